@@ -1,0 +1,1 @@
+//! Tracking numbers and query codes.

@@ -1,0 +1,21 @@
+//! # Minyi (民意) domain core
+//!
+//! Everything every Minyi function shares, with no platform crate in sight:
+//!
+//! - [`calendar`]: the mainland-China working-day calendar (Asia/Shanghai) and deadline arithmetic;
+//! - [`policy`]: the deadline rule table that turns a case's channel, category, urgency and
+//!   complexity into stored instants;
+//! - [`case`]: the case lifecycle as an explicit transition table with audit events;
+//! - [`ids`]: tracking numbers and query codes;
+//! - [`store`]: the async storage port every adapter implements;
+//! - [`app`]: use cases written against the ports.
+//!
+//! The domain modules are pure: no I/O, no clock, no randomness. `now` and random bytes are
+//! arguments.
+
+pub mod app;
+pub mod calendar;
+pub mod case;
+pub mod ids;
+pub mod policy;
+pub mod store;
