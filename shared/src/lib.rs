@@ -19,3 +19,6 @@ pub mod case;
 pub mod ids;
 pub mod policy;
 pub mod store;
+
+#[cfg(test)]
+mod docs;
