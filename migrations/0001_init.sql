@@ -32,13 +32,13 @@ CREATE TABLE "case" (
     round              INTEGER NOT NULL DEFAULT 1,             -- handling round (re-handling adds one)
     lead_department_id INTEGER REFERENCES department (id),
     received_at        INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
     due_at             INTEGER,                              -- the deadline shown to everyone
     deadline_provisional INTEGER NOT NULL DEFAULT 0 CHECK (deadline_provisional IN (0, 1)),
     -- pending duties (NULL once done)
     first_response_by  INTEGER,
     return_by          INTEGER,
     remind_at          INTEGER,
-    overdue_at         INTEGER,
     escalate_at        INTEGER,
     stage_report_by    INTEGER,
     rating_until       INTEGER,
@@ -46,6 +46,9 @@ CREATE TABLE "case" (
     overdue_since      INTEGER,
     escalations        INTEGER NOT NULL DEFAULT 0,
     redo_count         INTEGER NOT NULL DEFAULT 0,             -- consecutive rejected drafts
+    extended           INTEGER NOT NULL DEFAULT 0 CHECK (extended IN (0, 1)),
+    following_up       INTEGER NOT NULL DEFAULT 0 CHECK (following_up IN (0, 1)),
+    first_response_late INTEGER NOT NULL DEFAULT 0 CHECK (first_response_late IN (0, 1)),
     closed_at          INTEGER,
     latitude           REAL    CHECK (latitude BETWEEN -90 AND 90),
     longitude          REAL    CHECK (longitude BETWEEN -180 AND 180),
@@ -59,7 +62,6 @@ CREATE TABLE "case" (
 CREATE INDEX case_first_response_due ON "case" (first_response_by) WHERE first_response_by IS NOT NULL;
 CREATE INDEX case_return_window     ON "case" (return_by)         WHERE return_by IS NOT NULL;
 CREATE INDEX case_remind_due        ON "case" (remind_at)         WHERE remind_at IS NOT NULL;
-CREATE INDEX case_overdue_due       ON "case" (overdue_at)        WHERE overdue_at IS NOT NULL;
 CREATE INDEX case_escalate_due      ON "case" (escalate_at)       WHERE escalate_at IS NOT NULL;
 CREATE INDEX case_stage_report_due  ON "case" (stage_report_by)   WHERE stage_report_by IS NOT NULL;
 CREATE INDEX case_rating_window     ON "case" (rating_until)      WHERE rating_until IS NOT NULL;
@@ -112,7 +114,7 @@ CREATE TABLE reply (
     truthfulness  TEXT    NOT NULL,
     grade         TEXT,
     withhold      TEXT,                                  -- never-public reason, if any
-    promises      INTEGER NOT NULL DEFAULT 0 CHECK (promises IN (0, 1)),
+    promised_by   INTEGER,                               -- promise date of further work, if any
     state         TEXT    NOT NULL,                      -- draft, approved, rejected, published
     visibility    TEXT,                                  -- public, private, both (once published)
     drafted_at    INTEGER NOT NULL,

@@ -1,0 +1,1 @@
+//! Deployment calendar years kept in the store.

@@ -1,0 +1,525 @@
+//! Registering cases, loading them, and applying lifecycle commands atomically.
+
+use super::{AppError, Host, instant, ms};
+use crate::calendar::Calendar;
+use crate::case::{
+    Actor, Case, Category, Channel, Command, Complexity, Context, DepartmentId, Duties, EventKind,
+    Facts, Grade, ReplyDraft, Role, Status, Transition, Truthfulness, Urgency, Withhold,
+};
+use crate::ids::{QueryCode, TrackingNumber};
+use crate::policy::Policy;
+use crate::store::{Row, Statement, Store, StoreError, Value};
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest message body, in characters.
+pub const MAX_BODY_CHARS: usize = 10_000;
+
+/// How a citizen can be reached. Personal data: stored apart, never public.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// Name, if given.
+    pub name: Option<String>,
+    /// Phone number, if given (needed for SMS notices).
+    pub phone: Option<String>,
+    /// E-mail address, if given.
+    pub email: Option<String>,
+}
+
+/// Where the matter is, when the citizen says.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Location {
+    /// WGS84 latitude.
+    pub latitude: Option<f64>,
+    /// WGS84 longitude.
+    pub longitude: Option<f64>,
+    /// Street address.
+    pub address: Option<String>,
+}
+
+/// A case as submitted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewCase {
+    /// Classification and the citizen's publication choice.
+    pub facts: Facts,
+    /// Title.
+    pub title: String,
+    /// The message.
+    pub body: String,
+    /// Contact details.
+    pub contact: Contact,
+    /// Location.
+    pub location: Location,
+}
+
+/// What registration hands back to the citizen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registered {
+    /// The store's id.
+    pub id: i64,
+    /// The tracking number.
+    pub tracking: TrackingNumber,
+    /// The query code of a private case: shown once, stored only hashed.
+    pub query_code: Option<QueryCode>,
+    /// The case as registered.
+    pub case: Case,
+}
+
+/// The rules a use case decides by.
+#[derive(Clone, Copy, Debug)]
+pub struct Rules<'a> {
+    /// Working-day calendar (built-in plus the store's years).
+    pub calendar: &'a Calendar,
+    /// Deadline policy.
+    pub policy: &'a Policy,
+    /// The deployment's secret for query-code hashes.
+    pub secret: &'a [u8],
+}
+
+/// Registers a case (受理): stores it with its deadlines and first event in one batch.
+pub async fn register<S: Store, H: Host>(
+    store: &S,
+    host: &H,
+    rules: Rules<'_>,
+    input: NewCase,
+    actor: Actor,
+) -> Result<Registered, AppError> {
+    check_text("title", &input.title, MAX_TITLE_CHARS)?;
+    check_text("body", &input.body, MAX_BODY_CHARS)?;
+    let received_at = host.now();
+    let plan = rules
+        .policy
+        .plan(rules.calendar, &input.facts, received_at, true)
+        .map_err(crate::case::LifecycleError::from)?;
+    let Transition { case, event } = Case::register(input.facts, received_at, &plan, actor);
+    // A fresh tracking number collides with an existing one about once in 10^5 registrations
+    // at ten million cases; try again with new random bits.
+    for _ in 0..4 {
+        let tracking = TrackingNumber::generate(random5(host));
+        let query_code = (!input.facts.publish_consent).then(|| QueryCode::generate(random5(host)));
+        let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
+        let by_tracking = "(SELECT id FROM \"case\" WHERE tracking_no = ?)";
+        let mut batch = vec![
+            Statement::new(
+                "INSERT INTO \"case\" (tracking_no, query_code_hash, channel, category, urgency, \
+                 complexity, title, body, publish_consent, status, version, round, received_at, \
+                 updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
+                 escalate_at, stage_report_by, latitude, longitude, address) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(tracking.as_str())
+            .bind(code_hash)
+            .bind(case.facts.channel.code())
+            .bind(case.facts.category.code())
+            .bind(case.facts.urgency.code())
+            .bind(case.facts.complexity.code())
+            .bind(input.title.as_str())
+            .bind(input.body.as_str())
+            .bind(case.facts.publish_consent)
+            .bind(case.status.code())
+            .bind(case.version)
+            .bind(u32::from(case.round))
+            .bind(ms(case.received_at))
+            .bind(ms(case.updated_at))
+            .bind(case.due_at.map(ms))
+            .bind(case.provisional)
+            .bind(case.duties.first_response_by.map(ms))
+            .bind(case.duties.remind_at.map(ms))
+            .bind(case.duties.escalate_at.map(ms))
+            .bind(case.duties.stage_report_by.map(ms))
+            .bind(input.location.latitude)
+            .bind(input.location.longitude)
+            .bind(input.location.address.clone()),
+            event_insert(by_tracking, tracking.as_str(), &event),
+        ];
+        let c = &input.contact;
+        if c.name.is_some() || c.phone.is_some() || c.email.is_some() {
+            batch.push(
+                Statement::new(format!(
+                    "INSERT INTO case_contact (case_id, name, phone, email) VALUES ({by_tracking}, ?, ?, ?)"
+                ))
+                .bind(tracking.as_str())
+                .bind(c.name.clone())
+                .bind(c.phone.clone())
+                .bind(c.email.clone()),
+            );
+        }
+        match store.batch(batch).await {
+            Ok(_) => {
+                let rows = store
+                    .query(
+                        Statement::new("SELECT id FROM \"case\" WHERE tracking_no = ?")
+                            .bind(tracking.as_str()),
+                    )
+                    .await?;
+                let id = rows.first().ok_or(AppError::NotFound)?.get("id")?;
+                return Ok(Registered {
+                    id,
+                    tracking,
+                    query_code,
+                    case,
+                });
+            }
+            Err(StoreError::Constraint(m)) if m.contains("tracking_no") => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Conflict)
+}
+
+/// Loads a case's state.
+pub async fn load<S: Store>(store: &S, id: i64) -> Result<Case, AppError> {
+    let row = store
+        .query(Statement::new("SELECT * FROM \"case\" WHERE id = ?").bind(id))
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    let co_handlers = store
+        .query(
+            Statement::new(
+                "SELECT department_id FROM case_department WHERE case_id = ? AND role = 'co' \
+                 ORDER BY department_id",
+            )
+            .bind(id),
+        )
+        .await?
+        .iter()
+        .map(|r| r.get::<i64>("department_id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let draft = store
+        .query(
+            Statement::new(
+                "SELECT body, truthfulness, grade, withhold, promised_by FROM reply \
+                 WHERE case_id = ? AND state IN ('draft', 'approved') ORDER BY id DESC LIMIT 1",
+            )
+            .bind(id),
+        )
+        .await?
+        .first()
+        .map(decode_draft)
+        .transpose()?;
+    decode_case(&row, co_handlers, draft)
+}
+
+/// Applies a command to a stored case: loads it, decides, and writes the new state, the event
+/// and its side records in one atomic batch. A concurrent change makes it fail with
+/// [`AppError::Conflict`] and write nothing.
+pub async fn apply<S: Store, H: Host>(
+    store: &S,
+    host: &H,
+    rules: Rules<'_>,
+    id: i64,
+    actor: &Actor,
+    command: Command,
+) -> Result<Transition, AppError> {
+    let before = load(store, id).await?;
+    let ctx = Context {
+        now: host.now(),
+        calendar: rules.calendar,
+        policy: rules.policy,
+    };
+    let transition = before.handle(actor, command, &ctx)?;
+    let mut batch = vec![case_update(id, &before, &transition.case)];
+    batch.push(event_insert("?", id, &transition.event));
+    batch.extend(side_records(id, &before, &transition));
+    match store.batch(batch).await {
+        Ok(_) => Ok(transition),
+        Err(StoreError::Constraint(m)) if m.contains("FOREIGN KEY") => Err(AppError::Invalid {
+            field: "department",
+            problem: "没有该单位 / no such department".into(),
+        }),
+        Err(StoreError::Constraint(_)) => Err(AppError::Conflict),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A time-driven duty the sweep acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duty {
+    /// First response due.
+    FirstResponse,
+    /// Return window lapsed.
+    ReturnWindow,
+    /// Reminder due.
+    Remind,
+    /// Escalation due.
+    Escalate,
+    /// Stage report due.
+    StageReport,
+    /// Rating window lapsed.
+    RatingWindow,
+}
+
+impl Duty {
+    /// The case column holding the duty's pending instant.
+    pub const fn column(self) -> &'static str {
+        match self {
+            Duty::FirstResponse => "first_response_by",
+            Duty::ReturnWindow => "return_by",
+            Duty::Remind => "remind_at",
+            Duty::Escalate => "escalate_at",
+            Duty::StageReport => "stage_report_by",
+            Duty::RatingWindow => "rating_until",
+        }
+    }
+}
+
+/// Ids of cases whose duty has fallen due at `now`, oldest first, at most `limit`: a range
+/// query over the duty's partial index.
+pub async fn due<S: Store>(
+    store: &S,
+    duty: Duty,
+    now: crate::calendar::Timestamp,
+    limit: u32,
+) -> Result<Vec<i64>, AppError> {
+    let col = duty.column();
+    let sql = format!(
+        "SELECT id FROM \"case\" WHERE {col} IS NOT NULL AND {col} <= ? ORDER BY {col} LIMIT ?"
+    );
+    let limit = limit.min(u32::try_from(crate::store::MAX_ROWS).unwrap_or(u32::MAX));
+    store
+        .query(Statement::new(sql).bind(ms(now)).bind(limit))
+        .await?
+        .iter()
+        .map(|r| r.get::<i64>("id").map_err(AppError::from))
+        .collect()
+}
+
+fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), AppError> {
+    let problem = if value.trim().is_empty() {
+        "不能为空 / must not be empty"
+    } else if value.chars().count() > max {
+        "内容过长 / too long"
+    } else {
+        return Ok(());
+    };
+    Err(AppError::Invalid {
+        field,
+        problem: problem.into(),
+    })
+}
+
+fn random5<H: Host>(host: &H) -> [u8; 5] {
+    let mut bytes = [0u8; 5];
+    host.fill_random(&mut bytes);
+    bytes
+}
+
+/// The INSERT of an event; `case_id_sql` is `?` or a subquery with one parameter.
+fn event_insert(case_id_sql: &str, case_ref: impl Into<Value>, event: &crate::case::Event) -> Statement {
+    let (kind, account) = (event.actor.role, event.actor.account.clone());
+    Statement::new(format!(
+        "INSERT INTO case_event (case_id, seq, at, actor_kind, actor_ref, kind, public, data) \
+         VALUES ({case_id_sql}, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(case_ref)
+    .bind(event.seq)
+    .bind(ms(event.at))
+    .bind(role_code(kind))
+    .bind(account.or_else(|| match kind {
+        Role::Department(d) => Some(d.to_string()),
+        _ => None,
+    }))
+    .bind(event.kind.code())
+    .bind(event.kind.is_public())
+    .bind(event.kind.data().to_string())
+}
+
+fn role_code(role: Role) -> &'static str {
+    match role {
+        Role::Citizen => "citizen",
+        Role::Operator => "operator",
+        Role::Department(_) => "department",
+        Role::Reviewer => "reviewer",
+        Role::Supervisor => "supervisor",
+        Role::System => "system",
+    }
+}
+
+/// The UPDATE of every mutable column, guarded by the version read.
+fn case_update(id: i64, before: &Case, after: &Case) -> Statement {
+    let d = &after.duties;
+    Statement::new(
+        "UPDATE \"case\" SET category = ?, urgency = ?, complexity = ?, status = ?, version = ?, \
+         round = ?, lead_department_id = ?, updated_at = ?, due_at = ?, deadline_provisional = ?, \
+         first_response_by = ?, return_by = ?, remind_at = ?, escalate_at = ?, stage_report_by = ?, \
+         rating_until = ?, overdue_since = ?, escalations = ?, redo_count = ?, extended = ?, \
+         following_up = ?, first_response_late = ?, closed_at = ? WHERE id = ? AND version = ?",
+    )
+    .bind(after.facts.category.code())
+    .bind(after.facts.urgency.code())
+    .bind(after.facts.complexity.code())
+    .bind(after.status.code())
+    .bind(after.version)
+    .bind(u32::from(after.round))
+    .bind(after.lead)
+    .bind(ms(after.updated_at))
+    .bind(after.due_at.map(ms))
+    .bind(after.provisional)
+    .bind(d.first_response_by.map(ms))
+    .bind(d.return_by.map(ms))
+    .bind(d.remind_at.map(ms))
+    .bind(d.escalate_at.map(ms))
+    .bind(d.stage_report_by.map(ms))
+    .bind(d.rating_until.map(ms))
+    .bind(after.overdue_since.map(ms))
+    .bind(u32::from(after.escalations))
+    .bind(u32::from(after.redo_count))
+    .bind(after.extended)
+    .bind(after.following_up)
+    .bind(after.first_response_late)
+    .bind(after.closed_at.map(ms))
+    .bind(id)
+    .bind(before.version)
+}
+
+/// Rows besides the case and its event that a transition writes.
+fn side_records(id: i64, before: &Case, t: &Transition) -> Vec<Statement> {
+    let now = ms(t.event.at);
+    let reply_state = |from: &str, to: &str, column: &str| {
+        Statement::new(format!(
+            "UPDATE reply SET state = ?, {column} = ? WHERE case_id = ? AND state = ?"
+        ))
+        .bind(to)
+        .bind(now)
+        .bind(id)
+        .bind(from)
+    };
+    match &t.event.kind {
+        EventKind::Dispatched {
+            lead, co_handlers, ..
+        } => {
+            let mut v = vec![
+                Statement::new("DELETE FROM case_department WHERE case_id = ?").bind(id),
+                dept_insert(id, *lead, "lead"),
+            ];
+            v.extend(co_handlers.iter().map(|&d| dept_insert(id, d, "co")));
+            v
+        }
+        EventKind::Returned { .. } => {
+            vec![Statement::new("DELETE FROM case_department WHERE case_id = ?").bind(id)]
+        }
+        EventKind::DraftSubmitted { .. } => match &t.case.draft {
+            Some(d) => vec![
+                Statement::new(
+                    "INSERT INTO reply (case_id, round, department_id, body, truthfulness, grade, \
+                     withhold, promised_by, state, drafted_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?)",
+                )
+                .bind(id)
+                .bind(u32::from(t.case.round))
+                .bind(t.case.lead)
+                .bind(d.body.as_str())
+                .bind(d.truthfulness.code())
+                .bind(d.grade.map(Grade::code))
+                .bind(d.withhold.map(Withhold::code))
+                .bind(d.promised_by.map(ms))
+                .bind(now),
+            ],
+            None => Vec::new(),
+        },
+        EventKind::Approved => vec![reply_state("draft", "approved", "reviewed_at")],
+        EventKind::Rejected { .. } => vec![reply_state("draft", "rejected", "reviewed_at")],
+        EventKind::Published { visibility, .. } => vec![
+            Statement::new(
+                "UPDATE reply SET state = 'published', visibility = ?, published_at = ? \
+                 WHERE case_id = ? AND state = 'approved'",
+            )
+            .bind(visibility.code())
+            .bind(now)
+            .bind(id),
+        ],
+        EventKind::Rated { satisfied, comment } => vec![
+            Statement::new(
+                "INSERT INTO rating (case_id, round, satisfied, comment, at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(u32::from(before.round))
+            .bind(*satisfied)
+            .bind(comment.clone())
+            .bind(now),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+fn dept_insert(case_id: i64, department: DepartmentId, role: &str) -> Statement {
+    Statement::new("INSERT INTO case_department (case_id, department_id, role) VALUES (?, ?, ?)")
+        .bind(case_id)
+        .bind(department)
+        .bind(role)
+}
+
+fn code<T>(row: &Row, column: &str, from: fn(&str) -> Option<T>) -> Result<T, AppError> {
+    let text: String = row.get(column)?;
+    from(&text).ok_or_else(|| AppError::Corrupt(format!("{column} = {text:?}")))
+}
+
+fn opt_instant(row: &Row, column: &str) -> Result<Option<crate::calendar::Timestamp>, AppError> {
+    row.get::<Option<i64>>(column)?.map(instant).transpose()
+}
+
+fn small<T: TryFrom<i64>>(row: &Row, column: &str) -> Result<T, AppError> {
+    let v: i64 = row.get(column)?;
+    T::try_from(v).map_err(|_| AppError::Corrupt(format!("{column} = {v}")))
+}
+
+fn decode_draft(row: &Row) -> Result<ReplyDraft, AppError> {
+    Ok(ReplyDraft {
+        body: row.get("body")?,
+        truthfulness: code(row, "truthfulness", Truthfulness::from_code)?,
+        grade: row
+            .get::<Option<String>>("grade")?
+            .map(|g| Grade::from_code(&g).ok_or_else(|| AppError::Corrupt(format!("grade {g}"))))
+            .transpose()?,
+        withhold: row
+            .get::<Option<String>>("withhold")?
+            .map(|w| {
+                Withhold::from_code(&w).ok_or_else(|| AppError::Corrupt(format!("withhold {w}")))
+            })
+            .transpose()?,
+        promised_by: opt_instant(row, "promised_by")?,
+    })
+}
+
+fn decode_case(
+    row: &Row,
+    co_handlers: Vec<DepartmentId>,
+    draft: Option<ReplyDraft>,
+) -> Result<Case, AppError> {
+    Ok(Case {
+        facts: Facts {
+            channel: code(row, "channel", Channel::from_code)?,
+            category: code(row, "category", Category::from_code)?,
+            urgency: code(row, "urgency", Urgency::from_code)?,
+            complexity: code(row, "complexity", Complexity::from_code)?,
+            publish_consent: row.get("publish_consent")?,
+        },
+        status: code(row, "status", Status::from_code)?,
+        version: small(row, "version")?,
+        round: small(row, "round")?,
+        received_at: instant(row.get("received_at")?)?,
+        updated_at: instant(row.get("updated_at")?)?,
+        lead: row.get("lead_department_id")?,
+        co_handlers,
+        due_at: opt_instant(row, "due_at")?,
+        provisional: row.get("deadline_provisional")?,
+        duties: Duties {
+            first_response_by: opt_instant(row, "first_response_by")?,
+            return_by: opt_instant(row, "return_by")?,
+            remind_at: opt_instant(row, "remind_at")?,
+            escalate_at: opt_instant(row, "escalate_at")?,
+            stage_report_by: opt_instant(row, "stage_report_by")?,
+            rating_until: opt_instant(row, "rating_until")?,
+        },
+        overdue_since: opt_instant(row, "overdue_since")?,
+        escalations: small(row, "escalations")?,
+        redo_count: small(row, "redo_count")?,
+        extended: row.get("extended")?,
+        following_up: row.get("following_up")?,
+        first_response_late: row.get("first_response_late")?,
+        draft,
+        closed_at: opt_instant(row, "closed_at")?,
+    })
+}
