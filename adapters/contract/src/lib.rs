@@ -511,11 +511,7 @@ async fn row_get_errors<S: Store>(store: &S, id: i64) -> Outcome {
     )?;
     ensure_eq("bool", row.get::<bool>("active"), Ok(true))?;
     ensure_eq("integer as f64", row.get::<f64>("active"), Ok(1.0))?;
-    ensure_eq(
-        "NULL as Option",
-        row.get::<Option<i64>>("absent"),
-        Ok(None),
-    )?;
+    ensure_eq("NULL as Option", row.get::<Option<i64>>("absent"), Ok(None))?;
     ensure_eq("real as Option", row.get::<Option<f64>>("r"), Ok(Some(2.5)))?;
     let column_error = |column: &str, r: Result<(), StoreError>| match r {
         Err(StoreError::Column { column: c, .. }) if c == column => Ok(()),

@@ -33,5 +33,8 @@ fn the_contract_fails_without_the_schema() {
     let report = pollster::block_on(minyi_store_contract::run_all(&store));
     assert!(!report.is_success(), "{report}");
     assert_eq!(report.results().len(), 1, "stops after setup:\n{report}");
-    assert!(report.to_string().ends_with("0 passed, 1 failed"), "{report}");
+    assert!(
+        report.to_string().ends_with("0 passed, 1 failed"),
+        "{report}"
+    );
 }
