@@ -1,0 +1,352 @@
+//! What the native adapter does beyond the shared contract: migrations, files, locking,
+//! and the query plans the sweeps depend on.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use minyi::store::{MIGRATIONS, Row, Statement, Store, StoreError};
+use minyi_sqlite::SqliteStore;
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    pollster::block_on(future)
+}
+
+fn migrated() -> SqliteStore {
+    let store = SqliteStore::open_in_memory().expect("open");
+    store.migrate().expect("migrate");
+    store
+}
+
+fn query(store: &SqliteStore, sql: &'static str) -> Vec<Row> {
+    block_on(store.query(Statement::new(sql))).expect(sql)
+}
+
+/// A directory under the system temp dir, removed when dropped (even if the test fails).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("minyi-sqlite-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn migrate_applies_each_migration_once() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    let all: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(store.migrate().expect("first"), all);
+    assert_eq!(store.migrate().expect("second"), Vec::<&str>::new());
+    let rows = query(&store, "SELECT count(*) AS n FROM d1_migrations");
+    assert_eq!(rows[0].get::<i64>("n"), Ok(all.len() as i64));
+}
+
+#[test]
+fn every_migration_file_is_embedded_in_order() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("read migrations/")
+        .map(|entry| entry.expect("entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "sql"))
+        .map(|path| {
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read_to_string(&path).expect("read"))
+        })
+        .collect();
+    files.sort();
+    let embedded: Vec<(String, String)> = MIGRATIONS
+        .iter()
+        .map(|(name, sql)| ((*name).to_owned(), (*sql).to_owned()))
+        .collect();
+    assert_eq!(
+        files.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        embedded.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "MIGRATIONS in shared/src/store/mod.rs must list every file of migrations/, in order"
+    );
+    assert_eq!(files, embedded, "embedded SQL differs from the file");
+}
+
+#[test]
+fn applied_migrations_are_recorded_as_wrangler_does() {
+    let store = migrated();
+    let columns = query(
+        &store,
+        "SELECT name, type, \"notnull\" AS not_null, pk FROM pragma_table_info('d1_migrations') \
+         ORDER BY cid",
+    );
+    let columns: Vec<(String, String, i64, i64)> = columns
+        .iter()
+        .map(|r| {
+            (
+                r.get("name").expect("name"),
+                r.get("type").expect("type"),
+                r.get("not_null").expect("notnull"),
+                r.get("pk").expect("pk"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        columns,
+        vec![
+            ("id".into(), "INTEGER".into(), 0, 1),
+            ("name".into(), "TEXT".into(), 0, 0),
+            ("applied_at".into(), "TIMESTAMP".into(), 1, 0),
+        ]
+    );
+    let rows = query(
+        &store,
+        "SELECT id, name, applied_at FROM d1_migrations ORDER BY id",
+    );
+    assert_eq!(rows.len(), MIGRATIONS.len());
+    for (i, (row, (name, _))) in rows.iter().zip(MIGRATIONS).enumerate() {
+        assert_eq!(row.get::<i64>("id"), Ok(i as i64 + 1));
+        assert_eq!(row.get::<String>("name").as_deref(), Ok(*name));
+        // CURRENT_TIMESTAMP: "YYYY-MM-DD HH:MM:SS" in UTC.
+        let at = row.get::<String>("applied_at").expect("applied_at");
+        assert_eq!(at.len(), 19, "{at}");
+        assert!(at.starts_with("20") && &at[10..11] == " ", "{at}");
+    }
+}
+
+#[test]
+fn migrations_recorded_by_wrangler_are_not_applied_again() {
+    // A database wrangler migrated: its own table definition, the schema, the record.
+    let store = SqliteStore::open_in_memory().expect("open");
+    let mut wrangler = vec![Statement::new(
+        "CREATE TABLE IF NOT EXISTS d1_migrations(
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            name       TEXT UNIQUE,
+            applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL
+        )",
+    )];
+    for (name, _) in MIGRATIONS {
+        wrangler.push(Statement::new("INSERT INTO d1_migrations (name) VALUES (?)").bind(*name));
+    }
+    block_on(store.batch(wrangler)).expect("wrangler's records");
+    assert_eq!(store.migrate().expect("migrate"), Vec::<&str>::new());
+}
+
+#[test]
+fn a_failing_migration_leaves_no_record() {
+    let store = SqliteStore::open_in_memory().expect("open");
+    // The schema is there already, but not recorded: applying 0001 again must fail whole.
+    store.migrate().expect("migrate");
+    block_on(store.execute(Statement::new("DELETE FROM d1_migrations"))).expect("forget");
+    let err = store.migrate().expect_err("tables exist");
+    assert!(
+        matches!(&err, StoreError::Backend(m) if m.starts_with("0001_init.sql: ")),
+        "{err:?}"
+    );
+    let rows = query(&store, "SELECT count(*) AS n FROM d1_migrations");
+    assert_eq!(rows[0].get::<i64>("n"), Ok(0));
+}
+
+#[test]
+fn a_file_database_persists_across_reopen() {
+    let dir = TempDir::new("persist");
+    let path = dir.0.join("minyi.db");
+    {
+        let store = SqliteStore::open(&path).expect("open");
+        assert_eq!(store.migrate().expect("migrate").len(), MIGRATIONS.len());
+        let rows = query(&store, "PRAGMA journal_mode");
+        assert_eq!(rows[0].get::<String>("journal_mode").as_deref(), Ok("wal"));
+        block_on(
+            store.execute(
+                Statement::new(
+                    "INSERT INTO department (id, code, name_zh, name_en) VALUES (1, ?, ?, 'Water')",
+                )
+                .bind("water")
+                .bind("市水务局"),
+            ),
+        )
+        .expect("insert");
+    }
+    let store = SqliteStore::open(&path).expect("reopen");
+    assert_eq!(store.migrate().expect("migrate again"), Vec::<&str>::new());
+    let rows = query(
+        &store,
+        "SELECT name_zh FROM department WHERE code = 'water'",
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<String>("name_zh").as_deref(), Ok("市水务局"));
+    let rows = query(&store, "PRAGMA foreign_keys");
+    assert_eq!(rows[0].get::<i64>("foreign_keys"), Ok(1));
+}
+
+#[test]
+fn a_locked_database_is_busy() {
+    let dir = TempDir::new("busy");
+    let path = dir.0.join("minyi.db");
+    let store = SqliteStore::open(&path)
+        .expect("open")
+        .with_busy_timeout(Duration::from_millis(50))
+        .expect("timeout");
+    store.migrate().expect("migrate");
+    let other = rusqlite::Connection::open(&path).expect("second connection");
+    other
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("take the write lock");
+    let insert = || {
+        Statement::new(
+            "INSERT INTO department (id, code, name_zh, name_en) VALUES (7, 'x', '甲', 'A')",
+        )
+    };
+    assert_eq!(block_on(store.execute(insert())), Err(StoreError::Busy));
+    assert_eq!(block_on(store.batch(vec![insert()])), Err(StoreError::Busy));
+    // WAL: readers are not blocked by a writer.
+    assert_eq!(
+        query(&store, "SELECT count(*) AS n FROM department")[0].get::<i64>("n"),
+        Ok(0)
+    );
+    other.execute_batch("COMMIT").expect("release");
+    assert_eq!(block_on(store.execute(insert())), Ok(1));
+}
+
+#[test]
+fn values_outside_the_port_are_backend_errors() {
+    let store = migrated();
+    let blob = block_on(store.query(Statement::new("SELECT x'00ff' AS b")));
+    assert!(matches!(blob, Err(StoreError::Backend(_))), "{blob:?}");
+    let two = block_on(store.execute(Statement::new("SELECT 1; SELECT 2")));
+    assert!(matches!(two, Err(StoreError::Backend(_))), "{two:?}");
+}
+
+#[test]
+fn execute_accepts_statements_that_return_rows() {
+    let store = migrated();
+    let returning = Statement::new(
+        "INSERT INTO department (id, code, name_zh, name_en) VALUES (3, 'y', '乙', 'B') RETURNING id",
+    );
+    assert_eq!(block_on(store.execute(returning)), Ok(1));
+}
+
+#[test]
+fn the_store_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SqliteStore>();
+}
+
+/// The pending-duty columns of "case" (see the duty-column rule in migrations/0001_init.sql).
+const DUTY_COLUMNS: [&str; 7] = [
+    "first_response_by",
+    "return_by",
+    "remind_at",
+    "overdue_at",
+    "escalate_at",
+    "stage_report_by",
+    "rating_until",
+];
+
+/// The partial indexes on "case": (index name, column).
+fn partial_indexes(store: &SqliteStore) -> Vec<(String, String)> {
+    let indexes = query(
+        store,
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'case' \
+         AND sql LIKE '%WHERE%' ORDER BY name",
+    );
+    indexes
+        .iter()
+        .map(|row| {
+            let name: String = row.get("name").expect("name");
+            let columns =
+                block_on(store.query(
+                    Statement::new("SELECT name FROM pragma_index_info(?)").bind(name.clone()),
+                ))
+                .expect("index info");
+            assert_eq!(columns.len(), 1, "{name} indexes one column");
+            (name, columns[0].get("name").expect("column"))
+        })
+        .collect()
+}
+
+fn sweep_plan(store: &SqliteStore, column: &str) -> Vec<String> {
+    let sql = format!(
+        "EXPLAIN QUERY PLAN SELECT id FROM \"case\" WHERE {column} IS NOT NULL AND {column} <= ? \
+         ORDER BY {column} LIMIT ?"
+    );
+    block_on(store.query(Statement::new(sql).bind(0_i64).bind(100_i64)))
+        .expect("explain")
+        .iter()
+        .map(|r| r.get::<String>("detail").expect("detail"))
+        .collect()
+}
+
+fn assert_sweeps_use_their_indexes(store: &SqliteStore) {
+    let indexes = partial_indexes(store);
+    let indexed: BTreeSet<&str> = indexes.iter().map(|(_, c)| c.as_str()).collect();
+    assert_eq!(
+        indexed,
+        DUTY_COLUMNS.into_iter().collect::<BTreeSet<_>>(),
+        "every duty column has a partial index, and every partial index is a duty column"
+    );
+    for (index, column) in &indexes {
+        let plan = sweep_plan(store, column);
+        assert!(
+            plan.iter()
+                .any(|d| d.starts_with("SEARCH case USING ")
+                    && d.contains(&format!("INDEX {index} ("))),
+            "sweep on {column} should search {index}: {plan:?}"
+        );
+        assert!(
+            !plan
+                .iter()
+                .any(|d| d.starts_with("SCAN") || d.contains("TEMP B-TREE")),
+            "sweep on {column} must neither scan nor sort: {plan:?}"
+        );
+    }
+}
+
+#[test]
+fn every_sweep_query_uses_its_partial_index() {
+    let store = migrated();
+    assert_sweeps_use_their_indexes(&store);
+}
+
+#[test]
+fn sweep_queries_keep_their_indexes_with_statistics() {
+    // With many cases and few pending duties, and ANALYZE statistics, the plans must hold.
+    let store = migrated();
+    let mut inserts = Vec::new();
+    for id in 1..=500_i64 {
+        let due = (id % 50 == 0).then_some(1_700_000_000_000 + id);
+        inserts.push(
+            Statement::new(
+                "INSERT INTO \"case\" (id, tracking_no, channel, category, urgency, complexity, \
+                 title, body, publish_consent, status, version, received_at, first_response_by, \
+                 return_by, remind_at, overdue_at, escalate_at, stage_report_by, rating_until) \
+                 VALUES (?, ?, 'web', 'other', 'normal', 'simple', 't', 'b', 0, 'registered', 1, \
+                 ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(format!("T{id}"))
+            .bind(1_700_000_000_000 + id)
+            .bind(due)
+            .bind(due)
+            .bind(due)
+            .bind(due)
+            .bind(due)
+            .bind(due)
+            .bind(due),
+        );
+    }
+    block_on(store.batch(inserts)).expect("cases");
+    block_on(store.execute(Statement::new("ANALYZE"))).expect("analyze");
+    assert_sweeps_use_their_indexes(&store);
+}
