@@ -1,1 +1,2 @@
+//! Criterion benchmarks of the working-day calendar.
 fn main() {}

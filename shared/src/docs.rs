@@ -10,8 +10,12 @@ pub fn assert_current(doc: &str, generated: &str) {
     const END: &str = "<!-- generated:end -->";
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(doc);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{doc}: {e}"));
-    let (head, rest) = text.split_once(BEGIN).unwrap_or_else(|| panic!("{doc}: no begin marker"));
-    let (current, tail) = rest.split_once(END).unwrap_or_else(|| panic!("{doc}: no end marker"));
+    let (head, rest) = text
+        .split_once(BEGIN)
+        .unwrap_or_else(|| panic!("{doc}: no begin marker"));
+    let (current, tail) = rest
+        .split_once(END)
+        .unwrap_or_else(|| panic!("{doc}: no end marker"));
     if current == generated {
         return;
     }
@@ -20,5 +24,7 @@ pub fn assert_current(doc: &str, generated: &str) {
             .unwrap_or_else(|e| panic!("{doc}: {e}"));
         return;
     }
-    panic!("{doc} is out of date with the code: run `MINYI_BLESS=1 cargo test -p minyi` and commit it");
+    panic!(
+        "{doc} is out of date with the code: run `MINYI_BLESS=1 cargo test -p minyi` and commit it"
+    );
 }

@@ -53,7 +53,12 @@ impl TrackingNumber {
     pub fn generate(entropy: Entropy) -> Self {
         let mut digits = to_digits(entropy).to_vec();
         digits.push(check_digit(&digits));
-        Self(digits.iter().map(|&d| char::from(ALPHABET[usize::from(d)])).collect())
+        Self(
+            digits
+                .iter()
+                .map(|&d| char::from(ALPHABET[usize::from(d)]))
+                .collect(),
+        )
     }
 
     /// Parses what a citizen typed or said.
@@ -64,7 +69,10 @@ impl TrackingNumber {
             return Err(IdError::Check);
         }
         Ok(Self(
-            digits.iter().map(|&d| char::from(ALPHABET[usize::from(d)])).collect(),
+            digits
+                .iter()
+                .map(|&d| char::from(ALPHABET[usize::from(d)]))
+                .collect(),
         ))
     }
 
@@ -107,7 +115,10 @@ impl QueryCode {
     pub fn parse(input: &str) -> Result<Self, IdError> {
         let digits = parse_digits(input, RANDOM_CHARS)?;
         Ok(Self(
-            digits.iter().map(|&d| char::from(ALPHABET[usize::from(d)])).collect(),
+            digits
+                .iter()
+                .map(|&d| char::from(ALPHABET[usize::from(d)]))
+                .collect(),
         ))
     }
 
@@ -245,7 +256,10 @@ mod tests {
         assert_eq!(TrackingNumber::parse("12345678"), Err(IdError::Length));
         assert_eq!(TrackingNumber::parse("1234567890"), Err(IdError::Length));
         assert_eq!(TrackingNumber::parse("1234U6789"), Err(IdError::Character));
-        assert_eq!(TrackingNumber::parse("一二三四五六七八九"), Err(IdError::Character));
+        assert_eq!(
+            TrackingNumber::parse("一二三四五六七八九"),
+            Err(IdError::Character)
+        );
     }
 
     #[test]

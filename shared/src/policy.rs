@@ -103,7 +103,11 @@ impl Default for Policy {
                 rule(Complaint, 7, "002：投诉类7个工作日内办结并公开"),
                 CategoryRule {
                     acknowledge_at_once: true,
-                    ..rule(Suggestion, 7, "004 §9 即时礼节性回复；000 §5 建议类7个工作日")
+                    ..rule(
+                        Suggestion,
+                        7,
+                        "004 §9 即时礼节性回复；000 §5 建议类7个工作日",
+                    )
                 },
                 rule(HelpRequest, 5, "004 §10 一般5个工作日"),
                 rule(Petition, 5, "004 §9 当日登记交办；004 §10 一般5个工作日"),
@@ -261,7 +265,9 @@ impl Policy {
     /// The rule table as Markdown, for `docs/policy.md`.
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
-        md.push_str("| 类别 Category | 办理时限 Limit | 即时回复 Acknowledge at once | 依据 Source |\n");
+        md.push_str(
+            "| 类别 Category | 办理时限 Limit | 即时回复 Acknowledge at once | 依据 Source |\n",
+        );
         md.push_str("| --- | --- | --- | --- |\n");
         for r in &self.categories {
             let _ = writeln!(
@@ -270,7 +276,11 @@ impl Policy {
                 r.category.label_zh(),
                 r.category.label_en(),
                 r.working_days,
-                if r.acknowledge_at_once { "是 yes" } else { "否 no" },
+                if r.acknowledge_at_once {
+                    "是 yes"
+                } else {
+                    "否 no"
+                },
                 r.source
             );
         }
@@ -287,15 +297,36 @@ impl Policy {
         }
         md.push_str("\n| 规则 Rule | 时限 Limit |\n| --- | --- |\n");
         let rows = [
-            ("复杂案件（阶段性办理情况于时限届满时报送） Complex case (stage report due at the limit)", Limit::WorkingDays(self.complex_working_days)),
+            (
+                "复杂案件（阶段性办理情况于时限届满时报送） Complex case (stage report due at the limit)",
+                Limit::WorkingDays(self.complex_working_days),
+            ),
             ("紧急案件（7×24） Urgent case", self.urgent),
-            ("紧急案件首次响应 First response, urgent", self.urgent_first_response),
-            ("网上渠道首次响应 First response, online channels", self.online_first_response),
-            ("退回时限（自交办起） Return window, from dispatch", self.return_window),
-            ("超期后再次督办 Second escalation after the deadline", self.escalate_again_after),
-            ("延期最长（超出原时限） Longest extension past the deadline", Limit::WorkingDays(self.max_extension_working_days)),
+            (
+                "紧急案件首次响应 First response, urgent",
+                self.urgent_first_response,
+            ),
+            (
+                "网上渠道首次响应 First response, online channels",
+                self.online_first_response,
+            ),
+            (
+                "退回时限（自交办起） Return window, from dispatch",
+                self.return_window,
+            ),
+            (
+                "超期后再次督办 Second escalation after the deadline",
+                self.escalate_again_after,
+            ),
+            (
+                "延期最长（超出原时限） Longest extension past the deadline",
+                Limit::WorkingDays(self.max_extension_working_days),
+            ),
             ("满意度评价期 Rating window", self.rating_window),
-            ("申请重办期（办结后） Reopen window after closure", self.reopen_window),
+            (
+                "申请重办期（办结后） Reopen window after closure",
+                self.reopen_window,
+            ),
         ];
         for (rule, limit) in rows {
             let _ = writeln!(md, "| {rule} | {} |", describe(limit));
@@ -350,12 +381,30 @@ mod tests {
     fn limits_follow_the_preset() {
         let p = Policy::default();
         let days = |c, k| p.handling_limit(&facts(c, k));
-        assert_eq!(days(Channel::Web, Category::Consultation), Limit::WorkingDays(2));
-        assert_eq!(days(Channel::Web, Category::Complaint), Limit::WorkingDays(7));
-        assert_eq!(days(Channel::Web, Category::Suggestion), Limit::WorkingDays(7));
-        assert_eq!(days(Channel::Mailbox, Category::HelpRequest), Limit::WorkingDays(5));
-        assert_eq!(days(Channel::Phone, Category::Complaint), Limit::WorkingDays(3));
-        assert_eq!(days(Channel::Sms, Category::Consultation), Limit::WorkingDays(2));
+        assert_eq!(
+            days(Channel::Web, Category::Consultation),
+            Limit::WorkingDays(2)
+        );
+        assert_eq!(
+            days(Channel::Web, Category::Complaint),
+            Limit::WorkingDays(7)
+        );
+        assert_eq!(
+            days(Channel::Web, Category::Suggestion),
+            Limit::WorkingDays(7)
+        );
+        assert_eq!(
+            days(Channel::Mailbox, Category::HelpRequest),
+            Limit::WorkingDays(5)
+        );
+        assert_eq!(
+            days(Channel::Phone, Category::Complaint),
+            Limit::WorkingDays(3)
+        );
+        assert_eq!(
+            days(Channel::Sms, Category::Consultation),
+            Limit::WorkingDays(2)
+        );
         let mut complex = facts(Channel::Phone, Category::Complaint);
         complex.complexity = Complexity::Complex;
         assert_eq!(p.handling_limit(&complex), Limit::WorkingDays(15));
@@ -370,13 +419,21 @@ mod tests {
         let p = Policy::default();
         let received = at(Date::constant(2025, 9, 30), 10, 0);
         let plan = p
-            .plan(&cal, &facts(Channel::Web, Category::HelpRequest), received, true)
+            .plan(
+                &cal,
+                &facts(Channel::Web, Category::HelpRequest),
+                received,
+                true,
+            )
             .expect("in range");
         // Working days after receipt: Oct 9, 10, 11 (make-up), 13, 14 → due 24:00 Oct 14.
         assert_eq!(plan.due_at, at(Date::constant(2025, 10, 15), 0, 0));
         assert_eq!(plan.remind_at, Some(at(Date::constant(2025, 10, 14), 0, 0)));
         // 3 working hours from 10:00: 10:00–12:00 and 14:00–15:00.
-        assert_eq!(plan.first_response_by, Some(at(Date::constant(2025, 9, 30), 15, 0)));
+        assert_eq!(
+            plan.first_response_by,
+            Some(at(Date::constant(2025, 9, 30), 15, 0))
+        );
         assert!(!plan.provisional);
         assert_eq!(plan.stage_report_by, None);
         // Second escalation two working days after 24:00 Oct 14: 24:00 Oct 16.
@@ -400,7 +457,10 @@ mod tests {
         let plan = p.plan(&cal, &f, received, true).expect("in range");
         assert_eq!(plan.due_at, at(Date::constant(2026, 3, 3), 9, 0));
         assert_eq!(plan.remind_at, Some(at(Date::constant(2026, 3, 2), 21, 0)));
-        assert_eq!(plan.first_response_by, Some(at(Date::constant(2026, 3, 2), 10, 0)));
+        assert_eq!(
+            plan.first_response_by,
+            Some(at(Date::constant(2026, 3, 2), 10, 0))
+        );
         assert_eq!(plan.stage_report_by, None);
         let rehandle = p.plan(&cal, &f, received, false).expect("in range");
         assert_eq!(rehandle.first_response_by, None);

@@ -245,14 +245,16 @@ const RECEIVED_AT: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 fn case_with(id: i64, lead_department: Option<i64>, column: &str, value: Value) -> Statement {
     Statement::new(format!(
         "INSERT INTO \"case\" (id, tracking_no, channel, category, urgency, complexity, title, \
-         body, publish_consent, status, version, lead_department_id, received_at, {column}) \
-         VALUES (?, ?, 'web', 'other', 'normal', 'simple', ?, ?, 1, 'registered', 1, ?, ?, ?)"
+         body, publish_consent, status, version, lead_department_id, received_at, updated_at, \
+         {column}) \
+         VALUES (?, ?, 'web', 'other', 'normal', 'simple', ?, ?, 1, 'registered', 1, ?, ?, ?, ?)"
     ))
     .bind(id)
     .bind(format!("CT{id}"))
     .bind("小区夜间施工噪音扰民")
     .bind("每晚十点后仍在施工，请相关部门处理。")
     .bind(lead_department)
+    .bind(RECEIVED_AT)
     .bind(RECEIVED_AT)
     .bind(value)
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use minyi::app::cases::Duty;
 use minyi::store::{MIGRATIONS, Row, Statement, Store, StoreError};
 use minyi_sqlite::SqliteStore;
 
@@ -243,17 +244,6 @@ fn the_store_can_be_shared_between_threads() {
     assert_send_sync::<SqliteStore>();
 }
 
-/// The pending-duty columns of "case" (see the duty-column rule in migrations/0001_init.sql).
-const DUTY_COLUMNS: [&str; 7] = [
-    "first_response_by",
-    "return_by",
-    "remind_at",
-    "overdue_at",
-    "escalate_at",
-    "stage_report_by",
-    "rating_until",
-];
-
 /// The partial indexes on "case": (index name, column).
 fn partial_indexes(store: &SqliteStore) -> Vec<(String, String)> {
     let indexes = query(
@@ -276,11 +266,8 @@ fn partial_indexes(store: &SqliteStore) -> Vec<(String, String)> {
         .collect()
 }
 
-fn sweep_plan(store: &SqliteStore, column: &str) -> Vec<String> {
-    let sql = format!(
-        "EXPLAIN QUERY PLAN SELECT id FROM \"case\" WHERE {column} IS NOT NULL AND {column} <= ? \
-         ORDER BY {column} LIMIT ?"
-    );
+fn sweep_plan(store: &SqliteStore, duty: Duty) -> Vec<String> {
+    let sql = format!("EXPLAIN QUERY PLAN {}", duty.sweep_sql());
     block_on(store.query(Statement::new(sql).bind(0_i64).bind(100_i64)))
         .expect("explain")
         .iter()
@@ -293,11 +280,19 @@ fn assert_sweeps_use_their_indexes(store: &SqliteStore) {
     let indexed: BTreeSet<&str> = indexes.iter().map(|(_, c)| c.as_str()).collect();
     assert_eq!(
         indexed,
-        DUTY_COLUMNS.into_iter().collect::<BTreeSet<_>>(),
+        Duty::ALL
+            .iter()
+            .map(|d| d.column())
+            .collect::<BTreeSet<_>>(),
         "every duty column has a partial index, and every partial index is a duty column"
     );
     for (index, column) in &indexes {
-        let plan = sweep_plan(store, column);
+        let duty = Duty::ALL
+            .iter()
+            .find(|d| d.column() == column)
+            .copied()
+            .expect("a duty column");
+        let plan = sweep_plan(store, duty);
         assert!(
             plan.iter()
                 .any(|d| d.starts_with("SEARCH case USING ")
@@ -329,15 +324,16 @@ fn sweep_queries_keep_their_indexes_with_statistics() {
         inserts.push(
             Statement::new(
                 "INSERT INTO \"case\" (id, tracking_no, channel, category, urgency, complexity, \
-                 title, body, publish_consent, status, version, received_at, first_response_by, \
-                 return_by, remind_at, overdue_at, escalate_at, stage_report_by, rating_until) \
+                 title, body, publish_consent, status, version, received_at, updated_at, \
+                 first_response_by, return_by, remind_at, escalate_at, stage_report_by, \
+                 rating_until) \
                  VALUES (?, ?, 'web', 'other', 'normal', 'simple', 't', 'b', 0, 'registered', 1, \
                  ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
             .bind(format!("T{id}"))
             .bind(1_700_000_000_000 + id)
-            .bind(due)
+            .bind(1_700_000_000_000 + id)
             .bind(due)
             .bind(due)
             .bind(due)

@@ -252,6 +252,25 @@ pub enum Duty {
 }
 
 impl Duty {
+    /// Every duty.
+    pub const ALL: &'static [Duty] = &[
+        Duty::FirstResponse,
+        Duty::ReturnWindow,
+        Duty::Remind,
+        Duty::Escalate,
+        Duty::StageReport,
+        Duty::RatingWindow,
+    ];
+
+    /// The sweep's range query: ids due at the first parameter, at most the second, oldest
+    /// first, served by the column's partial index.
+    pub fn sweep_sql(self) -> String {
+        let col = self.column();
+        format!(
+            "SELECT id FROM \"case\" WHERE {col} IS NOT NULL AND {col} <= ? ORDER BY {col} LIMIT ?"
+        )
+    }
+
     /// The case column holding the duty's pending instant.
     pub const fn column(self) -> &'static str {
         match self {
@@ -273,10 +292,7 @@ pub async fn due<S: Store>(
     now: crate::calendar::Timestamp,
     limit: u32,
 ) -> Result<Vec<i64>, AppError> {
-    let col = duty.column();
-    let sql = format!(
-        "SELECT id FROM \"case\" WHERE {col} IS NOT NULL AND {col} <= ? ORDER BY {col} LIMIT ?"
-    );
+    let sql = duty.sweep_sql();
     let limit = limit.min(u32::try_from(crate::store::MAX_ROWS).unwrap_or(u32::MAX));
     store
         .query(Statement::new(sql).bind(ms(now)).bind(limit))
@@ -307,7 +323,11 @@ fn random5<H: Host>(host: &H) -> [u8; 5] {
 }
 
 /// The INSERT of an event; `case_id_sql` is `?` or a subquery with one parameter.
-fn event_insert(case_id_sql: &str, case_ref: impl Into<Value>, event: &crate::case::Event) -> Statement {
+fn event_insert(
+    case_id_sql: &str,
+    case_ref: impl Into<Value>,
+    event: &crate::case::Event,
+) -> Statement {
     let (kind, account) = (event.actor.role, event.actor.account.clone());
     Statement::new(format!(
         "INSERT INTO case_event (case_id, seq, at, actor_kind, actor_ref, kind, public, data) \

@@ -49,7 +49,9 @@ impl fmt::Display for AppError {
             Self::Lifecycle(e) => e.fmt(f),
             Self::Invalid { field, problem } => write!(f, "{field}: {problem}"),
             Self::NotFound => f.write_str("未找到 / not found"),
-            Self::Conflict => f.write_str("记录已被他人修改，请刷新后重试 / changed by someone else, reload and retry"),
+            Self::Conflict => f.write_str(
+                "记录已被他人修改，请刷新后重试 / changed by someone else, reload and retry",
+            ),
             Self::Corrupt(m) => write!(f, "stored data does not decode: {m}"),
         }
     }

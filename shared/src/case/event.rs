@@ -237,8 +237,12 @@ impl EventKind {
                 visibility,
                 forced_private,
                 late,
-            } => json!({"visibility": visibility.code(), "forced_private": forced_private, "late": late}),
-            Self::Rated { satisfied, comment } => json!({"satisfied": satisfied, "comment": comment}),
+            } => {
+                json!({"visibility": visibility.code(), "forced_private": forced_private, "late": late})
+            }
+            Self::Rated { satisfied, comment } => {
+                json!({"satisfied": satisfied, "comment": comment})
+            }
             Self::Reopened {
                 reason,
                 round,

@@ -251,7 +251,11 @@ mod tests {
         check(Channel::ALL, Channel::code, Channel::from_code);
         check(Category::ALL, Category::code, Category::from_code);
         check(Status::ALL, Status::code, Status::from_code);
-        check(Truthfulness::ALL, Truthfulness::code, Truthfulness::from_code);
+        check(
+            Truthfulness::ALL,
+            Truthfulness::code,
+            Truthfulness::from_code,
+        );
         check(Withhold::ALL, Withhold::code, Withhold::from_code);
         check(Visibility::ALL, Visibility::code, Visibility::from_code);
         assert_eq!(Category::from_code("nonsense"), None);

@@ -3,8 +3,8 @@
 
 use super::table::{self, CommandKind, Who};
 use super::{
-    Actor, Case, Category, Complexity, DepartmentId, Dismissal, Event, EventKind, ReplyDraft,
-    Role, Status, TransferTarget, Truthfulness, Urgency, Visibility,
+    Actor, Case, Category, Complexity, DepartmentId, Dismissal, Event, EventKind, ReplyDraft, Role,
+    Status, TransferTarget, Truthfulness, Urgency, Visibility,
 };
 use crate::calendar::{Calendar, CalendarError, Timestamp};
 use crate::policy::Policy;
@@ -260,10 +260,8 @@ impl Case {
                     .plan(ctx.calendar, &next.facts, self.received_at, true)?;
                 next.due_at = Some(plan.due_at);
                 next.provisional = plan.provisional;
-                next.duties.first_response_by = self
-                    .duties
-                    .first_response_by
-                    .and(plan.first_response_by);
+                next.duties.first_response_by =
+                    self.duties.first_response_by.and(plan.first_response_by);
                 next.duties.remind_at = plan.remind_at;
                 next.duties.escalate_at = Some(plan.due_at);
                 next.duties.stage_report_by = plan.stage_report_by;
@@ -280,12 +278,20 @@ impl Case {
                 co.sort_unstable();
                 co.dedup();
                 if co.contains(&lead) {
-                    return Err(invalid("co_handlers", "会办单位不能包含主办单位 / the lead cannot also co-handle"));
+                    return Err(invalid(
+                        "co_handlers",
+                        "会办单位不能包含主办单位 / the lead cannot also co-handle",
+                    ));
                 }
                 if co.len() > MAX_CO_HANDLERS {
-                    return Err(invalid("co_handlers", "会办单位过多 / too many co-handlers"));
+                    return Err(invalid(
+                        "co_handlers",
+                        "会办单位过多 / too many co-handlers",
+                    ));
                 }
-                let return_by = ctx.policy.after(ctx.calendar, now, ctx.policy.return_window)?;
+                let return_by = ctx
+                    .policy
+                    .after(ctx.calendar, now, ctx.policy.return_window)?;
                 next.status = Status::Dispatched;
                 next.lead = Some(lead);
                 next.co_handlers.clone_from(&co);
@@ -358,7 +364,10 @@ impl Case {
             Command::SubmitDraft(draft) => {
                 text("body", &draft.body, MAX_REPLY_CHARS)?;
                 if draft.promised_by.is_some_and(|p| p <= now) {
-                    return Err(invalid("promised_by", "承诺期限须在将来 / the promise date must lie ahead"));
+                    return Err(invalid(
+                        "promised_by",
+                        "承诺期限须在将来 / the promise date must lie ahead",
+                    ));
                 }
                 next.status = Status::UnderReview;
                 let event = EventKind::DraftSubmitted {
@@ -415,8 +424,11 @@ impl Case {
                 } else {
                     next.status = Status::Replied;
                     next.duties.escalate_at = None;
-                    next.duties.rating_until =
-                        Some(ctx.policy.after(ctx.calendar, now, ctx.policy.rating_window)?);
+                    next.duties.rating_until = Some(ctx.policy.after(
+                        ctx.calendar,
+                        now,
+                        ctx.policy.rating_window,
+                    )?);
                 }
                 EventKind::Published {
                     visibility: actual,
@@ -442,7 +454,9 @@ impl Case {
             Command::Reopen { reason } => {
                 note("reason", &reason)?;
                 let closed_at = self.closed_at.unwrap_or(now);
-                let window_end = ctx.policy.after(ctx.calendar, closed_at, ctx.policy.reopen_window)?;
+                let window_end =
+                    ctx.policy
+                        .after(ctx.calendar, closed_at, ctx.policy.reopen_window)?;
                 if now > window_end {
                     return Err(LifecycleError::WindowClosed { command: kind });
                 }
@@ -457,7 +471,10 @@ impl Case {
                     due_at: next.due_at.unwrap_or(now),
                 }
             }
-            Command::TransferOut { target, note: text_note } => {
+            Command::TransferOut {
+                target,
+                note: text_note,
+            } => {
                 note("note", &text_note)?;
                 next.status = Status::TransferredOut;
                 next.close(now);
@@ -534,7 +551,10 @@ impl Case {
         };
         next.version = self.version + 1;
         next.updated_at = now;
-        debug_assert!(rule.to.contains(&next.status), "{kind:?} led outside its row");
+        debug_assert!(
+            rule.to.contains(&next.status),
+            "{kind:?} led outside its row"
+        );
         Ok(Transition {
             case: next,
             event: Event {

@@ -79,7 +79,9 @@ impl Who {
             Who::Citizen => "留言人 Citizen",
             Who::CitizenOrOperator => "留言人或话务员 Citizen or operator",
             Who::System => "定时任务 Sweep (when due)",
-            Who::LeadDepartmentOrSystem => "主办单位；到期后定时任务 Lead department; sweep when due",
+            Who::LeadDepartmentOrSystem => {
+                "主办单位；到期后定时任务 Lead department; sweep when due"
+            }
             Who::SupervisorOrSystem => "督办人；到期后定时任务 Supervisor; sweep when due",
         }
     }

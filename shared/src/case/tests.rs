@@ -45,7 +45,13 @@ impl World {
         Case::register(facts, received, &plan, Actor::anonymous(Role::Citizen)).case
     }
 
-    fn run(&self, case: &Case, role: Role, command: Command, now: Timestamp) -> Result<Case, LifecycleError> {
+    fn run(
+        &self,
+        case: &Case,
+        role: Role,
+        command: Command,
+        now: Timestamp,
+    ) -> Result<Case, LifecycleError> {
         let ctx = Context {
             now,
             calendar: &self.calendar,
@@ -73,7 +79,15 @@ fn accepted(world: &World, consent: bool) -> (Case, Timestamp) {
     let t0 = at(Date::constant(2026, 3, 2), 9);
     let case = world.register(facts(Category::Complaint, consent), t0);
     let case = world
-        .run(&case, Role::Operator, Command::Dispatch { lead: DEPT, co_handlers: vec![8] }, t0)
+        .run(
+            &case,
+            Role::Operator,
+            Command::Dispatch {
+                lead: DEPT,
+                co_handlers: vec![8],
+            },
+            t0,
+        )
         .expect("dispatch");
     let case = world
         .run(&case, Role::Department(DEPT), Command::Accept, t0)
@@ -86,25 +100,57 @@ fn happy_path_from_intake_to_satisfied_closure() {
     let w = World::new();
     let (case, t0) = accepted(&w, true);
     assert_eq!(case.status, Status::InProgress);
-    assert_eq!(case.duties.first_response_by, None, "dispatch is the first response");
+    assert_eq!(
+        case.duties.first_response_by, None,
+        "dispatch is the first response"
+    );
     let case = w
-        .run(&case, Role::Department(DEPT), Command::SubmitDraft(draft(Truthfulness::True)), t0)
+        .run(
+            &case,
+            Role::Department(DEPT),
+            Command::SubmitDraft(draft(Truthfulness::True)),
+            t0,
+        )
         .expect("draft");
-    let case = w.run(&case, Role::Reviewer, Command::Approve, t0).expect("approve");
-    let ctx = Context { now: t0, calendar: &w.calendar, policy: &w.policy };
+    let case = w
+        .run(&case, Role::Reviewer, Command::Approve, t0)
+        .expect("approve");
+    let ctx = Context {
+        now: t0,
+        calendar: &w.calendar,
+        policy: &w.policy,
+    };
     let published = case
-        .handle(&Actor::anonymous(Role::Reviewer), Command::Publish { visibility: Visibility::Both }, &ctx)
+        .handle(
+            &Actor::anonymous(Role::Reviewer),
+            Command::Publish {
+                visibility: Visibility::Both,
+            },
+            &ctx,
+        )
         .expect("publish");
     assert_eq!(
         published.event.kind,
-        EventKind::Published { visibility: Visibility::Both, forced_private: false, late: false }
+        EventKind::Published {
+            visibility: Visibility::Both,
+            forced_private: false,
+            late: false
+        }
     );
     assert!(published.event.kind.is_public());
     let case = published.case;
     assert_eq!(case.status, Status::Replied);
     assert!(case.duties.rating_until.is_some());
     let case = w
-        .run(&case, Role::Citizen, Command::Rate { satisfied: true, comment: None }, t0)
+        .run(
+            &case,
+            Role::Citizen,
+            Command::Rate {
+                satisfied: true,
+                comment: None,
+            },
+            t0,
+        )
         .expect("rate");
     assert_eq!(case.status, Status::Closed);
     assert_eq!(case.duties, Duties::default());
@@ -122,15 +168,33 @@ fn never_public_replies_are_forced_private() {
         let (case, t0) = accepted(&w, consent);
         let mut d = draft(truth);
         d.withhold = withhold;
-        let case = w.run(&case, Role::Department(DEPT), Command::SubmitDraft(d), t0).expect("draft");
-        let case = w.run(&case, Role::Reviewer, Command::Approve, t0).expect("approve");
-        let ctx = Context { now: t0, calendar: &w.calendar, policy: &w.policy };
+        let case = w
+            .run(&case, Role::Department(DEPT), Command::SubmitDraft(d), t0)
+            .expect("draft");
+        let case = w
+            .run(&case, Role::Reviewer, Command::Approve, t0)
+            .expect("approve");
+        let ctx = Context {
+            now: t0,
+            calendar: &w.calendar,
+            policy: &w.policy,
+        };
         let t = case
-            .handle(&Actor::anonymous(Role::Reviewer), Command::Publish { visibility: Visibility::Public }, &ctx)
+            .handle(
+                &Actor::anonymous(Role::Reviewer),
+                Command::Publish {
+                    visibility: Visibility::Public,
+                },
+                &ctx,
+            )
             .expect("publish");
         assert_eq!(
             t.event.kind,
-            EventKind::Published { visibility: Visibility::Private, forced_private: true, late: false }
+            EventKind::Published {
+                visibility: Visibility::Private,
+                forced_private: true,
+                late: false
+            }
         );
         assert!(!t.event.kind.is_public());
     }
@@ -142,31 +206,63 @@ fn only_the_lead_department_returns_and_only_inside_the_window() {
     let t0 = at(Date::constant(2026, 3, 2), 9);
     let case = w.register(facts(Category::Complaint, true), t0);
     let case = w
-        .run(&case, Role::Operator, Command::Dispatch { lead: DEPT, co_handlers: vec![] }, t0)
+        .run(
+            &case,
+            Role::Operator,
+            Command::Dispatch {
+                lead: DEPT,
+                co_handlers: vec![],
+            },
+            t0,
+        )
         .expect("dispatch");
-    let reason = || Command::Return { reason: "不属于本单位职责".into() };
+    let reason = || Command::Return {
+        reason: "不属于本单位职责".into(),
+    };
     assert_eq!(
         w.run(&case, Role::Department(99), reason(), t0),
-        Err(LifecycleError::Forbidden { command: CommandKind::Return })
+        Err(LifecycleError::Forbidden {
+            command: CommandKind::Return
+        })
     );
     // Return window: 2 working days from Monday → 24:00 Wednesday.
     let late = at(Date::constant(2026, 3, 5), 0) + jiff::SignedDuration::from_secs(1);
     assert_eq!(
         w.run(&case, Role::Department(DEPT), reason(), late),
-        Err(LifecycleError::WindowClosed { command: CommandKind::Return })
+        Err(LifecycleError::WindowClosed {
+            command: CommandKind::Return
+        })
     );
-    let returned = w.run(&case, Role::Department(DEPT), reason(), t0).expect("return");
+    let returned = w
+        .run(&case, Role::Department(DEPT), reason(), t0)
+        .expect("return");
     assert_eq!((returned.status, returned.lead), (Status::Returned, None));
     assert_eq!(
-        w.run(&case, Role::Department(DEPT), Command::Return { reason: "  ".into() }, t0),
-        Err(LifecycleError::Invalid { field: "reason", problem: "不能为空 / must not be empty" })
+        w.run(
+            &case,
+            Role::Department(DEPT),
+            Command::Return {
+                reason: "  ".into()
+            },
+            t0
+        ),
+        Err(LifecycleError::Invalid {
+            field: "reason",
+            problem: "不能为空 / must not be empty"
+        })
     );
     // The sweep accepts on the department's behalf only once the window has lapsed.
     assert_eq!(
         w.run(&case, Role::System, Command::Accept, t0),
-        Err(LifecycleError::NotDue { command: CommandKind::Accept })
+        Err(LifecycleError::NotDue {
+            command: CommandKind::Accept
+        })
     );
-    assert_eq!(w.run(&case, Role::System, Command::Accept, late).map(|c| c.status), Ok(Status::InProgress));
+    assert_eq!(
+        w.run(&case, Role::System, Command::Accept, late)
+            .map(|c| c.status),
+        Ok(Status::InProgress)
+    );
 }
 
 #[test]
@@ -175,14 +271,25 @@ fn legal_and_discipline_cases_are_transferred_not_dispatched() {
     let t0 = at(Date::constant(2026, 3, 2), 9);
     let case = w.register(facts(Category::Discipline, true), t0);
     assert_eq!(
-        w.run(&case, Role::Operator, Command::Dispatch { lead: DEPT, co_handlers: vec![] }, t0),
+        w.run(
+            &case,
+            Role::Operator,
+            Command::Dispatch {
+                lead: DEPT,
+                co_handlers: vec![]
+            },
+            t0
+        ),
         Err(LifecycleError::MustTransfer)
     );
     let out = w
         .run(
             &case,
             Role::Operator,
-            Command::TransferOut { target: TransferTarget::DisciplineCommission, note: "转市纪委".into() },
+            Command::TransferOut {
+                target: TransferTarget::DisciplineCommission,
+                note: "转市纪委".into(),
+            },
             t0,
         )
         .expect("transfer");
@@ -197,25 +304,66 @@ fn escalation_marks_overdue_then_escalates_again_two_working_days_later() {
     let due = case.due_at.expect("due");
     assert_eq!(
         w.run(&case, Role::System, Command::Escalate, t0),
-        Err(LifecycleError::NotDue { command: CommandKind::Escalate })
+        Err(LifecycleError::NotDue {
+            command: CommandKind::Escalate
+        })
     );
-    let first = w.run(&case, Role::System, Command::Escalate, due).expect("escalate");
+    let first = w
+        .run(&case, Role::System, Command::Escalate, due)
+        .expect("escalate");
     assert_eq!(first.overdue_since, Some(due));
     assert_eq!(first.escalations, 1);
     let second_at = first.duties.escalate_at.expect("second escalation planned");
-    assert_eq!(second_at, w.policy.second_escalation(&w.calendar, due).expect("in range"));
-    let second = w.run(&first, Role::System, Command::Escalate, second_at).expect("again");
+    assert_eq!(
+        second_at,
+        w.policy
+            .second_escalation(&w.calendar, due)
+            .expect("in range")
+    );
+    let second = w
+        .run(&first, Role::System, Command::Escalate, second_at)
+        .expect("again");
     assert_eq!((second.escalations, second.duties.escalate_at), (2, None));
     assert_eq!(
         w.run(&second, Role::System, Command::Escalate, second_at),
-        Err(LifecycleError::WindowClosed { command: CommandKind::Escalate })
+        Err(LifecycleError::WindowClosed {
+            command: CommandKind::Escalate
+        })
     );
     // A late reply clears the overdue mark and records the lateness.
-    let c = w.run(&second, Role::Department(DEPT), Command::SubmitDraft(draft(Truthfulness::True)), second_at).expect("draft");
-    let c = w.run(&c, Role::Reviewer, Command::Approve, second_at).expect("approve");
-    let ctx = Context { now: second_at, calendar: &w.calendar, policy: &w.policy };
-    let t = c.handle(&Actor::anonymous(Role::Reviewer), Command::Publish { visibility: Visibility::Public }, &ctx).expect("publish");
-    assert_eq!(t.event.kind, EventKind::Published { visibility: Visibility::Public, forced_private: false, late: true });
+    let c = w
+        .run(
+            &second,
+            Role::Department(DEPT),
+            Command::SubmitDraft(draft(Truthfulness::True)),
+            second_at,
+        )
+        .expect("draft");
+    let c = w
+        .run(&c, Role::Reviewer, Command::Approve, second_at)
+        .expect("approve");
+    let ctx = Context {
+        now: second_at,
+        calendar: &w.calendar,
+        policy: &w.policy,
+    };
+    let t = c
+        .handle(
+            &Actor::anonymous(Role::Reviewer),
+            Command::Publish {
+                visibility: Visibility::Public,
+            },
+            &ctx,
+        )
+        .expect("publish");
+    assert_eq!(
+        t.event.kind,
+        EventKind::Published {
+            visibility: Visibility::Public,
+            forced_private: false,
+            late: true
+        }
+    );
     assert_eq!(t.case.overdue_since, None);
 }
 
@@ -225,22 +373,82 @@ fn unsatisfied_rating_starts_a_new_round_and_promises_are_followed_up() {
     let (case, t0) = accepted(&w, true);
     let mut d = draft(Truthfulness::True);
     d.promised_by = Some(at(Date::constant(2026, 4, 30), 0));
-    let c = w.run(&case, Role::Department(DEPT), Command::SubmitDraft(d), t0).expect("draft");
-    let c = w.run(&c, Role::Reviewer, Command::Approve, t0).expect("approve");
-    let c = w.run(&c, Role::Reviewer, Command::Publish { visibility: Visibility::Public }, t0).expect("publish");
+    let c = w
+        .run(&case, Role::Department(DEPT), Command::SubmitDraft(d), t0)
+        .expect("draft");
+    let c = w
+        .run(&c, Role::Reviewer, Command::Approve, t0)
+        .expect("approve");
+    let c = w
+        .run(
+            &c,
+            Role::Reviewer,
+            Command::Publish {
+                visibility: Visibility::Public,
+            },
+            t0,
+        )
+        .expect("publish");
     assert_eq!(c.status, Status::FollowingUp);
     assert_eq!(c.due_at, Some(at(Date::constant(2026, 4, 30), 0)));
     // A rejected further reply goes back to follow-up, not to ordinary handling.
-    let c = w.run(&c, Role::Department(DEPT), Command::SubmitDraft(draft(Truthfulness::True)), t0).expect("draft");
-    let c = w.run(&c, Role::Reviewer, Command::Reject { reason: "请补充核实情况".into() }, t0).expect("reject");
+    let c = w
+        .run(
+            &c,
+            Role::Department(DEPT),
+            Command::SubmitDraft(draft(Truthfulness::True)),
+            t0,
+        )
+        .expect("draft");
+    let c = w
+        .run(
+            &c,
+            Role::Reviewer,
+            Command::Reject {
+                reason: "请补充核实情况".into(),
+            },
+            t0,
+        )
+        .expect("reject");
     assert_eq!((c.status, c.redo_count), (Status::FollowingUp, 1));
-    let c = w.run(&c, Role::Department(DEPT), Command::SubmitDraft(draft(Truthfulness::True)), t0).expect("draft");
-    let c = w.run(&c, Role::Reviewer, Command::Approve, t0).expect("approve");
-    let c = w.run(&c, Role::Reviewer, Command::Publish { visibility: Visibility::Public }, t0).expect("publish");
+    let c = w
+        .run(
+            &c,
+            Role::Department(DEPT),
+            Command::SubmitDraft(draft(Truthfulness::True)),
+            t0,
+        )
+        .expect("draft");
+    let c = w
+        .run(&c, Role::Reviewer, Command::Approve, t0)
+        .expect("approve");
+    let c = w
+        .run(
+            &c,
+            Role::Reviewer,
+            Command::Publish {
+                visibility: Visibility::Public,
+            },
+            t0,
+        )
+        .expect("publish");
     assert_eq!(c.status, Status::Replied);
     let later = at(Date::constant(2026, 3, 4), 10);
-    let c = w.run(&c, Role::Citizen, Command::Rate { satisfied: false, comment: Some("问题仍未解决".into()) }, later).expect("rate");
-    assert_eq!((c.status, c.round, c.lead), (Status::InProgress, 2, Some(DEPT)));
+    let c = w
+        .run(
+            &c,
+            Role::Citizen,
+            Command::Rate {
+                satisfied: false,
+                comment: Some("问题仍未解决".into()),
+            },
+            later,
+        )
+        .expect("rate");
+    assert_eq!(
+        (c.status, c.round, c.lead),
+        (Status::InProgress, 2, Some(DEPT))
+    );
     assert!(c.due_at.expect("due") > later);
 }
 
@@ -248,20 +456,54 @@ fn unsatisfied_rating_starts_a_new_round_and_promises_are_followed_up() {
 fn rating_window_closes_and_the_sweep_closes_unrated() {
     let w = World::new();
     let (case, t0) = accepted(&w, true);
-    let c = w.run(&case, Role::Department(DEPT), Command::SubmitDraft(draft(Truthfulness::True)), t0).expect("draft");
-    let c = w.run(&c, Role::Reviewer, Command::Approve, t0).expect("approve");
-    let c = w.run(&c, Role::Reviewer, Command::Publish { visibility: Visibility::Public }, t0).expect("publish");
+    let c = w
+        .run(
+            &case,
+            Role::Department(DEPT),
+            Command::SubmitDraft(draft(Truthfulness::True)),
+            t0,
+        )
+        .expect("draft");
+    let c = w
+        .run(&c, Role::Reviewer, Command::Approve, t0)
+        .expect("approve");
+    let c = w
+        .run(
+            &c,
+            Role::Reviewer,
+            Command::Publish {
+                visibility: Visibility::Public,
+            },
+            t0,
+        )
+        .expect("publish");
     let end = c.duties.rating_until.expect("window");
     assert_eq!(
         w.run(&c, Role::System, Command::CloseUnrated, end),
-        Err(LifecycleError::NotDue { command: CommandKind::CloseUnrated })
+        Err(LifecycleError::NotDue {
+            command: CommandKind::CloseUnrated
+        })
     );
     let after = end + jiff::SignedDuration::from_secs(1);
     assert_eq!(
-        w.run(&c, Role::Citizen, Command::Rate { satisfied: true, comment: None }, after),
-        Err(LifecycleError::WindowClosed { command: CommandKind::Rate })
+        w.run(
+            &c,
+            Role::Citizen,
+            Command::Rate {
+                satisfied: true,
+                comment: None
+            },
+            after
+        ),
+        Err(LifecycleError::WindowClosed {
+            command: CommandKind::Rate
+        })
     );
-    assert_eq!(w.run(&c, Role::System, Command::CloseUnrated, after).map(|c| c.status), Ok(Status::Closed));
+    assert_eq!(
+        w.run(&c, Role::System, Command::CloseUnrated, after)
+            .map(|c| c.status),
+        Ok(Status::Closed)
+    );
 }
 
 #[test]
@@ -269,24 +511,48 @@ fn extension_needs_a_stage_report_and_stays_within_the_cap() {
     let w = World::new();
     let (case, t0) = accepted(&w, true);
     let due = case.due_at.expect("due");
-    let latest = w.policy.latest_extension(&w.calendar, due).expect("in range");
-    let extend = |until| Command::Extend { stage_report: "已现场勘查，待施工".into(), until };
+    let latest = w
+        .policy
+        .latest_extension(&w.calendar, due)
+        .expect("in range");
+    let extend = |until| Command::Extend {
+        stage_report: "已现场勘查，待施工".into(),
+        until,
+    };
     assert!(matches!(
-        w.run(&case, Role::Department(DEPT), extend(latest + jiff::SignedDuration::from_secs(1)), t0),
+        w.run(
+            &case,
+            Role::Department(DEPT),
+            extend(latest + jiff::SignedDuration::from_secs(1)),
+            t0
+        ),
         Err(LifecycleError::Invalid { field: "until", .. })
     ));
-    let c = w.run(&case, Role::Department(DEPT), extend(latest), t0).expect("extend");
-    assert_eq!((c.due_at, c.duties.escalate_at), (Some(latest), Some(latest)));
+    let c = w
+        .run(&case, Role::Department(DEPT), extend(latest), t0)
+        .expect("extend");
+    assert_eq!(
+        (c.due_at, c.duties.escalate_at),
+        (Some(latest), Some(latest))
+    );
     assert_eq!(
         w.run(&c, Role::Department(DEPT), extend(latest), t0),
-        Err(LifecycleError::WindowClosed { command: CommandKind::Extend })
+        Err(LifecycleError::WindowClosed {
+            command: CommandKind::Extend
+        })
     );
 }
 
 #[test]
 fn every_command_kind_has_exactly_one_row_and_docs_are_current() {
     for r in TRANSITIONS {
-        assert_eq!(TRANSITIONS.iter().filter(|o| o.command == r.command).count(), 1);
+        assert_eq!(
+            TRANSITIONS
+                .iter()
+                .filter(|o| o.command == r.command)
+                .count(),
+            1
+        );
         assert!(!r.from.is_empty() && !r.to.is_empty());
     }
     crate::docs::assert_current("docs/lifecycle.md", &table::to_markdown());
@@ -306,7 +572,11 @@ fn any_role() -> impl Strategy<Value = Role> {
 }
 
 fn any_text() -> impl Strategy<Value = String> {
-    prop_oneof![Just(String::new()), Just("理由说明".to_string()), Just("x".repeat(501))]
+    prop_oneof![
+        Just(String::new()),
+        Just("理由说明".to_string()),
+        Just("x".repeat(501))
+    ]
 }
 
 fn any_command() -> impl Strategy<Value = Command> {
@@ -325,8 +595,16 @@ fn any_command() -> impl Strategy<Value = Command> {
             }),
         });
     prop_oneof![
-        (prop::sample::select(Category::ALL), prop::sample::select(Urgency::ALL), prop::sample::select(Complexity::ALL))
-            .prop_map(|(category, urgency, complexity)| Command::Classify { category, urgency, complexity }),
+        (
+            prop::sample::select(Category::ALL),
+            prop::sample::select(Urgency::ALL),
+            prop::sample::select(Complexity::ALL)
+        )
+            .prop_map(|(category, urgency, complexity)| Command::Classify {
+                category,
+                urgency,
+                complexity
+            }),
         (1i64..=3, prop::collection::vec(1i64..=3, 0..3))
             .prop_map(|(lead, co_handlers)| Command::Dispatch { lead, co_handlers }),
         any_text().prop_map(|reason| Command::Return { reason }),
@@ -339,8 +617,12 @@ fn any_command() -> impl Strategy<Value = Command> {
         draft.prop_map(Command::SubmitDraft),
         Just(Command::Approve),
         any_text().prop_map(|reason| Command::Reject { reason }),
-        prop::sample::select(Visibility::ALL).prop_map(|visibility| Command::Publish { visibility }),
-        any::<bool>().prop_map(|satisfied| Command::Rate { satisfied, comment: None }),
+        prop::sample::select(Visibility::ALL)
+            .prop_map(|visibility| Command::Publish { visibility }),
+        any::<bool>().prop_map(|satisfied| Command::Rate {
+            satisfied,
+            comment: None
+        }),
         any_text().prop_map(|reason| Command::Reopen { reason }),
         (prop::sample::select(TransferTarget::ALL), any_text())
             .prop_map(|(target, note)| Command::TransferOut { target, note }),
@@ -358,10 +640,20 @@ fn any_step() -> impl Strategy<Value = i64> {
     prop_oneof![0i64..120, 0i64..(60 * 24 * 20)]
 }
 
-fn check_invariants(prev: &Case, t: &Transition, approved_before_publish: bool) -> Result<(), TestCaseError> {
+fn check_invariants(
+    prev: &Case,
+    t: &Transition,
+    approved_before_publish: bool,
+) -> Result<(), TestCaseError> {
     let c = &t.case;
     let rule = table::rule(command_of(&t.event.kind));
-    prop_assert!(rule.from.contains(&prev.status) && rule.to.contains(&c.status), "{:?}: {:?} -> {:?}", rule.command, prev.status, c.status);
+    prop_assert!(
+        rule.from.contains(&prev.status) && rule.to.contains(&c.status),
+        "{:?}: {:?} -> {:?}",
+        rule.command,
+        prev.status,
+        c.status
+    );
     prop_assert_eq!(t.event.seq, prev.version + 1);
     prop_assert_eq!(c.version, t.event.seq);
     prop_assert!(t.event.at >= prev.updated_at, "events go back in time");
@@ -378,7 +670,12 @@ fn check_invariants(prev: &Case, t: &Transition, approved_before_publish: bool) 
     }
     let handled = matches!(
         c.status,
-        Status::Dispatched | Status::InProgress | Status::UnderReview | Status::Approved | Status::Replied | Status::FollowingUp
+        Status::Dispatched
+            | Status::InProgress
+            | Status::UnderReview
+            | Status::Approved
+            | Status::Replied
+            | Status::FollowingUp
     );
     if handled {
         prop_assert!(c.lead.is_some());
@@ -386,9 +683,15 @@ fn check_invariants(prev: &Case, t: &Transition, approved_before_publish: bool) 
     if let Some(lead) = c.lead {
         prop_assert!(!c.co_handlers.contains(&lead));
     }
-    prop_assert_eq!(c.draft.is_some(), matches!(c.status, Status::UnderReview | Status::Approved));
+    prop_assert_eq!(
+        c.draft.is_some(),
+        matches!(c.status, Status::UnderReview | Status::Approved)
+    );
     if let EventKind::Published { visibility, .. } = &t.event.kind {
-        prop_assert!(approved_before_publish, "published a reply that was not approved");
+        prop_assert!(
+            approved_before_publish,
+            "published a reply that was not approved"
+        );
         let d = prev.draft.as_ref().expect("approved draft");
         if visibility.is_public() {
             prop_assert!(prev.facts.publish_consent);

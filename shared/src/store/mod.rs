@@ -52,7 +52,8 @@ impl Statement {
 /// Errors every adapter reports in the same terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
-    /// A UNIQUE, FOREIGN KEY, CHECK or NOT NULL constraint refused the write.
+    /// A UNIQUE, PRIMARY KEY, FOREIGN KEY, CHECK or NOT NULL constraint, a STRICT column
+    /// type, or a trigger's RAISE(ABORT) refused the write.
     Constraint(String),
     /// The database is busy or locked; the caller may retry.
     Busy,

@@ -8,7 +8,8 @@ use std::rc::Rc;
 pub enum Value {
     /// SQL NULL.
     Null,
-    /// A 64-bit integer.
+    /// A 64-bit integer. Exact on every adapter only within ±2^53 (9_007_199_254_740_991):
+    /// D1 carries numbers through JavaScript. Ids and millisecond instants fit.
     Integer(i64),
     /// A 64-bit float.
     Real(f64),
