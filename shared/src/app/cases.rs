@@ -220,11 +220,24 @@ pub async fn apply<S: Store, H: Host>(
         policy: rules.policy,
     };
     let transition = before.handle(actor, command, &ctx)?;
-    let mut batch = vec![case_update(id, &before, &transition.case)];
+    store_transition(store, id, &before, &transition).await?;
+    Ok(transition)
+}
+
+/// Writes a decided transition of the case `before` in one atomic batch: the case row (guarded
+/// by the version it was decided on), the event, and its side records. If the case changed
+/// since `before` was loaded, nothing is written and the answer is [`AppError::Conflict`].
+pub async fn store_transition<S: Store>(
+    store: &S,
+    id: i64,
+    before: &Case,
+    transition: &Transition,
+) -> Result<(), AppError> {
+    let mut batch = vec![case_update(id, before, &transition.case)];
     batch.push(event_insert("?", id, &transition.event));
-    batch.extend(side_records(id, &before, &transition));
+    batch.extend(side_records(id, before, transition));
     match store.batch(batch).await {
-        Ok(_) => Ok(transition),
+        Ok(_) => Ok(()),
         Err(StoreError::Constraint(m)) if m.contains("FOREIGN KEY") => Err(AppError::Invalid {
             field: "department",
             problem: "没有该单位 / no such department".into(),

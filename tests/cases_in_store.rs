@@ -1,0 +1,208 @@
+//! Use cases against the native SQLite adapter: what the edge functions will do, end to end
+//! through the store port.
+
+use jiff::civil::Date;
+use minyi::app::cases::{self, Contact, Duty, Location, NewCase, Rules};
+use minyi::app::AppError;
+use minyi::calendar::{Calendar, Timestamp, shanghai};
+use minyi::case::{
+    Actor, Category, Channel, Command, Complexity, Facts, LifecycleError, ReplyDraft, Role,
+    Status, Truthfulness, Urgency, Visibility,
+};
+use minyi::ids::QueryCode;
+use minyi::policy::Policy;
+use minyi::store::{Statement, Store};
+use minyi_sqlite::SqliteStore;
+use minyi_tests::TestHost;
+use pollster::block_on;
+
+const SECRET: &[u8] = b"test secret";
+
+fn at(date: Date, hour: i8) -> Timestamp {
+    date.at(hour, 0, 0, 0).to_zoned(shanghai()).expect("local time").timestamp()
+}
+
+struct Fixture {
+    store: SqliteStore,
+    host: TestHost,
+    calendar: Calendar,
+    policy: Policy,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let store = SqliteStore::open_in_memory().expect("open");
+        store.migrate().expect("migrate");
+        block_on(store.batch(vec![
+            Statement::new("INSERT INTO department (id, code, name_zh, name_en) VALUES (7, 'roads', '市城管局', 'Urban Management')"),
+            Statement::new("INSERT INTO department (id, code, name_zh, name_en) VALUES (8, 'water', '市水务局', 'Water Bureau')"),
+        ]))
+        .expect("departments");
+        Self {
+            store,
+            host: TestHost::at(at(Date::constant(2026, 9, 29), 10)),
+            calendar: Calendar::builtin(),
+            policy: Policy::default(),
+        }
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules { calendar: &self.calendar, policy: &self.policy, secret: SECRET }
+    }
+
+    fn submit(&self, consent: bool) -> cases::Registered {
+        let input = NewCase {
+            facts: Facts {
+                channel: Channel::Web,
+                category: Category::Complaint,
+                urgency: Urgency::Normal,
+                complexity: Complexity::Ordinary,
+                publish_consent: consent,
+            },
+            title: "路灯不亮".into(),
+            body: "人民路与解放路交叉口路灯已坏一周。".into(),
+            contact: Contact { name: Some("张三".into()), phone: Some("13800138000".into()), email: None },
+            location: Location { latitude: Some(32.2), longitude: Some(119.4), address: None },
+        };
+        block_on(cases::register(&self.store, &self.host, self.rules(), input, Actor::anonymous(Role::Citizen)))
+            .expect("register")
+    }
+
+    fn apply(&self, id: i64, role: Role, command: Command) -> Result<minyi::case::Transition, AppError> {
+        block_on(cases::apply(&self.store, &self.host, self.rules(), id, &Actor::anonymous(role), command))
+    }
+
+    fn count(&self, sql: &'static str, id: i64) -> i64 {
+        block_on(self.store.query(Statement::new(sql).bind(id))).expect("query")[0]
+            .get("n")
+            .expect("n")
+    }
+}
+
+#[test]
+fn a_case_round_trips_through_the_store_at_every_step() {
+    let f = Fixture::new();
+    let reg = f.submit(true);
+    assert_eq!(block_on(cases::load(&f.store, reg.id)), Ok(reg.case.clone()));
+    assert!(reg.query_code.is_none(), "public cases need no query code");
+    // Received Tuesday 29 Sep 2026 10:00; 1–7 Oct off, 10 Oct (Sat) worked: 7 working days
+    // are 30 Sep, 8, 9, 10, 12, 13, 14 Oct.
+    assert_eq!(reg.case.due_at, Some(at(Date::constant(2026, 10, 15), 0)));
+
+    let steps = [
+        (Role::Operator, Command::Dispatch { lead: 7, co_handlers: vec![8] }),
+        (Role::Department(7), Command::Accept),
+        (Role::Department(8), Command::CoHandlerOpinion { text: "水务局配合核查".into() }),
+        (
+            Role::Department(7),
+            Command::SubmitDraft(ReplyDraft {
+                body: "感谢来信，已修复。".into(),
+                truthfulness: Truthfulness::True,
+                grade: None,
+                withhold: None,
+                promised_by: None,
+            }),
+        ),
+        (Role::Reviewer, Command::Approve),
+        (Role::Reviewer, Command::Publish { visibility: Visibility::Both }),
+        (Role::Citizen, Command::Rate { satisfied: true, comment: Some("很满意".into()) }),
+    ];
+    for (role, command) in steps {
+        let t = f.apply(reg.id, role, command).expect("apply");
+        assert_eq!(block_on(cases::load(&f.store, reg.id)), Ok(t.case), "after {:?}", t.event.kind);
+    }
+    assert_eq!(f.count("SELECT count(*) AS n FROM case_event WHERE case_id = ?", reg.id), 8);
+    assert_eq!(
+        f.count("SELECT count(*) AS n FROM reply WHERE case_id = ? AND state = 'published' AND visibility = 'both'", reg.id),
+        1
+    );
+    assert_eq!(f.count("SELECT count(*) AS n FROM rating WHERE case_id = ? AND satisfied = 1", reg.id), 1);
+    assert_eq!(f.count("SELECT count(*) AS n FROM case_contact WHERE case_id = ? AND phone = '13800138000'", reg.id), 1);
+}
+
+#[test]
+fn private_cases_store_only_a_hash_of_their_query_code() {
+    let f = Fixture::new();
+    let reg = f.submit(false);
+    let code: QueryCode = reg.query_code.expect("private cases get a code");
+    let rows = block_on(f.store.query(
+        Statement::new("SELECT query_code_hash FROM \"case\" WHERE id = ?").bind(reg.id),
+    ))
+    .expect("query");
+    let stored: String = rows[0].get("query_code_hash").expect("hash");
+    assert!(code.verify(SECRET, &reg.tracking, &stored));
+    assert!(!stored.contains(&code.display().replace('-', "")));
+}
+
+#[test]
+fn a_refused_command_writes_nothing() {
+    let f = Fixture::new();
+    let reg = f.submit(true);
+    let before = block_on(cases::load(&f.store, reg.id)).expect("load");
+    assert_eq!(
+        f.apply(reg.id, Role::Citizen, Command::Approve).map(|t| t.case),
+        Err(AppError::Lifecycle(LifecycleError::NotAllowed { command: minyi::case::CommandKind::Approve, status: Status::Registered }))
+    );
+    assert_eq!(
+        f.apply(reg.id, Role::Operator, Command::Dispatch { lead: 99, co_handlers: vec![] }).map(|t| t.case),
+        Err(AppError::Invalid { field: "department", problem: "没有该单位 / no such department".into() })
+    );
+    assert_eq!(block_on(cases::load(&f.store, reg.id)), Ok(before));
+    assert_eq!(f.count("SELECT count(*) AS n FROM case_event WHERE case_id = ?", reg.id), 1);
+    assert_eq!(f.count("SELECT count(*) AS n FROM case_department WHERE case_id = ?", reg.id), 0);
+}
+
+#[test]
+fn two_writers_on_one_case_cannot_both_win() {
+    let f = Fixture::new();
+    let reg = f.submit(true);
+    let loaded = block_on(cases::load(&f.store, reg.id)).expect("load");
+    // The first writer dispatches; the second decided on the same old state.
+    f.apply(reg.id, Role::Operator, Command::Dispatch { lead: 7, co_handlers: vec![] }).expect("first");
+    let ctx = minyi::case::Context { now: f.host_now(), calendar: &f.calendar, policy: &f.policy };
+    let stale = loaded
+        .handle(&Actor::anonymous(Role::Operator), Command::Dispatch { lead: 8, co_handlers: vec![] }, &ctx)
+        .expect("decided on stale state");
+    let result = block_on(cases::store_transition(&f.store, reg.id, &loaded, &stale));
+    assert_eq!(result, Err(AppError::Conflict));
+    let now = block_on(cases::load(&f.store, reg.id)).expect("load");
+    assert_eq!(now.lead, Some(7));
+}
+
+#[test]
+fn tracking_number_collisions_are_retried() {
+    let f = Fixture::new();
+    f.host.repeat_random(true);
+    let a = f.submit(true);
+    // Same random bytes again: the first attempt collides on tracking_no, then the host is
+    // allowed to move on.
+    f.host.repeat_random(false);
+    let b = f.submit(true);
+    assert_ne!(a.tracking, b.tracking);
+}
+
+#[test]
+fn sweeps_find_exactly_the_duties_that_fell_due() {
+    let f = Fixture::new();
+    let reg = f.submit(true);
+    let due = reg.case.due_at.expect("due");
+    let first_response = reg.case.duties.first_response_by.expect("online case");
+    let due_now = |duty, t| block_on(cases::due(&f.store, duty, t, 100)).expect("due");
+    assert_eq!(due_now(Duty::FirstResponse, first_response), vec![reg.id]);
+    assert!(due_now(Duty::FirstResponse, first_response - jiff::SignedDuration::from_millis(1)).is_empty());
+    assert_eq!(due_now(Duty::Escalate, due), vec![reg.id]);
+    assert!(due_now(Duty::ReturnWindow, due).is_empty());
+    // Doing the duty removes it from the sweep.
+    f.host.set(first_response + jiff::SignedDuration::from_secs(1));
+    f.apply(reg.id, Role::System, Command::MarkFirstResponseLate).expect("mark");
+    assert!(due_now(Duty::FirstResponse, due).is_empty());
+    let second = f.apply(reg.id, Role::System, Command::MarkFirstResponseLate);
+    assert!(matches!(second, Err(AppError::Lifecycle(LifecycleError::WindowClosed { .. }))));
+}
+
+impl Fixture {
+    fn host_now(&self) -> Timestamp {
+        use minyi::app::Host;
+        self.host.now()
+    }
+}
