@@ -23,7 +23,10 @@ fn builtin_agrees_with_chinesecalendar_except_documented_cases() {
     let mut checked = 0;
     let mut undocumented = Vec::new();
     let mut seen_exceptions = Vec::new();
-    for line in FIXTURE.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in FIXTURE
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let mut cols = line.split('\t');
         let (date_s, work_s) = (cols.next().unwrap_or(""), cols.next().unwrap_or(""));
         let date: Date = date_s.parse().expect("fixture date");
@@ -36,14 +39,21 @@ fn builtin_agrees_with_chinesecalendar_except_documented_cases() {
         }
         match EXCEPTIONS.iter().find(|(d, _, _)| *d == date_s) {
             Some((_, expected, _)) => {
-                assert_eq!(ours, *expected, "{date}: documented exception has the wrong value");
+                assert_eq!(
+                    ours, *expected,
+                    "{date}: documented exception has the wrong value"
+                );
                 seen_exceptions.push(date_s.to_string());
             }
             None => undocumented.push(format!("{date}: crate {ours}, chinesecalendar {oracle}")),
         }
     }
     assert_eq!(checked, 8401, "fixture covers 2004-01-01..=2026-12-31");
-    assert!(undocumented.is_empty(), "undocumented disagreements:\n{}", undocumented.join("\n"));
+    assert!(
+        undocumented.is_empty(),
+        "undocumented disagreements:\n{}",
+        undocumented.join("\n")
+    );
     for (d, _, why) in EXCEPTIONS {
         assert!(
             seen_exceptions.iter().any(|s| s == d),

@@ -88,10 +88,10 @@ impl OfficeHours {
             if sb <= sa {
                 return Err(OfficeHoursError::EmptyPeriod(i));
             }
-            if let Some(&(_, prev_end)) = secs.last() {
-                if sa < prev_end {
-                    return Err(OfficeHoursError::Overlap(i));
-                }
+            if let Some(&(_, prev_end)) = secs.last()
+                && sa < prev_end
+            {
+                return Err(OfficeHoursError::Overlap(i));
             }
             secs.push((sa, sb));
         }
