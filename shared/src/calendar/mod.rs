@@ -9,14 +9,43 @@
 //! Counting follows the Civil Code (arts. 201, 203): "within N working days" starts the day
 //! after receipt; the deadline is the end of the N-th working day (24:00, or close of business
 //! where the deployment says so). Working-hour limits count only office hours.
+//!
+//! Modules: [`schedule`] (text format and parser), `days` (day numbers, Monday–Friday closed
+//! form), `index` (O(1) working-day tables), [`office`] (office hours), `deadline` (limits →
+//! instants), [`explain`] (why a deadline is what it is). See `docs/calendar.md`.
+
+mod days;
+mod deadline;
+pub mod explain;
+mod index;
+pub mod office;
+pub mod schedule;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 pub use jiff::Timestamp;
 pub use jiff::civil::{Date, Time};
 
+pub use explain::{Explanation, SkipReason, SkippedRun};
+pub use office::{DayEnd, OfficeHours, OfficeHoursError};
+pub use schedule::{HolidayEntry, ScheduleError, ScheduleErrorKind, YearSchedule};
+
+use days::{date_of, day_number, is_weekend};
+use index::Index;
+
+/// The built-in schedule text (see `holidays-cn.txt` for the format).
+pub const BUILTIN_SCHEDULE: &str = include_str!("holidays-cn.txt");
+
+static SHANGHAI: jiff::tz::TimeZone = jiff::tz::get!("Asia/Shanghai");
+
 /// The time zone every civil date in Minyi is read in (China Standard Time, UTC+8, no DST
 /// since 1991).
 pub fn shanghai() -> jiff::tz::TimeZone {
-    todo!("calendar helper")
+    SHANGHAI.clone()
 }
 
 /// A named public holiday, as the State Council's notice names it.
@@ -45,6 +74,13 @@ pub struct Day {
     pub provisional: bool,
 }
 
+impl Day {
+    /// True for working days (ordinary or make-up).
+    pub fn is_working(&self) -> bool {
+        matches!(self.kind, DayKind::Workday | DayKind::MakeupWorkday(_))
+    }
+}
+
 /// A time limit as the regulations state it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Limit {
@@ -63,29 +99,159 @@ pub enum Limit {
 pub enum CalendarError {
     /// The result would fall outside the representable range (years -9999..=9999).
     OutOfRange,
+    /// Two years' schedules both list the same date (e.g. a 元旦 block reaching into a
+    /// December the previous year's schedule also lists).
+    Conflict {
+        /// The date listed twice.
+        date: Date,
+        /// The two years whose schedules list it.
+        years: [i16; 2],
+    },
 }
 
-/// The working-day calendar: built-in schedule plus deployment overrides.
-#[derive(Clone, Debug)]
-pub struct Calendar {}
+impl core::fmt::Display for CalendarError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::OutOfRange => write!(f, "日期超出范围 / date out of range"),
+            Self::Conflict { date, years } => write!(
+                f,
+                "{date} 同时列在 {} 年和 {} 年的安排中 / listed by both {} and {}",
+                years[0], years[1], years[0], years[1]
+            ),
+        }
+    }
+}
 
-/// Office hours and where a working day ends.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OfficeHours {}
+impl std::error::Error for CalendarError {}
 
-/// A computed deadline.
+/// The working-day calendar: built-in schedule plus deployment overrides. Cheap to clone.
+#[derive(Clone)]
+pub struct Calendar {
+    index: Arc<Index>,
+}
+
+impl core::fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Calendar")
+            .field("years", &self.index.year_span())
+            .finish()
+    }
+}
+
+/// A computed deadline, with what it needs to explain itself ([`Calendar::explain`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deadline {
     /// The instant the limit expires.
     pub at: Timestamp,
     /// True when any day counted lies in a year without a published schedule.
     pub provisional: bool,
+    /// When the case was received.
+    pub received: Timestamp,
+    /// The limit that was applied.
+    pub limit: Limit,
+    /// The Shanghai date of receipt.
+    pub received_date: Date,
+    /// The last day counted (the Shanghai date the limit runs out on; for a deadline at 24:00
+    /// this is the day before `at`'s date).
+    pub last_day: Date,
+}
+
+fn builtin_years() -> &'static [YearSchedule] {
+    static YEARS: OnceLock<Vec<YearSchedule>> = OnceLock::new();
+    // The built-in text is checked by tests; should it ever fail, the calendar degrades to
+    // Monday–Friday (provisional) rather than panicking.
+    YEARS.get_or_init(|| YearSchedule::parse(BUILTIN_SCHEDULE).unwrap_or_default())
 }
 
 impl Calendar {
     /// The built-in schedule (2004–2026), shared and cheap to clone.
     pub fn builtin() -> Calendar {
-        todo!("calendar helper")
+        static BUILTIN: OnceLock<Calendar> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                Calendar::from_years(builtin_years().iter().cloned())
+                    .unwrap_or_else(|_| Calendar::empty())
+            })
+            .clone()
+    }
+
+    /// A calendar with no data at all: Monday–Friday everywhere, everything provisional.
+    pub fn empty() -> Calendar {
+        let index = Index::build(&BTreeMap::new()).unwrap_or_default();
+        Calendar {
+            index: Arc::new(index),
+        }
+    }
+
+    /// The built-in schedule with `overrides` applied: a year given here replaces the built-in
+    /// year as a whole (later entries for the same year win), new years are added.
+    pub fn with_years(
+        overrides: impl IntoIterator<Item = YearSchedule>,
+    ) -> Result<Calendar, CalendarError> {
+        Calendar::from_years(builtin_years().iter().cloned().chain(overrides))
+    }
+
+    /// A calendar from exactly these years (no built-in data); later entries for a year win.
+    pub fn from_years(
+        years: impl IntoIterator<Item = YearSchedule>,
+    ) -> Result<Calendar, CalendarError> {
+        let map: BTreeMap<i16, YearSchedule> = years.into_iter().map(|y| (y.year(), y)).collect();
+        Ok(Calendar {
+            index: Arc::new(Index::build(&map)?),
+        })
+    }
+
+    /// The first and last year with a published schedule, if any.
+    pub fn years(&self) -> Option<(i16, i16)> {
+        self.index.year_span()
+    }
+
+    /// True when `year` has a published schedule (its days are not provisional).
+    pub fn covers(&self, year: i16) -> bool {
+        self.index.covers(year)
+    }
+
+    /// What `date` is, and why.
+    pub fn day(&self, date: Date) -> Day {
+        let n = day_number(date);
+        let kind = match self.index.special(n) {
+            Some((true, name)) => DayKind::MakeupWorkday(name.clone()),
+            Some((false, name)) => DayKind::Holiday(name.clone()),
+            None if is_weekend(n) => DayKind::Weekend,
+            None => DayKind::Workday,
+        };
+        Day {
+            kind,
+            provisional: !self.index.covers(date.year()),
+        }
+    }
+
+    /// True when `date` is a working day.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        self.index.is_working(day_number(date))
+    }
+
+    /// The `n`-th working day strictly after `date` (`n = 0` returns `date`). O(1).
+    pub fn add_working_days(&self, date: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Ok(date);
+        }
+        let k = self.index.count_before(day_number(date) + 1) + i64::from(n) - 1;
+        date_of(self.index.kth(k))
+    }
+
+    /// Working days `d` with `start < d <= end` (0 when `end <= start`). O(1).
+    pub fn working_days_between(&self, start: Date, end: Date) -> u32 {
+        if end <= start {
+            return 0;
+        }
+        let c = |d: Date| self.index.count_before(day_number(d) + 1);
+        u32::try_from(c(end) - c(start)).unwrap_or(u32::MAX)
+    }
+
+    /// True when any day in `from..=to` lies in a year without a published schedule.
+    pub fn is_provisional(&self, from: Date, to: Date) -> bool {
+        self.index.any_uncovered(from.year(), to.year())
     }
 
     /// The instant a limit expires for something received at `received`.
@@ -95,13 +261,6 @@ impl Calendar {
         limit: Limit,
         hours: &OfficeHours,
     ) -> Result<Deadline, CalendarError> {
-        let _ = (received, limit, hours);
-        todo!("calendar helper")
-    }
-}
-
-impl Default for OfficeHours {
-    fn default() -> Self {
-        todo!("calendar helper")
+        deadline::compute(self, received, limit, hours)
     }
 }
