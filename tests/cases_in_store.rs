@@ -2,12 +2,12 @@
 //! through the store port.
 
 use jiff::civil::Date;
-use minyi::app::cases::{self, Contact, Duty, Location, NewCase, Rules};
 use minyi::app::AppError;
+use minyi::app::cases::{self, Contact, Duty, Location, NewCase, Rules};
 use minyi::calendar::{Calendar, Timestamp, shanghai};
 use minyi::case::{
-    Actor, Category, Channel, Command, Complexity, Facts, LifecycleError, ReplyDraft, Role,
-    Status, Truthfulness, Urgency, Visibility,
+    Actor, Category, Channel, Command, Complexity, Facts, LifecycleError, ReplyDraft, Role, Status,
+    Truthfulness, Urgency, Visibility,
 };
 use minyi::ids::QueryCode;
 use minyi::policy::Policy;
@@ -19,7 +19,10 @@ use pollster::block_on;
 const SECRET: &[u8] = b"test secret";
 
 fn at(date: Date, hour: i8) -> Timestamp {
-    date.at(hour, 0, 0, 0).to_zoned(shanghai()).expect("local time").timestamp()
+    date.at(hour, 0, 0, 0)
+        .to_zoned(shanghai())
+        .expect("local time")
+        .timestamp()
 }
 
 struct Fixture {
@@ -47,7 +50,11 @@ impl Fixture {
     }
 
     fn rules(&self) -> Rules<'_> {
-        Rules { calendar: &self.calendar, policy: &self.policy, secret: SECRET }
+        Rules {
+            calendar: &self.calendar,
+            policy: &self.policy,
+            secret: SECRET,
+        }
     }
 
     fn submit(&self, consent: bool) -> cases::Registered {
@@ -61,15 +68,41 @@ impl Fixture {
             },
             title: "路灯不亮".into(),
             body: "人民路与解放路交叉口路灯已坏一周。".into(),
-            contact: Contact { name: Some("张三".into()), phone: Some("13800138000".into()), email: None },
-            location: Location { latitude: Some(32.2), longitude: Some(119.4), address: None },
+            contact: Contact {
+                name: Some("张三".into()),
+                phone: Some("13800138000".into()),
+                email: None,
+            },
+            location: Location {
+                latitude: Some(32.2),
+                longitude: Some(119.4),
+                address: None,
+            },
         };
-        block_on(cases::register(&self.store, &self.host, self.rules(), input, Actor::anonymous(Role::Citizen)))
-            .expect("register")
+        block_on(cases::register(
+            &self.store,
+            &self.host,
+            self.rules(),
+            input,
+            Actor::anonymous(Role::Citizen),
+        ))
+        .expect("register")
     }
 
-    fn apply(&self, id: i64, role: Role, command: Command) -> Result<minyi::case::Transition, AppError> {
-        block_on(cases::apply(&self.store, &self.host, self.rules(), id, &Actor::anonymous(role), command))
+    fn apply(
+        &self,
+        id: i64,
+        role: Role,
+        command: Command,
+    ) -> Result<minyi::case::Transition, AppError> {
+        block_on(cases::apply(
+            &self.store,
+            &self.host,
+            self.rules(),
+            id,
+            &Actor::anonymous(role),
+            command,
+        ))
     }
 
     fn count(&self, sql: &'static str, id: i64) -> i64 {
@@ -83,16 +116,30 @@ impl Fixture {
 fn a_case_round_trips_through_the_store_at_every_step() {
     let f = Fixture::new();
     let reg = f.submit(true);
-    assert_eq!(block_on(cases::load(&f.store, reg.id)), Ok(reg.case.clone()));
+    assert_eq!(
+        block_on(cases::load(&f.store, reg.id)),
+        Ok(reg.case.clone())
+    );
     assert!(reg.query_code.is_none(), "public cases need no query code");
     // Received Tuesday 29 Sep 2026 10:00; 1–7 Oct off, 10 Oct (Sat) worked: 7 working days
     // are 30 Sep, 8, 9, 10, 12, 13, 14 Oct.
     assert_eq!(reg.case.due_at, Some(at(Date::constant(2026, 10, 15), 0)));
 
     let steps = [
-        (Role::Operator, Command::Dispatch { lead: 7, co_handlers: vec![8] }),
+        (
+            Role::Operator,
+            Command::Dispatch {
+                lead: 7,
+                co_handlers: vec![8],
+            },
+        ),
         (Role::Department(7), Command::Accept),
-        (Role::Department(8), Command::CoHandlerOpinion { text: "水务局配合核查".into() }),
+        (
+            Role::Department(8),
+            Command::CoHandlerOpinion {
+                text: "水务局配合核查".into(),
+            },
+        ),
         (
             Role::Department(7),
             Command::SubmitDraft(ReplyDraft {
@@ -104,20 +151,54 @@ fn a_case_round_trips_through_the_store_at_every_step() {
             }),
         ),
         (Role::Reviewer, Command::Approve),
-        (Role::Reviewer, Command::Publish { visibility: Visibility::Both }),
-        (Role::Citizen, Command::Rate { satisfied: true, comment: Some("很满意".into()) }),
+        (
+            Role::Reviewer,
+            Command::Publish {
+                visibility: Visibility::Both,
+            },
+        ),
+        (
+            Role::Citizen,
+            Command::Rate {
+                satisfied: true,
+                comment: Some("很满意".into()),
+            },
+        ),
     ];
     for (role, command) in steps {
         let t = f.apply(reg.id, role, command).expect("apply");
-        assert_eq!(block_on(cases::load(&f.store, reg.id)), Ok(t.case), "after {:?}", t.event.kind);
+        assert_eq!(
+            block_on(cases::load(&f.store, reg.id)),
+            Ok(t.case),
+            "after {:?}",
+            t.event.kind
+        );
     }
-    assert_eq!(f.count("SELECT count(*) AS n FROM case_event WHERE case_id = ?", reg.id), 8);
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM case_event WHERE case_id = ?",
+            reg.id
+        ),
+        8
+    );
     assert_eq!(
         f.count("SELECT count(*) AS n FROM reply WHERE case_id = ? AND state = 'published' AND visibility = 'both'", reg.id),
         1
     );
-    assert_eq!(f.count("SELECT count(*) AS n FROM rating WHERE case_id = ? AND satisfied = 1", reg.id), 1);
-    assert_eq!(f.count("SELECT count(*) AS n FROM case_contact WHERE case_id = ? AND phone = '13800138000'", reg.id), 1);
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM rating WHERE case_id = ? AND satisfied = 1",
+            reg.id
+        ),
+        1
+    );
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM case_contact WHERE case_id = ? AND phone = '13800138000'",
+            reg.id
+        ),
+        1
+    );
 }
 
 #[test]
@@ -125,10 +206,11 @@ fn private_cases_store_only_a_hash_of_their_query_code() {
     let f = Fixture::new();
     let reg = f.submit(false);
     let code: QueryCode = reg.query_code.expect("private cases get a code");
-    let rows = block_on(f.store.query(
-        Statement::new("SELECT query_code_hash FROM \"case\" WHERE id = ?").bind(reg.id),
-    ))
-    .expect("query");
+    let rows =
+        block_on(f.store.query(
+            Statement::new("SELECT query_code_hash FROM \"case\" WHERE id = ?").bind(reg.id),
+        ))
+        .expect("query");
     let stored: String = rows[0].get("query_code_hash").expect("hash");
     assert!(code.verify(SECRET, &reg.tracking, &stored));
     assert!(!stored.contains(&code.display().replace('-', "")));
@@ -140,16 +222,43 @@ fn a_refused_command_writes_nothing() {
     let reg = f.submit(true);
     let before = block_on(cases::load(&f.store, reg.id)).expect("load");
     assert_eq!(
-        f.apply(reg.id, Role::Citizen, Command::Approve).map(|t| t.case),
-        Err(AppError::Lifecycle(LifecycleError::NotAllowed { command: minyi::case::CommandKind::Approve, status: Status::Registered }))
+        f.apply(reg.id, Role::Citizen, Command::Approve)
+            .map(|t| t.case),
+        Err(AppError::Lifecycle(LifecycleError::NotAllowed {
+            command: minyi::case::CommandKind::Approve,
+            status: Status::Registered
+        }))
     );
     assert_eq!(
-        f.apply(reg.id, Role::Operator, Command::Dispatch { lead: 99, co_handlers: vec![] }).map(|t| t.case),
-        Err(AppError::Invalid { field: "department", problem: "没有该单位 / no such department".into() })
+        f.apply(
+            reg.id,
+            Role::Operator,
+            Command::Dispatch {
+                lead: 99,
+                co_handlers: vec![]
+            }
+        )
+        .map(|t| t.case),
+        Err(AppError::Invalid {
+            field: "department",
+            problem: "没有该单位 / no such department".into()
+        })
     );
     assert_eq!(block_on(cases::load(&f.store, reg.id)), Ok(before));
-    assert_eq!(f.count("SELECT count(*) AS n FROM case_event WHERE case_id = ?", reg.id), 1);
-    assert_eq!(f.count("SELECT count(*) AS n FROM case_department WHERE case_id = ?", reg.id), 0);
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM case_event WHERE case_id = ?",
+            reg.id
+        ),
+        1
+    );
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM case_department WHERE case_id = ?",
+            reg.id
+        ),
+        0
+    );
 }
 
 #[test]
@@ -158,10 +267,29 @@ fn two_writers_on_one_case_cannot_both_win() {
     let reg = f.submit(true);
     let loaded = block_on(cases::load(&f.store, reg.id)).expect("load");
     // The first writer dispatches; the second decided on the same old state.
-    f.apply(reg.id, Role::Operator, Command::Dispatch { lead: 7, co_handlers: vec![] }).expect("first");
-    let ctx = minyi::case::Context { now: f.host_now(), calendar: &f.calendar, policy: &f.policy };
+    f.apply(
+        reg.id,
+        Role::Operator,
+        Command::Dispatch {
+            lead: 7,
+            co_handlers: vec![],
+        },
+    )
+    .expect("first");
+    let ctx = minyi::case::Context {
+        now: f.host_now(),
+        calendar: &f.calendar,
+        policy: &f.policy,
+    };
     let stale = loaded
-        .handle(&Actor::anonymous(Role::Operator), Command::Dispatch { lead: 8, co_handlers: vec![] }, &ctx)
+        .handle(
+            &Actor::anonymous(Role::Operator),
+            Command::Dispatch {
+                lead: 8,
+                co_handlers: vec![],
+            },
+            &ctx,
+        )
         .expect("decided on stale state");
     let result = block_on(cases::store_transition(&f.store, reg.id, &loaded, &stale));
     assert_eq!(result, Err(AppError::Conflict));
@@ -189,15 +317,26 @@ fn sweeps_find_exactly_the_duties_that_fell_due() {
     let first_response = reg.case.duties.first_response_by.expect("online case");
     let due_now = |duty, t| block_on(cases::due(&f.store, duty, t, 100)).expect("due");
     assert_eq!(due_now(Duty::FirstResponse, first_response), vec![reg.id]);
-    assert!(due_now(Duty::FirstResponse, first_response - jiff::SignedDuration::from_millis(1)).is_empty());
+    assert!(
+        due_now(
+            Duty::FirstResponse,
+            first_response - jiff::SignedDuration::from_millis(1)
+        )
+        .is_empty()
+    );
     assert_eq!(due_now(Duty::Escalate, due), vec![reg.id]);
     assert!(due_now(Duty::ReturnWindow, due).is_empty());
     // Doing the duty removes it from the sweep.
-    f.host.set(first_response + jiff::SignedDuration::from_secs(1));
-    f.apply(reg.id, Role::System, Command::MarkFirstResponseLate).expect("mark");
+    f.host
+        .set(first_response + jiff::SignedDuration::from_secs(1));
+    f.apply(reg.id, Role::System, Command::MarkFirstResponseLate)
+        .expect("mark");
     assert!(due_now(Duty::FirstResponse, due).is_empty());
     let second = f.apply(reg.id, Role::System, Command::MarkFirstResponseLate);
-    assert!(matches!(second, Err(AppError::Lifecycle(LifecycleError::WindowClosed { .. }))));
+    assert!(matches!(
+        second,
+        Err(AppError::Lifecycle(LifecycleError::WindowClosed { .. }))
+    ));
 }
 
 impl Fixture {

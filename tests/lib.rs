@@ -40,7 +40,9 @@ impl Host for TestHost {
     fn fill_random(&self, buf: &mut [u8]) {
         let mut counter = self.counter.borrow_mut();
         if !self.repeat.get() {
-            *counter = counter.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            *counter = counter
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
         }
         for (i, b) in buf.iter_mut().enumerate() {
             *b = counter.to_le_bytes()[i % 8];

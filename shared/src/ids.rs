@@ -161,7 +161,7 @@ fn keyed(secret: &[u8], tracking: &TrackingNumber, code: &QueryCode) -> Hmac<Sha
 }
 
 fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())
