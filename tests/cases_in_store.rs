@@ -345,3 +345,101 @@ impl Fixture {
         self.host.now()
     }
 }
+
+#[test]
+fn a_deployment_adds_next_year_without_a_release() {
+    use minyi::app::calendar;
+    let f = Fixture::new();
+    let d = |m, day| Date::constant(2027, m, day);
+    // 2027 has no built-in data: Monday–Friday, provisional.
+    let before = block_on(calendar::load(&f.store)).expect("load");
+    assert!(!before.covers(2027));
+    assert!(before.day(d(2, 8)).provisional);
+    assert!(before.is_working_day(d(2, 8)));
+    // Bad text is refused with its line, and stores nothing.
+    let refused = block_on(calendar::save_year(
+        &f.store,
+        &f.host,
+        2027,
+        "2027 春节 02-30",
+        "test",
+    ));
+    assert!(
+        matches!(
+            refused,
+            Err(AppError::Invalid {
+                field: "schedule",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let wrong_year = block_on(calendar::save_year(
+        &f.store,
+        &f.host,
+        2027,
+        "2028 元旦 01-01",
+        "test",
+    ));
+    assert!(matches!(
+        wrong_year,
+        Err(AppError::Invalid {
+            field: "schedule",
+            ..
+        })
+    ));
+    assert!(
+        !block_on(calendar::load(&f.store))
+            .expect("load")
+            .covers(2027)
+    );
+    // A schedule typed in from the notice takes effect at once.
+    let text = "2027 元旦 01-01..01-03\n2027 春节 02-06..02-13 上班 02-20\n";
+    block_on(calendar::save_year(
+        &f.store,
+        &f.host,
+        2027,
+        text,
+        "国办发明电〔2026〕X号",
+    ))
+    .expect("save");
+    let after = block_on(calendar::load(&f.store)).expect("load");
+    assert!(after.covers(2027));
+    assert!(
+        !after.is_working_day(d(2, 8)),
+        "Monday in the Spring Festival block"
+    );
+    assert!(after.is_working_day(d(2, 20)), "make-up Saturday");
+    assert!(!after.day(d(2, 8)).provisional);
+    // Saving again replaces the year.
+    block_on(calendar::save_year(
+        &f.store,
+        &f.host,
+        2027,
+        "2027 元旦 01-01",
+        "更正",
+    ))
+    .expect("save");
+    let replaced = block_on(calendar::load(&f.store)).expect("load");
+    assert!(replaced.is_working_day(d(2, 8)));
+    // And deadlines over the new year are no longer provisional.
+    let received = at(d(2, 4), 10);
+    let deadline = replaced
+        .deadline(
+            received,
+            minyi::calendar::Limit::WorkingDays(5),
+            &Default::default(),
+        )
+        .expect("deadline");
+    assert!(!deadline.provisional);
+    assert!(
+        before
+            .deadline(
+                received,
+                minyi::calendar::Limit::WorkingDays(5),
+                &Default::default()
+            )
+            .expect("deadline")
+            .provisional
+    );
+}
