@@ -380,31 +380,17 @@ mod tests {
     #[test]
     fn limits_follow_the_preset() {
         let p = Policy::default();
-        let days = |c, k| p.handling_limit(&facts(c, k));
-        assert_eq!(
-            days(Channel::Web, Category::Consultation),
-            Limit::WorkingDays(2)
-        );
-        assert_eq!(
-            days(Channel::Web, Category::Complaint),
-            Limit::WorkingDays(7)
-        );
-        assert_eq!(
-            days(Channel::Web, Category::Suggestion),
-            Limit::WorkingDays(7)
-        );
-        assert_eq!(
-            days(Channel::Mailbox, Category::HelpRequest),
-            Limit::WorkingDays(5)
-        );
-        assert_eq!(
-            days(Channel::Phone, Category::Complaint),
-            Limit::WorkingDays(3)
-        );
-        assert_eq!(
-            days(Channel::Sms, Category::Consultation),
-            Limit::WorkingDays(2)
-        );
+        for (channel, category, days) in [
+            (Channel::Web, Category::Consultation, 2),
+            (Channel::Web, Category::Complaint, 7),
+            (Channel::Web, Category::Suggestion, 7),
+            (Channel::Mailbox, Category::HelpRequest, 5),
+            (Channel::Phone, Category::Complaint, 3),
+            (Channel::Sms, Category::Consultation, 2),
+        ] {
+            let limit = p.handling_limit(&facts(channel, category));
+            assert_eq!(limit, Limit::WorkingDays(days), "{channel:?} {category:?}");
+        }
         let mut complex = facts(Channel::Phone, Category::Complaint);
         complex.complexity = Complexity::Complex;
         assert_eq!(p.handling_limit(&complex), Limit::WorkingDays(15));

@@ -62,6 +62,40 @@ impl World {
     }
 }
 
+impl World {
+    /// Submits a draft, approves it and publishes it, as the lead department and reviewer.
+    fn reply(
+        &self,
+        case: &Case,
+        draft: ReplyDraft,
+        visibility: Visibility,
+        now: Timestamp,
+    ) -> Transition {
+        let case = self
+            .run(
+                case,
+                Role::Department(DEPT),
+                Command::SubmitDraft(draft),
+                now,
+            )
+            .expect("draft");
+        let case = self
+            .run(&case, Role::Reviewer, Command::Approve, now)
+            .expect("approve");
+        let ctx = Context {
+            now,
+            calendar: &self.calendar,
+            policy: &self.policy,
+        };
+        case.handle(
+            &Actor::anonymous(Role::Reviewer),
+            Command::Publish { visibility },
+            &ctx,
+        )
+        .expect("publish")
+    }
+}
+
 fn draft(truthfulness: Truthfulness) -> ReplyDraft {
     ReplyDraft {
         body: "感谢您的来信。经核查，已于本周修复路灯。".into(),
@@ -104,31 +138,7 @@ fn happy_path_from_intake_to_satisfied_closure() {
         case.duties.first_response_by, None,
         "dispatch is the first response"
     );
-    let case = w
-        .run(
-            &case,
-            Role::Department(DEPT),
-            Command::SubmitDraft(draft(Truthfulness::True)),
-            t0,
-        )
-        .expect("draft");
-    let case = w
-        .run(&case, Role::Reviewer, Command::Approve, t0)
-        .expect("approve");
-    let ctx = Context {
-        now: t0,
-        calendar: &w.calendar,
-        policy: &w.policy,
-    };
-    let published = case
-        .handle(
-            &Actor::anonymous(Role::Reviewer),
-            Command::Publish {
-                visibility: Visibility::Both,
-            },
-            &ctx,
-        )
-        .expect("publish");
+    let published = w.reply(&case, draft(Truthfulness::True), Visibility::Both, t0);
     assert_eq!(
         published.event.kind,
         EventKind::Published {
@@ -168,26 +178,7 @@ fn never_public_replies_are_forced_private() {
         let (case, t0) = accepted(&w, consent);
         let mut d = draft(truth);
         d.withhold = withhold;
-        let case = w
-            .run(&case, Role::Department(DEPT), Command::SubmitDraft(d), t0)
-            .expect("draft");
-        let case = w
-            .run(&case, Role::Reviewer, Command::Approve, t0)
-            .expect("approve");
-        let ctx = Context {
-            now: t0,
-            calendar: &w.calendar,
-            policy: &w.policy,
-        };
-        let t = case
-            .handle(
-                &Actor::anonymous(Role::Reviewer),
-                Command::Publish {
-                    visibility: Visibility::Public,
-                },
-                &ctx,
-            )
-            .expect("publish");
+        let t = w.reply(&case, d, Visibility::Public, t0);
         assert_eq!(
             t.event.kind,
             EventKind::Published {
@@ -331,31 +322,12 @@ fn escalation_marks_overdue_then_escalates_again_two_working_days_later() {
         })
     );
     // A late reply clears the overdue mark and records the lateness.
-    let c = w
-        .run(
-            &second,
-            Role::Department(DEPT),
-            Command::SubmitDraft(draft(Truthfulness::True)),
-            second_at,
-        )
-        .expect("draft");
-    let c = w
-        .run(&c, Role::Reviewer, Command::Approve, second_at)
-        .expect("approve");
-    let ctx = Context {
-        now: second_at,
-        calendar: &w.calendar,
-        policy: &w.policy,
-    };
-    let t = c
-        .handle(
-            &Actor::anonymous(Role::Reviewer),
-            Command::Publish {
-                visibility: Visibility::Public,
-            },
-            &ctx,
-        )
-        .expect("publish");
+    let t = w.reply(
+        &second,
+        draft(Truthfulness::True),
+        Visibility::Public,
+        second_at,
+    );
     assert_eq!(
         t.event.kind,
         EventKind::Published {
@@ -373,22 +345,7 @@ fn unsatisfied_rating_starts_a_new_round_and_promises_are_followed_up() {
     let (case, t0) = accepted(&w, true);
     let mut d = draft(Truthfulness::True);
     d.promised_by = Some(at(Date::constant(2026, 4, 30), 0));
-    let c = w
-        .run(&case, Role::Department(DEPT), Command::SubmitDraft(d), t0)
-        .expect("draft");
-    let c = w
-        .run(&c, Role::Reviewer, Command::Approve, t0)
-        .expect("approve");
-    let c = w
-        .run(
-            &c,
-            Role::Reviewer,
-            Command::Publish {
-                visibility: Visibility::Public,
-            },
-            t0,
-        )
-        .expect("publish");
+    let c = w.reply(&case, d, Visibility::Public, t0).case;
     assert_eq!(c.status, Status::FollowingUp);
     assert_eq!(c.due_at, Some(at(Date::constant(2026, 4, 30), 0)));
     // A rejected further reply goes back to follow-up, not to ordinary handling.
@@ -400,38 +357,14 @@ fn unsatisfied_rating_starts_a_new_round_and_promises_are_followed_up() {
             t0,
         )
         .expect("draft");
-    let c = w
-        .run(
-            &c,
-            Role::Reviewer,
-            Command::Reject {
-                reason: "请补充核实情况".into(),
-            },
-            t0,
-        )
-        .expect("reject");
+    let reject = Command::Reject {
+        reason: "请补充核实情况".into(),
+    };
+    let c = w.run(&c, Role::Reviewer, reject, t0).expect("reject");
     assert_eq!((c.status, c.redo_count), (Status::FollowingUp, 1));
     let c = w
-        .run(
-            &c,
-            Role::Department(DEPT),
-            Command::SubmitDraft(draft(Truthfulness::True)),
-            t0,
-        )
-        .expect("draft");
-    let c = w
-        .run(&c, Role::Reviewer, Command::Approve, t0)
-        .expect("approve");
-    let c = w
-        .run(
-            &c,
-            Role::Reviewer,
-            Command::Publish {
-                visibility: Visibility::Public,
-            },
-            t0,
-        )
-        .expect("publish");
+        .reply(&c, draft(Truthfulness::True), Visibility::Public, t0)
+        .case;
     assert_eq!(c.status, Status::Replied);
     let later = at(Date::constant(2026, 3, 4), 10);
     let c = w
@@ -457,26 +390,8 @@ fn rating_window_closes_and_the_sweep_closes_unrated() {
     let w = World::new();
     let (case, t0) = accepted(&w, true);
     let c = w
-        .run(
-            &case,
-            Role::Department(DEPT),
-            Command::SubmitDraft(draft(Truthfulness::True)),
-            t0,
-        )
-        .expect("draft");
-    let c = w
-        .run(&c, Role::Reviewer, Command::Approve, t0)
-        .expect("approve");
-    let c = w
-        .run(
-            &c,
-            Role::Reviewer,
-            Command::Publish {
-                visibility: Visibility::Public,
-            },
-            t0,
-        )
-        .expect("publish");
+        .reply(&case, draft(Truthfulness::True), Visibility::Public, t0)
+        .case;
     let end = c.duties.rating_until.expect("window");
     assert_eq!(
         w.run(&c, Role::System, Command::CloseUnrated, end),
