@@ -46,6 +46,32 @@ pub enum CommandKind {
     Escalate,
 }
 
+impl CommandKind {
+    /// The name of the command as an office calls it.
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Self::Classify => "更正分类",
+            Self::Dispatch => "交办",
+            Self::Return => "退回",
+            Self::Accept => "签收",
+            Self::Extend => "延期",
+            Self::CoHandlerOpinion => "会办意见",
+            Self::SubmitDraft => "提交答复稿",
+            Self::Approve => "审核通过",
+            Self::Reject => "审核退回",
+            Self::Publish => "发布答复",
+            Self::Rate => "满意度评价",
+            Self::Reopen => "申请重办",
+            Self::TransferOut => "转出",
+            Self::Dismiss => "不予办理",
+            Self::CloseUnrated => "逾期未评价办结",
+            Self::MarkFirstResponseLate => "首次响应超时",
+            Self::Remind => "催办",
+            Self::Escalate => "督办",
+        }
+    }
+}
+
 /// Who may issue a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Who {
@@ -286,7 +312,8 @@ pub fn to_markdown() -> String {
     for r in TRANSITIONS {
         let _ = writeln!(
             md,
-            "| {:?} | {} | {} | {} | {} | {} |",
+            "| {} {:?} | {} | {} | {} | {} | {} |",
+            r.command.label_zh(),
             r.command,
             statuses(r.from),
             statuses(r.to),
