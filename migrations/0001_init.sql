@@ -143,3 +143,20 @@ CREATE TABLE calendar_year (
     source     TEXT    NOT NULL CHECK (length(source) <= 200),  -- e.g. 国办发明电〔2026〕N号
     updated_at INTEGER NOT NULL
 ) STRICT;
+
+-- Idempotent submission: a retried POST with the same key (form token or Idempotency-Key)
+-- finds the case the first attempt registered instead of creating another.
+CREATE TABLE submission (
+    key        TEXT    PRIMARY KEY CHECK (length(key) BETWEEN 16 AND 128),
+    case_id    INTEGER NOT NULL REFERENCES "case" (id),
+    created_at INTEGER NOT NULL
+) STRICT;
+
+-- Open311 API keys (POST requests need one). Only a SHA-256 hex of the key is stored.
+CREATE TABLE api_key (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+    key_sha256 TEXT    NOT NULL UNIQUE CHECK (length(key_sha256) = 64),
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) STRICT;

@@ -78,6 +78,7 @@ impl Fixture {
                 longitude: Some(119.4),
                 address: None,
             },
+            idempotency_key: None,
         };
         block_on(cases::register(
             &self.store,
@@ -442,4 +443,62 @@ fn a_deployment_adds_next_year_without_a_release() {
             .expect("deadline")
             .provisional
     );
+}
+
+#[test]
+fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
+    let f = Fixture::new();
+    let input = NewCase {
+        facts: Facts {
+            channel: Channel::Web,
+            category: Category::Consultation,
+            urgency: Urgency::Normal,
+            complexity: Complexity::Ordinary,
+            publish_consent: false,
+        },
+        title: "公积金提取".into(),
+        body: "请问异地购房如何提取公积金？".into(),
+        contact: Contact::default(),
+        location: Location::default(),
+        idempotency_key: Some("form-token-0123456789abcdef".into()),
+    };
+    let actor = || Actor::anonymous(Role::Citizen);
+    let first = block_on(cases::register(
+        &f.store,
+        &f.host,
+        f.rules(),
+        input.clone(),
+        actor(),
+    ))
+    .expect("first");
+    let again = block_on(cases::register(
+        &f.store,
+        &f.host,
+        f.rules(),
+        input.clone(),
+        actor(),
+    ))
+    .expect("retry");
+    assert_eq!((again.id, &again.tracking), (first.id, &first.tracking));
+    assert_eq!(again.query_code, first.query_code);
+    assert!(first.query_code.is_some());
+    assert_eq!(
+        f.count("SELECT count(*) AS n FROM \"case\" WHERE id >= ?", 0),
+        1
+    );
+    let mut short = input;
+    short.idempotency_key = Some("short".into());
+    assert!(matches!(
+        block_on(cases::register(
+            &f.store,
+            &f.host,
+            f.rules(),
+            short,
+            actor()
+        )),
+        Err(AppError::Invalid {
+            field: "idempotency_key",
+            ..
+        })
+    ));
 }

@@ -111,6 +111,18 @@ impl QueryCode {
         )
     }
 
+    /// The query code of a submission with an idempotency key: HMAC-SHA256 under the
+    /// deployment's secret, so a retry of the same submission gets the same code back while
+    /// nobody without the secret can compute it.
+    pub fn derive(secret: &[u8], idempotency_key: &str) -> Self {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        mac.update(b"query-code:");
+        mac.update(idempotency_key.as_bytes());
+        let bytes = mac.finalize().into_bytes();
+        Self::generate([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]])
+    }
+
     /// Parses what a citizen typed.
     pub fn parse(input: &str) -> Result<Self, IdError> {
         let digits = parse_digits(input, RANDOM_CHARS)?;

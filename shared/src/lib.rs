@@ -7,7 +7,8 @@
 //!   complexity into stored instants;
 //! - [`case`]: the case lifecycle as an explicit transition table with audit events;
 //! - [`ids`]: tracking numbers and query codes;
-//! - [`store`]: the async storage port every adapter implements;
+//! - [`store`]: the async SQL storage port every adapter implements;
+//! - [`kv`]: the key-value port (rate-limit counters);
 //! - [`app`]: use cases written against the ports.
 //!
 //! The domain modules are pure: no I/O, no clock, no randomness. `now` and random bytes are
@@ -17,6 +18,7 @@ pub mod app;
 pub mod calendar;
 pub mod case;
 pub mod ids;
+pub mod kv;
 pub mod policy;
 pub mod store;
 

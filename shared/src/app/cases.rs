@@ -50,6 +50,9 @@ pub struct NewCase {
     pub contact: Contact,
     /// Location.
     pub location: Location,
+    /// A key that makes a retried submission find the first one's case (16–128 characters:
+    /// the form's token, or the API client's `Idempotency-Key`).
+    pub idempotency_key: Option<String>,
 }
 
 /// What registration hands back to the citizen.
@@ -86,6 +89,15 @@ pub async fn register<S: Store, H: Host>(
 ) -> Result<Registered, AppError> {
     check_text("title", &input.title, MAX_TITLE_CHARS)?;
     check_text("body", &input.body, MAX_BODY_CHARS)?;
+    if let Some(key) = &input.idempotency_key {
+        if !(16..=128).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(AppError::Invalid {
+                field: "idempotency_key",
+                problem: "须为16至128个可见ASCII字符 / must be 16–128 visible ASCII characters"
+                    .into(),
+            });
+        }
+    }
     let received_at = host.now();
     let plan = rules
         .policy
@@ -96,7 +108,12 @@ pub async fn register<S: Store, H: Host>(
     // at ten million cases; try again with new random bits.
     for _ in 0..4 {
         let tracking = TrackingNumber::generate(random5(host));
-        let query_code = (!input.facts.publish_consent).then(|| QueryCode::generate(random5(host)));
+        let private = !input.facts.publish_consent || input.facts.category == Category::Discipline;
+        let query_code = private.then(|| match &input.idempotency_key {
+            // A retry must hand back the same code, which is stored only hashed: derive it.
+            Some(key) => QueryCode::derive(rules.secret, key),
+            None => QueryCode::generate(random5(host)),
+        });
         let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
         let by_tracking = "(SELECT id FROM \"case\" WHERE tracking_no = ?)";
         let mut batch = vec![
@@ -132,6 +149,16 @@ pub async fn register<S: Store, H: Host>(
             .bind(input.location.address.clone()),
             event_insert(by_tracking, tracking.as_str(), &event),
         ];
+        if let Some(key) = &input.idempotency_key {
+            batch.push(
+                Statement::new(format!(
+                    "INSERT INTO submission (key, case_id, created_at) VALUES (?, {by_tracking}, ?)"
+                ))
+                .bind(key.as_str())
+                .bind(tracking.as_str())
+                .bind(ms(received_at)),
+            );
+        }
         let c = &input.contact;
         if c.name.is_some() || c.phone.is_some() || c.email.is_some() {
             batch.push(
@@ -161,10 +188,45 @@ pub async fn register<S: Store, H: Host>(
                 });
             }
             Err(StoreError::Constraint(m)) if m.contains("tracking_no") => continue,
+            Err(StoreError::Constraint(m)) if m.contains("submission") => {
+                return earlier_submission(store, rules, &input).await;
+            }
             Err(e) => return Err(e.into()),
         }
     }
     Err(AppError::Conflict)
+}
+
+/// The case an earlier attempt with the same idempotency key registered.
+async fn earlier_submission<S: Store>(
+    store: &S,
+    rules: Rules<'_>,
+    input: &NewCase,
+) -> Result<Registered, AppError> {
+    let key = input.idempotency_key.as_deref().unwrap_or_default();
+    let rows = store
+        .query(
+            Statement::new(
+                "SELECT c.id, c.tracking_no, c.query_code_hash FROM submission s \
+                 JOIN \"case\" c ON c.id = s.case_id WHERE s.key = ?",
+            )
+            .bind(key),
+        )
+        .await?;
+    let row = rows.first().ok_or(AppError::Conflict)?;
+    let id: i64 = row.get("id")?;
+    let tracking: String = row.get("tracking_no")?;
+    let tracking = TrackingNumber::parse(&tracking)
+        .map_err(|_| AppError::Corrupt(format!("tracking_no {tracking}")))?;
+    let query_code = row
+        .get::<Option<String>>("query_code_hash")?
+        .map(|_| QueryCode::derive(rules.secret, key));
+    Ok(Registered {
+        id,
+        tracking,
+        query_code,
+        case: load(store, id).await?,
+    })
 }
 
 /// Loads a case's state.

@@ -1,0 +1,437 @@
+//! What the public may read: a case's page by tracking number, and lists of public cases.
+//!
+//! A case is public when the citizen consented at submission and it is not a discipline case.
+//! A private case is shown only to whoever holds its query code. Nothing here reads
+//! `case_contact`: personal data never reaches a public page, an API answer or Open311.
+
+use super::{AppError, instant};
+use crate::calendar::{Timestamp, shanghai};
+use crate::case::{Category, Channel, Grade, Status, Truthfulness, Visibility};
+use crate::ids::{QueryCode, TrackingNumber};
+use crate::store::{Row, Statement, Store, Value};
+
+/// Most rows one public list returns.
+pub const MAX_PAGE: u32 = 50;
+/// Most events a public timeline shows.
+pub const MAX_TIMELINE: u32 = 100;
+
+/// A department's names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepartmentName {
+    /// Store id.
+    pub id: i64,
+    /// Stable code.
+    pub code: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+}
+
+/// One public step of a case's history: what happened and when, never free text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimelineEntry {
+    /// The event's code (`registered`, `dispatched`, ...).
+    pub kind: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A published reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicReply {
+    /// The reply text.
+    pub body: String,
+    /// How true the message was found.
+    pub truthfulness: Truthfulness,
+    /// Result grade, if any.
+    pub grade: Option<Grade>,
+    /// Who may read it.
+    pub visibility: Visibility,
+    /// When it was published.
+    pub published_at: Timestamp,
+}
+
+/// A case as the public (or the holder of its query code) sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublicCase {
+    /// Tracking number.
+    pub tracking: TrackingNumber,
+    /// Whether the case is public (consented, not discipline).
+    pub public: bool,
+    /// Where it stands.
+    pub status: Status,
+    /// What it asks for.
+    pub category: Category,
+    /// How it arrived.
+    pub channel: Channel,
+    /// Title.
+    pub title: String,
+    /// The message.
+    pub body: String,
+    /// When it was received.
+    pub received_at: Timestamp,
+    /// The current deadline.
+    pub due_at: Option<Timestamp>,
+    /// Whether the deadline counts over a year without a published schedule.
+    pub provisional: bool,
+    /// The lead department, once dispatched.
+    pub department: Option<DepartmentName>,
+    /// Public steps, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// Replies the reader may see, oldest first.
+    pub replies: Vec<PublicReply>,
+    /// Latitude, if given.
+    pub latitude: Option<f64>,
+    /// Longitude, if given.
+    pub longitude: Option<f64>,
+    /// Address, if given.
+    pub address: Option<String>,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+}
+
+/// Which cases a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only cases with a published public reply (the public list); otherwise every public case.
+    pub replied_only: bool,
+    /// Only this lead department.
+    pub department: Option<i64>,
+    /// Only this category.
+    pub category: Option<Category>,
+    /// Only these statuses (empty: any).
+    pub statuses: Vec<Status>,
+    /// Received at or after.
+    pub received_from: Option<Timestamp>,
+    /// Received before.
+    pub received_before: Option<Timestamp>,
+    /// Title or message contains this text.
+    pub search: Option<String>,
+    /// Only these tracking numbers (empty: any).
+    pub tracking: Vec<TrackingNumber>,
+}
+
+/// A position in a list: the (received_at, id) of the last row of the previous page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    /// The last row's receipt instant.
+    pub received_at: i64,
+    /// The last row's id.
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The cursor as a URL-safe token.
+    pub fn token(self) -> String {
+        format!("{}.{}", self.received_at, self.id)
+    }
+
+    /// Parses a token made by [`Cursor::token`].
+    pub fn parse(token: &str) -> Option<Self> {
+        let (a, b) = token.split_once('.')?;
+        Some(Self {
+            received_at: a.parse().ok()?,
+            id: b.parse().ok()?,
+        })
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// The cases, newest first.
+    pub cases: Vec<PublicCase>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Cursor>,
+}
+
+/// Why a case page cannot be shown.
+pub fn code_required() -> AppError {
+    AppError::Invalid {
+        field: "code",
+        problem: "此件为不公开诉求，请输入查询码 / a private case: enter its query code".into(),
+    }
+}
+
+const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.query_code_hash, c.publish_consent, c.status, \
+     c.category, c.channel, c.title, c.body, c.received_at, c.updated_at, c.due_at, \
+     c.deadline_provisional, c.latitude, c.longitude, c.address, \
+     d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
+
+const PUBLIC_CONDITION: &str = "c.publish_consent = 1 AND c.category <> 'discipline'";
+
+/// The page of one case. A private case needs its query code; a wrong or missing code gives
+/// [`code_required`], the same answer whether or not the case exists is *not* promised: the
+/// tracking number alone reveals nothing but that.
+pub async fn case_page<S: Store>(
+    store: &S,
+    secret: &[u8],
+    tracking: &TrackingNumber,
+    code: Option<&QueryCode>,
+) -> Result<PublicCase, AppError> {
+    let rows = store
+        .query(
+            Statement::new(format!(
+                "SELECT {CASE_COLUMNS} FROM \"case\" c \
+                 LEFT JOIN department d ON d.id = c.lead_department_id WHERE c.tracking_no = ?"
+            ))
+            .bind(tracking.as_str()),
+        )
+        .await?;
+    let row = rows.first().ok_or(AppError::NotFound)?;
+    let hash: Option<String> = row.get("query_code_hash")?;
+    let holder = match (&hash, code) {
+        (Some(h), Some(c)) if c.verify(secret, tracking, h) => true,
+        (Some(_), _) => return Err(code_required()),
+        (None, _) => false,
+    };
+    let mut case = decode(row)?;
+    let id: i64 = row.get("id")?;
+    case.timeline = timeline(store, id).await?;
+    case.replies = replies(store, id, holder).await?;
+    Ok(case)
+}
+
+/// A page of public cases, newest first.
+pub async fn list<S: Store>(
+    store: &S,
+    filter: &Filter,
+    after: Option<Cursor>,
+    limit: u32,
+) -> Result<Page, AppError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut sql = format!(
+        "SELECT {CASE_COLUMNS} FROM \"case\" c LEFT JOIN department d ON d.id = c.lead_department_id \
+         WHERE {PUBLIC_CONDITION}"
+    );
+    let mut params: Vec<Value> = Vec::new();
+    if filter.replied_only {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM reply r WHERE r.case_id = c.id AND r.state = 'published' \
+             AND r.visibility IN ('public', 'both'))",
+        );
+    }
+    if let Some(d) = filter.department {
+        sql.push_str(" AND c.lead_department_id = ?");
+        params.push(d.into());
+    }
+    if let Some(c) = filter.category {
+        sql.push_str(" AND c.category = ?");
+        params.push(c.code().into());
+    }
+    if !filter.statuses.is_empty() {
+        sql.push_str(" AND c.status IN (");
+        sql.push_str(&vec!["?"; filter.statuses.len()].join(", "));
+        sql.push(')');
+        params.extend(filter.statuses.iter().map(|s| Value::from(s.code())));
+    }
+    if !filter.tracking.is_empty() {
+        sql.push_str(" AND c.tracking_no IN (");
+        sql.push_str(&vec!["?"; filter.tracking.len()].join(", "));
+        sql.push(')');
+        params.extend(filter.tracking.iter().map(|t| Value::from(t.as_str())));
+    }
+    if let Some(from) = filter.received_from {
+        sql.push_str(" AND c.received_at >= ?");
+        params.push(from.as_millisecond().into());
+    }
+    if let Some(before) = filter.received_before {
+        sql.push_str(" AND c.received_at < ?");
+        params.push(before.as_millisecond().into());
+    }
+    if let Some(term) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(term));
+        sql.push_str(" AND (c.title LIKE ? ESCAPE '\\' OR c.body LIKE ? ESCAPE '\\')");
+        params.push(pattern.clone().into());
+        params.push(pattern.into());
+    }
+    if let Some(cursor) = after {
+        sql.push_str(" AND (c.received_at < ? OR (c.received_at = ? AND c.id < ?))");
+        params.push(cursor.received_at.into());
+        params.push(cursor.received_at.into());
+        params.push(cursor.id.into());
+    }
+    sql.push_str(" ORDER BY c.received_at DESC, c.id DESC LIMIT ?");
+    params.push((limit + 1).into());
+    let rows = store
+        .query(Statement {
+            sql: sql.into(),
+            params,
+        })
+        .await?;
+    let mut cases = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for row in rows.iter().take(limit as usize) {
+        cases.push(decode(row)?);
+        last = Some(Cursor {
+            received_at: row.get("received_at")?,
+            id: row.get("id")?,
+        });
+    }
+    let next = if rows.len() > limit as usize {
+        last
+    } else {
+        None
+    };
+    // Lists carry each case's public replies (for Open311's status_notes), in one query.
+    let ids: Vec<i64> = rows
+        .iter()
+        .take(cases.len())
+        .map(|r| r.get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut by_case = replies_of(store, &ids, false).await?;
+    for (case, id) in cases.iter_mut().zip(&ids) {
+        case.replies = by_case.remove(id).unwrap_or_default();
+    }
+    Ok(Page { cases, next })
+}
+
+/// Active departments, by code.
+pub async fn departments<S: Store>(store: &S) -> Result<Vec<DepartmentName>, AppError> {
+    store
+        .query(Statement::new(
+            "SELECT id AS dept_id, code AS dept_code, name_zh AS dept_zh, name_en AS dept_en \
+             FROM department WHERE active = 1 ORDER BY code LIMIT 500",
+        ))
+        .await?
+        .iter()
+        .map(department)
+        .collect()
+}
+
+/// The instant a Shanghai calendar month starts (for month filters).
+pub fn month_start(year: i16, month: i8) -> Option<Timestamp> {
+    jiff::civil::Date::new(year, month, 1)
+        .ok()?
+        .to_zoned(shanghai())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+fn escape_like(term: &str) -> String {
+    term.chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+async fn timeline<S: Store>(store: &S, id: i64) -> Result<Vec<TimelineEntry>, AppError> {
+    store
+        .query(
+            Statement::new(
+                "SELECT kind, at FROM case_event WHERE case_id = ? AND public = 1 \
+                 ORDER BY seq LIMIT ?",
+            )
+            .bind(id)
+            .bind(MAX_TIMELINE),
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TimelineEntry {
+                kind: r.get("kind")?,
+                at: instant(r.get("at")?)?,
+            })
+        })
+        .collect()
+}
+
+async fn replies<S: Store>(store: &S, id: i64, holder: bool) -> Result<Vec<PublicReply>, AppError> {
+    Ok(replies_of(store, &[id], holder)
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// The published replies of several cases the reader may see, grouped by case, oldest first.
+async fn replies_of<S: Store>(
+    store: &S,
+    ids: &[i64],
+    holder: bool,
+) -> Result<std::collections::HashMap<i64, Vec<PublicReply>>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let visible = if holder {
+        "('public', 'both', 'private')"
+    } else {
+        "('public', 'both')"
+    };
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let statement = Statement {
+        sql: format!(
+            "SELECT case_id, body, truthfulness, grade, visibility, published_at FROM reply \
+             WHERE case_id IN ({placeholders}) AND state = 'published' AND visibility IN {visible} \
+             ORDER BY case_id, published_at LIMIT 500"
+        )
+        .into(),
+        params: ids.iter().map(|&id| Value::from(id)).collect(),
+    };
+    for r in store.query(statement).await? {
+        let reply = PublicReply {
+            body: r.get("body")?,
+            truthfulness: code(&r, "truthfulness", Truthfulness::from_code)?,
+            grade: r
+                .get::<Option<String>>("grade")?
+                .and_then(|g| Grade::from_code(&g)),
+            visibility: code(&r, "visibility", Visibility::from_code)?,
+            published_at: instant(r.get("published_at")?)?,
+        };
+        out.entry(r.get::<i64>("case_id")?)
+            .or_insert_with(Vec::new)
+            .push(reply);
+    }
+    Ok(out)
+}
+
+fn code<T>(row: &Row, column: &str, from: fn(&str) -> Option<T>) -> Result<T, AppError> {
+    let text: String = row.get(column)?;
+    from(&text).ok_or_else(|| AppError::Corrupt(format!("{column} = {text:?}")))
+}
+
+fn department(row: &Row) -> Result<DepartmentName, AppError> {
+    Ok(DepartmentName {
+        id: row.get("dept_id")?,
+        code: row.get("dept_code")?,
+        zh: row.get("dept_zh")?,
+        en: row.get("dept_en")?,
+    })
+}
+
+fn decode(row: &Row) -> Result<PublicCase, AppError> {
+    let tracking: String = row.get("tracking_no")?;
+    let category = code(row, "category", Category::from_code)?;
+    let consent: bool = row.get("publish_consent")?;
+    Ok(PublicCase {
+        tracking: TrackingNumber::parse(&tracking)
+            .map_err(|_| AppError::Corrupt(format!("tracking_no {tracking}")))?,
+        public: consent && category != Category::Discipline,
+        status: code(row, "status", Status::from_code)?,
+        category,
+        channel: code(row, "channel", Channel::from_code)?,
+        title: row.get("title")?,
+        body: row.get("body")?,
+        received_at: instant(row.get("received_at")?)?,
+        due_at: row.get::<Option<i64>>("due_at")?.map(instant).transpose()?,
+        provisional: row.get("deadline_provisional")?,
+        department: match row.get::<Option<i64>>("dept_id")? {
+            Some(_) => Some(department(row)?),
+            None => None,
+        },
+        timeline: Vec::new(),
+        replies: Vec::new(),
+        latitude: row.get("latitude")?,
+        longitude: row.get("longitude")?,
+        address: row.get("address")?,
+        updated_at: instant(row.get("updated_at")?)?,
+    })
+}
