@@ -89,14 +89,13 @@ pub async fn register<S: Store, H: Host>(
 ) -> Result<Registered, AppError> {
     check_text("title", &input.title, MAX_TITLE_CHARS)?;
     check_text("body", &input.body, MAX_BODY_CHARS)?;
-    if let Some(key) = &input.idempotency_key {
-        if !(16..=128).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(AppError::Invalid {
-                field: "idempotency_key",
-                problem: "须为16至128个可见ASCII字符 / must be 16–128 visible ASCII characters"
-                    .into(),
-            });
-        }
+    if let Some(key) = &input.idempotency_key
+        && (!(16..=128).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(AppError::Invalid {
+            field: "idempotency_key",
+            problem: "须为16至128个可见ASCII字符 / must be 16–128 visible ASCII characters".into(),
+        });
     }
     let received_at = host.now();
     let plan = rules
