@@ -49,3 +49,109 @@ impl Host for TestHost {
         }
     }
 }
+
+/// A key-value store in memory, with expiry against the test host's clock ignored (tests run
+/// inside one window).
+#[derive(Default)]
+pub struct MemoryKv(RefCell<std::collections::HashMap<String, String>>);
+
+impl minyi::kv::KeyValue for MemoryKv {
+    async fn get(&self, key: &str) -> Result<Option<String>, minyi::kv::KvError> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+
+    async fn put(&self, key: &str, value: &str, _ttl: u32) -> Result<(), minyi::kv::KvError> {
+        self.0.borrow_mut().insert(key.into(), value.into());
+        Ok(())
+    }
+}
+
+/// A form posted to an outside service: URL and fields.
+pub type OutboundForm = (String, Vec<(String, String)>);
+
+/// The whole site on native adapters: SQLite in memory, KV in memory, a settable clock.
+pub struct NativeEnv {
+    /// The store (migrated, with demo departments).
+    pub store: minyi_sqlite::SqliteStore,
+    /// The key-value store.
+    pub kv: MemoryKv,
+    /// The clock and randomness.
+    pub host: TestHost,
+    /// Configuration.
+    pub config: minyi_web::Config,
+    /// Forms posted to outside services (Turnstile), with the answer given.
+    pub outbound: RefCell<Vec<OutboundForm>>,
+}
+
+impl NativeEnv {
+    /// A fresh site at `now` with departments 1 (市城管局) and 2 (市水务局).
+    pub fn new(now: Timestamp) -> Self {
+        use minyi::store::{Statement, Store};
+        let store = minyi_sqlite::SqliteStore::open_in_memory().expect("open");
+        store.migrate().expect("migrate");
+        pollster::block_on(store.batch(vec![
+            Statement::new("INSERT INTO department (id, code, name_zh, name_en) VALUES (1, 'urban', '市城管局', 'Urban Management Bureau')"),
+            Statement::new("INSERT INTO department (id, code, name_zh, name_en) VALUES (2, 'water', '市水务局', 'Water Bureau')"),
+        ]))
+        .expect("departments");
+        Self {
+            store,
+            kv: MemoryKv::default(),
+            host: TestHost::at(now),
+            config: minyi_web::Config {
+                secret: b"native test secret".to_vec(),
+                turnstile: None,
+                limits: minyi_web::RateLimits::default(),
+                jurisdiction_id: None,
+            },
+            outbound: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Answers a request as the composed Worker does: submit, then lookup, else 404.
+    pub fn send(&self, req: &minyi_web::Request) -> minyi_web::Response {
+        pollster::block_on(async {
+            if let Some(r) = minyi_submit::handle(self, req).await {
+                return r;
+            }
+            if let Some(r) = minyi_lookup::handle(self, req).await {
+                return r;
+            }
+            let lang = minyi_web::Lang::of(req);
+            minyi_web::html::error_page(lang, req, &minyi_web::WebError::NotFound)
+        })
+    }
+}
+
+impl minyi_web::Env for NativeEnv {
+    type Store = minyi_sqlite::SqliteStore;
+    type Kv = MemoryKv;
+    type Host = TestHost;
+
+    fn store(&self) -> &Self::Store {
+        &self.store
+    }
+
+    fn kv(&self) -> &Self::Kv {
+        &self.kv
+    }
+
+    fn host(&self) -> &Self::Host {
+        &self.host
+    }
+
+    fn config(&self) -> &minyi_web::Config {
+        &self.config
+    }
+
+    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
+        self.outbound.borrow_mut().push((
+            url.into(),
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        ));
+        Ok((200, r#"{"success": true}"#.into()))
+    }
+}

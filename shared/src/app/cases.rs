@@ -11,9 +11,9 @@ use crate::policy::Policy;
 use crate::store::{Row, Statement, Store, StoreError, Value};
 
 /// Longest title, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_TITLE_CHARS: usize = 100;
 /// Longest message body, in characters.
-pub const MAX_BODY_CHARS: usize = 10_000;
+pub const MAX_BODY_CHARS: usize = 5_000;
 
 /// How a citizen can be reached. Personal data: stored apart, never public.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,67 @@
+//! # minyi-lookup
+//!
+//! The lookup function: what the public reads. A case's page by tracking number (a private
+//! case also needs its query code), the list of answered cases with filters and search, the
+//! JSON API with its OpenAPI document, and Open311 GeoReport v2 reads.
+
+mod api;
+mod open311;
+mod pages;
+pub mod query;
+
+use minyi_web::limits::{self, Bucket};
+use minyi_web::{Env, Lang, Method, Request, Response, WebError, html};
+
+/// Answers the requests this function owns; `None` for any other path.
+pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    let segments = req.segments()?;
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let lang = Lang::of(req);
+    let owned = matches!(
+        segments.as_slice(),
+        [] | ["cases", ..]
+            | ["track"]
+            | ["api", "v1", "cases", ..]
+            | ["api", "openapi.json"]
+            | ["open311", "v2", ..]
+    );
+    if !owned {
+        return None;
+    }
+    if let Err(e) = limits::check(env, Bucket::Read, req.client_ip.as_deref()).await {
+        return Some(match segments.first() {
+            Some(&"api") => e.to_problem(lang),
+            Some(&"open311") => open311::error(req, &e),
+            _ => html::error_page(lang, req, &e),
+        });
+    }
+    let page = match (req.method, segments.as_slice()) {
+        (Method::Get, ["api", "openapi.json"]) => return Some(api::openapi()),
+        (Method::Get, ["api", "v1", "cases"]) => {
+            return Some(
+                api::list(env, req, lang)
+                    .await
+                    .unwrap_or_else(|e| e.to_problem(lang)),
+            );
+        }
+        (Method::Get, ["api", "v1", "cases", tracking]) => {
+            return Some(
+                api::case(env, req, tracking, lang)
+                    .await
+                    .unwrap_or_else(|e| e.to_problem(lang)),
+            );
+        }
+        (_, ["api", ..]) => return Some(WebError::MethodNotAllowed.to_problem(lang)),
+        (Method::Get, ["open311", "v2", rest @ ..]) => {
+            return Some(open311::read(env, req, rest).await);
+        }
+        (_, ["open311", ..]) => return None,
+        (Method::Get, []) => pages::home(env, req, lang).await,
+        (Method::Get, ["cases"]) => pages::list(env, req, lang).await,
+        (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
+        (Method::Get, ["track"]) => Ok(pages::track_form(req, lang, None)),
+        (Method::Post, ["track"]) => pages::track(env, req, lang).await,
+        _ => Err(WebError::MethodNotAllowed),
+    };
+    Some(page.unwrap_or_else(|e| html::error_page(lang, req, &e)))
+}

@@ -1,0 +1,37 @@
+//! # minyi-submit
+//!
+//! The submit function: a citizen's message in, a tracking number out. Three doors lead to the
+//! same use case ([`minyi::app::cases::register`]): the web form (`/submit`), the JSON API
+//! (`POST /api/v1/cases`) and Open311 (`POST /open311/v2/requests.{json,xml}`).
+
+mod api;
+pub mod input;
+mod open311;
+mod pages;
+mod service;
+
+use minyi_web::{Env, Lang, Method, Request, Response, WebError, html};
+
+/// Answers the requests this function owns; `None` for any other path.
+pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    let segments = req.segments()?;
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let lang = Lang::of(req);
+    let response = match (req.method, segments.as_slice()) {
+        (Method::Get, ["submit"]) => Ok(pages::form(env, req, lang)),
+        (Method::Post, ["submit"]) => pages::submit(env, req, lang).await,
+        (_, ["submit"]) => Err(WebError::MethodNotAllowed),
+        (Method::Post, ["api", "v1", "cases"]) => {
+            return Some(
+                api::create(env, req, lang)
+                    .await
+                    .unwrap_or_else(|e| e.to_problem(lang)),
+            );
+        }
+        (Method::Post, ["open311", "v2", requests]) if requests.starts_with("requests") => {
+            return Some(open311::create(env, req, requests).await);
+        }
+        _ => return None,
+    };
+    Some(response.unwrap_or_else(|e| html::error_page(lang, req, &e)))
+}

@@ -1,0 +1,73 @@
+//! The ports a runtime provides to every function, and the deployment's configuration.
+
+use minyi::app::Host;
+use minyi::kv::KeyValue;
+use minyi::store::Store;
+
+/// Cloudflare Turnstile keys, when the deployment turned the challenge on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Turnstile {
+    /// The public site key put in the form.
+    pub site_key: String,
+    /// The secret used to verify a token with Cloudflare.
+    pub secret: String,
+}
+
+/// Per-client request budgets (fixed windows in the key-value store).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Submissions per client per hour.
+    pub submissions_per_hour: u32,
+    /// Reads (pages, API, Open311) per client per minute.
+    pub reads_per_minute: u32,
+    /// Query-code attempts per client per hour (guessing private cases).
+    pub code_attempts_per_hour: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            submissions_per_hour: 20,
+            reads_per_minute: 300,
+            code_attempts_per_hour: 30,
+        }
+    }
+}
+
+/// The deployment's configuration, read from the runtime's variables and secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Secret for query-code hashes and derived codes (`MINYI_SECRET`).
+    pub secret: Vec<u8>,
+    /// Turnstile, if configured.
+    pub turnstile: Option<Turnstile>,
+    /// Request budgets.
+    pub limits: RateLimits,
+    /// Open311 jurisdiction id this deployment answers to, if it names one.
+    pub jurisdiction_id: Option<String>,
+}
+
+/// What a runtime provides: storage, key-value, clock and randomness, configuration, and the
+/// one outbound call the functions make (Turnstile verification).
+#[allow(async_fn_in_trait)]
+pub trait Env {
+    /// The SQL store.
+    type Store: Store;
+    /// The key-value store.
+    type Kv: KeyValue;
+    /// Clock and randomness.
+    type Host: Host;
+
+    /// The SQL store.
+    fn store(&self) -> &Self::Store;
+    /// The key-value store.
+    fn kv(&self) -> &Self::Kv;
+    /// Clock and randomness.
+    fn host(&self) -> &Self::Host;
+    /// Configuration.
+    fn config(&self) -> &Config;
+
+    /// POSTs a form to an outside HTTPS service and returns (status, body). Runtimes allow
+    /// only the hosts the deployment declares.
+    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String>;
+}

@@ -1,0 +1,24 @@
+//! # minyi-web
+//!
+//! What every Minyi function shares for HTTP, on any runtime: the platform-neutral
+//! [`Request`] and [`Response`], the [`Env`] bundle of ports a runtime provides, the reader's
+//! [`Lang`], the [`WebError`] every handler returns and its three renderings (a readable page,
+//! `application/problem+json`, Open311's error list), the page layout, and rate limits.
+//!
+//! The runtime shells (the Cloudflare Worker, the Spin components) convert their native
+//! request into a [`Request`], call a function crate's `handle`, and convert the [`Response`]
+//! back. Nothing here knows which runtime it is on.
+
+mod env;
+mod error;
+pub mod html;
+mod lang;
+pub mod limits;
+mod request;
+mod response;
+
+pub use env::{Config, Env, RateLimits, Turnstile};
+pub use error::WebError;
+pub use lang::{Lang, Text};
+pub use request::{MAX_BODY_BYTES, Method, Request};
+pub use response::Response;

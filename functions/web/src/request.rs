@@ -1,0 +1,197 @@
+//! The request as every function sees it.
+
+use crate::WebError;
+
+/// The largest request body any route accepts; runtimes refuse larger bodies before reading
+/// them whole (413).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Most form or query fields read from one request.
+const MAX_FIELDS: usize = 64;
+
+/// HTTP methods the functions distinguish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET (and HEAD, answered like GET).
+    Get,
+    /// POST.
+    Post,
+    /// Anything else.
+    Other,
+}
+
+impl Method {
+    /// The method of an HTTP method name.
+    pub fn parse(name: &str) -> Self {
+        match name.to_ascii_uppercase().as_str() {
+            "GET" | "HEAD" => Method::Get,
+            "POST" => Method::Post,
+            _ => Method::Other,
+        }
+    }
+}
+
+/// A request, converted from the runtime's own type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The path, percent-encoded as received (`/cases/K7Q-H3X-PD9`).
+    pub path: String,
+    /// The query string without `?`.
+    pub query: String,
+    /// Headers, names in lower case.
+    headers: Vec<(String, String)>,
+    /// The body (at most [`MAX_BODY_BYTES`]).
+    pub body: Vec<u8>,
+    /// The client's address, as the runtime reports it (for rate limits; never logged).
+    pub client_ip: Option<String>,
+}
+
+impl Request {
+    /// A request from its parts; header names are stored in lower case.
+    pub fn new(
+        method: Method,
+        path: impl Into<String>,
+        query: impl Into<String>,
+        headers: impl IntoIterator<Item = (String, String)>,
+        body: Vec<u8>,
+        client_ip: Option<String>,
+    ) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: query.into(),
+            headers: headers
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+            body,
+            client_ip,
+        }
+    }
+
+    /// A request from a URL path with an optional `?query` (for tests and tools).
+    pub fn from_target(method: Method, target: &str) -> Self {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Self::new(method, path, query, [], Vec::new(), None)
+    }
+
+    /// Adds a header (builder style).
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    /// Sets the body (builder style).
+    #[must_use]
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// A header's value (the first, if repeated).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path's segments, percent-decoded; `None` for a path that is not valid UTF-8 once
+    /// decoded.
+    pub fn segments(&self) -> Option<Vec<String>> {
+        self.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            })
+            .collect()
+    }
+
+    /// The query's fields (at most 64).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .take(MAX_FIELDS)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    /// One query field.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body (at most 64).
+    pub fn form(&self) -> Result<Vec<(String, String)>, WebError> {
+        let content_type = self.header("content-type").unwrap_or("");
+        if !content_type
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+        {
+            return Err(WebError::UnsupportedMediaType);
+        }
+        if std::str::from_utf8(&self.body).is_err() {
+            return Err(WebError::bad("body", "不是有效的UTF-8 / not valid UTF-8"));
+        }
+        Ok(form_urlencoded::parse(&self.body)
+            .take(MAX_FIELDS)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect())
+    }
+
+    /// The body parsed as JSON (content type `application/json`).
+    pub fn json(&self) -> Result<serde_json::Value, WebError> {
+        let content_type = self.header("content-type").unwrap_or("");
+        if !content_type
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+        {
+            return Err(WebError::UnsupportedMediaType);
+        }
+        serde_json::from_slice(&self.body)
+            .map_err(|_| WebError::bad("body", "不是有效的JSON / not valid JSON"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_decoded_and_query_fields_read() {
+        let r = Request::from_target(
+            Method::Get,
+            "/cases/K7Q%2DH3X-PD9/?lang=en&q=%E8%B7%AF%E7%81%AF",
+        );
+        assert_eq!(
+            r.segments(),
+            Some(vec!["cases".into(), "K7Q-H3X-PD9".into()])
+        );
+        assert_eq!(r.query_param("lang").as_deref(), Some("en"));
+        assert_eq!(r.query_param("q").as_deref(), Some("路灯"));
+        assert_eq!(r.query_param("none"), None);
+    }
+
+    #[test]
+    fn forms_need_their_content_type_and_valid_utf8() {
+        let r = Request::from_target(Method::Post, "/submit").with_body("a=1&b=%E4%B8%AD");
+        assert_eq!(r.form(), Err(WebError::UnsupportedMediaType));
+        let r = r.with_header(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+        );
+        assert_eq!(r.form().expect("form")[1], ("b".into(), "中".into()));
+        let bad = r.clone().with_body(vec![b'a', b'=', 0xff]);
+        assert!(matches!(bad.form(), Err(WebError::BadRequest { .. })));
+    }
+}

@@ -1,0 +1,133 @@
+//! The composed site on native adapters, request by request: the JSON API. (Pages and Open311
+//! have their own test files.)
+
+use jiff::civil::Date;
+use minyi::calendar::{Timestamp, shanghai};
+use minyi_tests::NativeEnv;
+use minyi_web::{Method, Request};
+use serde_json::{Value, json};
+
+fn at(date: Date, hour: i8) -> Timestamp {
+    date.at(hour, 0, 0, 0)
+        .to_zoned(shanghai())
+        .expect("local")
+        .timestamp()
+}
+
+fn post_json(path: &str, body: &Value) -> Request {
+    Request::from_target(Method::Post, path)
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+}
+
+fn body(r: &minyi_web::Response) -> Value {
+    serde_json::from_slice(&r.body).expect("json body")
+}
+
+fn complaint(publish: bool) -> Value {
+    json!({
+        "category": "complaint",
+        "title": "夜间施工噪音",
+        "body": "幸福小区旁工地每晚十一点后仍在施工。",
+        "name": "李四",
+        "phone": "13900139000",
+        "publish": publish,
+        "consent": true,
+    })
+}
+
+#[test]
+fn a_case_submitted_through_the_api_reads_back_without_personal_data() {
+    let env = NativeEnv::new(at(Date::constant(2026, 11, 20), 10));
+    let created = env.send(&post_json("/api/v1/cases", &complaint(true)));
+    assert_eq!(created.status, 201, "{}", created.text());
+    let c = body(&created);
+    let tracking = c["tracking_number"].as_str().expect("tracking").to_owned();
+    assert!(c["query_code"].is_null());
+    // Friday 20 Nov 2026 10:00, 7 working days: 23–27 Nov, 30 Nov, 1 Dec → 24:00 1 Dec.
+    assert_eq!(c["due_at"], "2026-12-01T16:00:00Z");
+    let location = created.header("location").expect("location").to_owned();
+    let read = env.send(&Request::from_target(Method::Get, &location));
+    assert_eq!(read.status, 200);
+    let case = body(&read);
+    assert_eq!(case["tracking_number"], tracking.as_str());
+    assert_eq!(case["status"], "registered");
+    assert_eq!(case["timeline"][0]["event"], "registered");
+    let text = read.text();
+    assert!(
+        !text.contains("李四") && !text.contains("13900139000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_private_case_needs_its_query_code() {
+    let env = NativeEnv::new(at(Date::constant(2026, 11, 20), 10));
+    let created = body(&env.send(&post_json("/api/v1/cases", &complaint(false))));
+    let code = created["query_code"].as_str().expect("code").to_owned();
+    let path = format!(
+        "/api/v1/cases/{}",
+        created["tracking_number"].as_str().expect("t")
+    );
+    assert_eq!(
+        env.send(&Request::from_target(Method::Get, &path)).status,
+        403
+    );
+    let wrong = Request::from_target(Method::Get, &path).with_header("x-query-code", "0000-0000");
+    assert_eq!(env.send(&wrong).status, 403);
+    let right = Request::from_target(Method::Get, &path).with_header("x-query-code", &code);
+    assert_eq!(env.send(&right).status, 200);
+}
+
+#[test]
+fn bad_input_is_a_problem_and_changes_nothing() {
+    let env = NativeEnv::new(at(Date::constant(2026, 11, 20), 10));
+    let mut bad = complaint(true);
+    bad["title"] = json!("");
+    let r = env.send(&post_json("/api/v1/cases", &bad));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/problem+json; charset=utf-8")
+    );
+    assert_eq!(body(&r)["field"], "title");
+    let not_json = Request::from_target(Method::Post, "/api/v1/cases").with_body("{");
+    assert_eq!(env.send(&not_json).status, 415);
+    let list = body(&env.send(&Request::from_target(Method::Get, "/api/v1/cases")));
+    assert_eq!(list["cases"], json!([]));
+    let bad_tracking = env.send(&Request::from_target(
+        Method::Get,
+        "/api/v1/cases/K7Q-H3X-PD0",
+    ));
+    assert_eq!(bad_tracking.status, 400);
+}
+
+#[test]
+fn a_retried_post_with_the_same_idempotency_key_creates_one_case() {
+    let env = NativeEnv::new(at(Date::constant(2026, 11, 20), 10));
+    let req = post_json("/api/v1/cases", &complaint(false))
+        .with_header("idempotency-key", "retry-key-0123456789");
+    let first = body(&env.send(&req));
+    let second = body(&env.send(&req));
+    assert_eq!(first["tracking_number"], second["tracking_number"]);
+    assert_eq!(first["query_code"], second["query_code"]);
+}
+
+#[test]
+fn clients_over_their_budget_are_told_when_to_come_back() {
+    let mut env = NativeEnv::new(at(Date::constant(2026, 11, 20), 10));
+    env.config.limits.submissions_per_hour = 2;
+    let mut req = post_json("/api/v1/cases", &complaint(true));
+    req.client_ip = Some("203.0.113.9".into());
+    assert_eq!(env.send(&req).status, 201);
+    assert_eq!(env.send(&req).status, 201);
+    let limited = env.send(&req);
+    assert_eq!(limited.status, 429);
+    assert!(limited.header("retry-after").is_some());
+    req.client_ip = Some("203.0.113.10".into());
+    assert_eq!(
+        env.send(&req).status,
+        201,
+        "another client has its own budget"
+    );
+}
