@@ -14,6 +14,7 @@ mod error;
 pub mod html;
 mod lang;
 pub mod limits;
+pub mod open311;
 mod request;
 mod response;
 

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod keys;
 pub mod public;
 
 use crate::calendar::Timestamp;
