@@ -131,3 +131,38 @@ fn clients_over_their_budget_are_told_when_to_come_back() {
         "another client has its own budget"
     );
 }
+
+#[test]
+fn the_openapi_document_describes_the_routes_that_exist() {
+    let env = NativeEnv::new(at(Date::constant(2026, 11, 20), 10));
+    let r = env.send(&Request::from_target(Method::Get, "/api/openapi.json"));
+    assert_eq!(r.status, 200);
+    let doc = body(&r);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, ops) in paths {
+        for (method, _) in ops.as_object().expect("operations") {
+            let concrete = path.replace("{tracking_number}", "K7Q-H3X-PD9");
+            let m = if method == "post" {
+                Method::Post
+            } else {
+                Method::Get
+            };
+            let resp = env.send(&Request::from_target(m, &concrete));
+            // Unrouted paths get the HTML 404 page; routed API paths answer JSON.
+            let content_type = resp.header("content-type").unwrap_or_default();
+            assert!(
+                content_type.starts_with("application/json")
+                    || content_type.starts_with("application/problem+json"),
+                "{method} {path} is documented but not routed ({} {content_type})",
+                resp.status
+            );
+        }
+    }
+    // The documented categories are exactly the domain's.
+    let enumerated = doc["components"]["schemas"]["NewCase"]["properties"]["category"]["enum"]
+        .as_array()
+        .expect("enum")
+        .len();
+    assert_eq!(enumerated, minyi::case::Category::ALL.len());
+}
