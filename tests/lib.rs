@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests.
 
+pub mod http_client;
+
 use minyi::app::Host;
 use minyi::calendar::Timestamp;
 use std::cell::{Cell, RefCell};
