@@ -80,6 +80,16 @@ impl TrackingNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The 40 random bits as a number: the case's id in the store, so registering needs no
+    /// round trip to learn an auto-assigned id. Unique exactly when tracking numbers are.
+    pub fn number(&self) -> i64 {
+        self.0
+            .chars()
+            .take(RANDOM_CHARS)
+            .filter_map(digit_value)
+            .fold(0i64, |acc, d| (acc << 5) | i64::from(d))
+    }
 }
 
 impl fmt::Display for TrackingNumber {
@@ -260,6 +270,14 @@ mod tests {
         assert_eq!(TrackingNumber::parse("ooo ooo o1y"), Ok(t.clone()));
         assert_eq!(TrackingNumber::parse(" OOO-000-0IY "), Ok(t.clone()));
         assert_eq!(TrackingNumber::parse("OOO-000-0LY"), Ok(t));
+    }
+
+    #[test]
+    fn the_number_is_the_random_bits() {
+        let t = TrackingNumber::generate([0, 0, 0, 1, 0]);
+        assert_eq!(t.number(), 256);
+        let max = TrackingNumber::generate([0xff; 5]);
+        assert_eq!(max.number(), (1 << 40) - 1);
     }
 
     #[test]

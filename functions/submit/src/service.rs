@@ -14,7 +14,7 @@ pub async fn register<E: Env>(
     client_ip: Option<&str>,
 ) -> Result<Registered, WebError> {
     limits::check(env, Bucket::Submit, client_ip).await?;
-    let calendar = minyi::app::calendar::load(env.store()).await?;
+    let calendar = env.calendar().await?;
     let policy = Policy::default();
     let rules = Rules {
         calendar: &calendar,

@@ -67,6 +67,13 @@ pub trait Env {
     /// Configuration.
     fn config(&self) -> &Config;
 
+    /// The working-day calendar in force: the built-in years plus the store's. Runtimes whose
+    /// instances live across requests may cache it for a short while (a year saved by the
+    /// deployment then takes effect within that while); the default reads the store.
+    async fn calendar(&self) -> Result<minyi::calendar::Calendar, crate::WebError> {
+        Ok(minyi::app::calendar::load(self.store()).await?)
+    }
+
     /// POSTs a form to an outside HTTPS service and returns (status, body). Runtimes allow
     /// only the hosts the deployment declares.
     async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String>;

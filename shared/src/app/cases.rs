@@ -8,7 +8,7 @@ use crate::case::{
 };
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
-use crate::store::{Row, Statement, Store, StoreError, Value};
+use crate::store::{Row, Statement, Store, StoreError};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -114,15 +114,16 @@ pub async fn register<S: Store, H: Host>(
             None => QueryCode::generate(random5(host)),
         });
         let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
-        let by_tracking = "(SELECT id FROM \"case\" WHERE tracking_no = ?)";
+        let id = tracking.number();
         let mut batch = vec![
             Statement::new(
-                "INSERT INTO \"case\" (tracking_no, query_code_hash, channel, category, urgency, \
+                "INSERT INTO \"case\" (id, tracking_no, query_code_hash, channel, category, urgency, \
                  complexity, title, body, publish_consent, status, version, round, received_at, \
                  updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
                  escalate_at, stage_report_by, latitude, longitude, address) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
+            .bind(tracking.number())
             .bind(tracking.as_str())
             .bind(code_hash)
             .bind(case.facts.channel.code())
@@ -146,25 +147,25 @@ pub async fn register<S: Store, H: Host>(
             .bind(input.location.latitude)
             .bind(input.location.longitude)
             .bind(input.location.address.clone()),
-            event_insert(by_tracking, tracking.as_str(), &event),
+            event_insert(id, &event),
         ];
         if let Some(key) = &input.idempotency_key {
             batch.push(
-                Statement::new(format!(
-                    "INSERT INTO submission (key, case_id, created_at) VALUES (?, {by_tracking}, ?)"
-                ))
+                Statement::new(
+                    "INSERT INTO submission (key, case_id, created_at) VALUES (?, ?, ?)",
+                )
                 .bind(key.as_str())
-                .bind(tracking.as_str())
+                .bind(id)
                 .bind(ms(received_at)),
             );
         }
         let c = &input.contact;
         if c.name.is_some() || c.phone.is_some() || c.email.is_some() {
             batch.push(
-                Statement::new(format!(
-                    "INSERT INTO case_contact (case_id, name, phone, email) VALUES ({by_tracking}, ?, ?, ?)"
-                ))
-                .bind(tracking.as_str())
+                Statement::new(
+                    "INSERT INTO case_contact (case_id, name, phone, email) VALUES (?, ?, ?, ?)",
+                )
+                .bind(id)
                 .bind(c.name.clone())
                 .bind(c.phone.clone())
                 .bind(c.email.clone()),
@@ -172,21 +173,18 @@ pub async fn register<S: Store, H: Host>(
         }
         match store.batch(batch).await {
             Ok(_) => {
-                let rows = store
-                    .query(
-                        Statement::new("SELECT id FROM \"case\" WHERE tracking_no = ?")
-                            .bind(tracking.as_str()),
-                    )
-                    .await?;
-                let id = rows.first().ok_or(AppError::NotFound)?.get("id")?;
                 return Ok(Registered {
-                    id,
+                    id: tracking.number(),
                     tracking,
                     query_code,
                     case,
                 });
             }
-            Err(StoreError::Constraint(m)) if m.contains("tracking_no") => continue,
+            Err(StoreError::Constraint(m))
+                if m.contains("tracking_no") || m.contains("case.id") =>
+            {
+                continue;
+            }
             Err(StoreError::Constraint(m)) if m.contains("submission") => {
                 return earlier_submission(store, rules, &input).await;
             }
@@ -295,7 +293,7 @@ pub async fn store_transition<S: Store>(
     transition: &Transition,
 ) -> Result<(), AppError> {
     let mut batch = vec![case_update(id, before, &transition.case)];
-    batch.push(event_insert("?", id, &transition.event));
+    batch.push(event_insert(id, &transition.event));
     batch.extend(side_records(id, before, transition));
     match store.batch(batch).await {
         Ok(_) => Ok(()),
@@ -396,18 +394,14 @@ fn random5<H: Host>(host: &H) -> [u8; 5] {
     bytes
 }
 
-/// The INSERT of an event; `case_id_sql` is `?` or a subquery with one parameter.
-fn event_insert(
-    case_id_sql: &str,
-    case_ref: impl Into<Value>,
-    event: &crate::case::Event,
-) -> Statement {
+/// The INSERT of an event.
+fn event_insert(case_id: i64, event: &crate::case::Event) -> Statement {
     let (kind, account) = (event.actor.role, event.actor.account.clone());
-    Statement::new(format!(
+    Statement::new(
         "INSERT INTO case_event (case_id, seq, at, actor_kind, actor_ref, kind, public, data) \
-         VALUES ({case_id_sql}, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(case_ref)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(case_id)
     .bind(event.seq)
     .bind(ms(event.at))
     .bind(role_code(kind))
