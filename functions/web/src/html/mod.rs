@@ -46,6 +46,15 @@ pub fn allow_turnstile(mut r: Response) -> Response {
     r
 }
 
+/// A site path with a query built from `pairs` (each value percent-encoded).
+pub fn href(path: &str, pairs: &[(String, String)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        query.append_pair(k, v);
+    }
+    format!("{path}?{}", query.finish())
+}
+
 /// The half of a `"中文 / English"` message that matches the reader's language.
 pub fn half(lang: Lang, message: &str) -> &str {
     match message.split_once(" / ") {
