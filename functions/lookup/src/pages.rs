@@ -145,20 +145,15 @@ pub async fn case<E: Env>(
     let code = code.map(str::trim).filter(|c| !c.is_empty());
     let parsed = match code.map(QueryCode::parse) {
         Some(Ok(c)) => Some(c),
-        Some(Err(_)) => return Ok(code_needed(req, lang, number.as_str(), true)),
+        Some(Err(_)) => return Ok(code_needed(req, lang, &number.to_string(), true)),
         None => None,
     };
-    match public::case_page(
-        env.store(),
-        &env.config().secret,
-        &number,
-        parsed.as_ref(),
-    )
-    .await
-    {
+    match public::case_page(env.store(), &env.config().secret, &number, parsed.as_ref()).await {
         Ok(c) => Ok(case_response(req, lang, &c, parsed.is_some())),
         Err(e) => match WebError::from(e) {
-            WebError::CodeRequired => Ok(code_needed(req, lang, number.as_str(), code.is_some())),
+            WebError::CodeRequired => {
+                Ok(code_needed(req, lang, &number.to_string(), code.is_some()))
+            }
             other => Err(other),
         },
     }

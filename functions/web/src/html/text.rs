@@ -187,7 +187,10 @@ pub const TRACK_INTRO: Text = t(
 /// Tracking number field label.
 pub const FIELD_TRACKING: Text = t("受理编号 *", "Tracking number *");
 /// Query code field label.
-pub const FIELD_CODE: Text = t("查询码（不公开的留言必填）", "Query code (needed for private messages)");
+pub const FIELD_CODE: Text = t(
+    "查询码（不公开的留言必填）",
+    "Query code (needed for private messages)",
+);
 /// Wrong or missing code.
 pub const CODE_WRONG: Text = t(
     "查询码不正确或未填写。请核对提交时获得的查询码。",
