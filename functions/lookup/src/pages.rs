@@ -339,7 +339,7 @@ fn label(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     Text { zh, en }.get(lang)
 }
 
-fn department_name<'a>(lang: Lang, d: &'a DepartmentName) -> &'a str {
+fn department_name(lang: Lang, d: &DepartmentName) -> &str {
     match lang {
         Lang::Zh => &d.zh,
         Lang::En => &d.en,

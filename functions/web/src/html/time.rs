@@ -42,10 +42,12 @@ pub fn date_time(lang: Lang, at: Timestamp) -> String {
 /// (`2026年12月1日 24:00`), as the regulations count days.
 pub fn deadline(lang: Lang, at: Timestamp) -> String {
     let z = at.to_zoned(shanghai());
-    if z.hour() == 0 && z.minute() == 0 && z.second() == 0 {
-        if let Ok(prev) = z.date().yesterday() {
-            return format!("{} 24:00", day(lang, prev.year(), prev.month(), prev.day()));
-        }
+    if z.hour() == 0
+        && z.minute() == 0
+        && z.second() == 0
+        && let Ok(prev) = z.date().yesterday()
+    {
+        return format!("{} 24:00", day(lang, prev.year(), prev.month(), prev.day()));
     }
     date_time(lang, at)
 }
