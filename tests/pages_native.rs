@@ -455,18 +455,10 @@ fn error_pages_are_readable() {
     let bad = get(&env, "/cases/K7Q-H3X-PD0");
     assert_eq!(bad.status, 400);
     assert!(bad.text().contains("受理编号"));
-    let unknown = get(&env, "/cases/K7Q-H3X-PD9");
-    assert!(matches!(unknown.status, 400 | 404));
-    let tracking = tracking_of(&submit(&env, "路灯不亮", "complaint", "yes"));
-    let last = tracking.chars().nth(5).expect("char");
-    let swapped = format!(
-        "{}{}{}",
-        &tracking[..5],
-        if last == '0' { '1' } else { '0' },
-        &tracking[6..]
-    );
-    let r = get(&env, &format!("/cases/{swapped}?lang=en"));
-    assert!(matches!(r.status, 400 | 404), "{}", r.status);
+    let unknown = minyi::ids::TrackingNumber::generate([7, 7, 7, 7, 7]);
+    let r = get(&env, &format!("/cases/{}?lang=en", unknown.as_str()));
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("Not found") && r.text().contains("Check the tracking number"));
 
     env.config.limits.reads_per_minute = 0;
     let mut req = Request::from_target(Method::Get, "/cases?lang=en");
@@ -529,4 +521,34 @@ fn turnstile_guards_the_form_when_configured() {
             ("remoteip", "198.51.100.4")
         ]
     );
+}
+
+#[test]
+fn every_error_page_reads_well_in_both_languages() {
+    use minyi_web::{Lang, WebError, html};
+    let req = Request::from_target(Method::Get, "/cases");
+    for (error, zh, en) in [
+        (
+            WebError::bad(
+                "month",
+                "月份格式应为 2026-03 / month must look like 2026-03",
+            ),
+            "月份：月份格式应为 2026-03",
+            "Month: month must look like 2026-03",
+        ),
+        (WebError::CodeRequired, "查询码", "query code"),
+        (WebError::NotFound, "未找到", "Not found"),
+        (WebError::PayloadTooLarge, "请缩短内容", "Shorten the text"),
+        (
+            WebError::RateLimited { retry_after: 42 },
+            "请在42秒后再试",
+            "try again in 42 seconds",
+        ),
+    ] {
+        let page = html::error_page(Lang::Zh, &req, &error);
+        assert_eq!(page.status, error.status());
+        assert!(page.text().contains(zh), "{zh}: {}", page.text());
+        let page = html::error_page(Lang::En, &req, &error);
+        assert!(page.text().contains(en), "{en}: {}", page.text());
+    }
 }
