@@ -1,15 +1,275 @@
 //! The web form and its confirmation page.
+//!
+//! No JavaScript: the form posts, the server answers with either the form again (every problem
+//! next to its field, everything typed kept) or the confirmation. A hidden form token is the
+//! idempotency key, so a double click or a browser re-POST registers one case. A hidden
+//! honeypot field catches simple bots. Cloudflare Turnstile is added only when configured.
 
-use minyi_web::{Env, Lang, Request, Response, WebError};
+use crate::input::{FieldError, MAX_ADDRESS_CHARS, MAX_NAME_CHARS, Submission};
+use crate::service;
+use maud::{Markup, html};
+use minyi::app::Host;
+use minyi::app::cases::{MAX_BODY_CHARS, MAX_TITLE_CHARS, Registered};
+use minyi::case::{Category, Channel};
+use minyi_web::html::{self, text, time};
+use minyi_web::{Env, Lang, Request, Response, Text, WebError};
+
+/// The honeypot field: hidden from people, filled by naive bots.
+const HONEYPOT: &str = "website";
+/// The form token field.
+const TOKEN: &str = "idempotency_key";
+/// The field Turnstile's widget posts.
+const TURNSTILE_FIELD: &str = "cf-turnstile-response";
+/// Where Turnstile tokens are verified.
+const TURNSTILE_VERIFY: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 
 /// `GET /submit`: the form.
 pub fn form<E: Env>(env: &E, req: &Request, lang: Lang) -> Response {
-    let _ = (env, req, lang);
-    Response::html(501, String::from("not built yet"))
+    let values = vec![(TOKEN.to_owned(), new_token(env))];
+    render(env, req, lang, 200, &values, &[])
 }
 
 /// `POST /submit`: registers the case and shows the confirmation.
 pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
-    let _ = (env, req, lang);
-    Err(WebError::NotFound)
+    let fields = req.form()?;
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    if get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
+        return Err(WebError::bad(HONEYPOT, text::HONEYPOT_FILLED.get(lang)));
+    }
+    let mut values: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(k, _)| k != HONEYPOT && k != TURNSTILE_FIELD)
+        .cloned()
+        .collect();
+    if get(TOKEN).is_none_or(|t| t.trim().is_empty()) {
+        values.retain(|(k, _)| k != TOKEN);
+        values.push((TOKEN.to_owned(), new_token(env)));
+    }
+    let submission = match Submission::parse(get, Channel::Web) {
+        Ok(s) => s,
+        Err(errors) => return Ok(render(env, req, lang, 400, &values, &errors)),
+    };
+    if !turnstile_passes(env, req, &fields).await {
+        let errors = [FieldError {
+            field: TURNSTILE_FIELD,
+            problem: text::TURNSTILE_FAILED,
+        }];
+        return Ok(render(env, req, lang, 400, &values, &errors));
+    }
+    let registered = service::register(env, submission, req.client_ip.as_deref()).await?;
+    Ok(confirmation(req, lang, &registered))
+}
+
+/// 32 hex characters from the host's randomness.
+fn new_token<E: Env>(env: &E) -> String {
+    let mut bytes = [0u8; 16];
+    env.host().fill_random(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the Turnstile check passes: always when Turnstile is not configured; otherwise the
+/// posted token must be accepted by Cloudflare.
+async fn turnstile_passes<E: Env>(env: &E, req: &Request, fields: &[(String, String)]) -> bool {
+    let Some(turnstile) = &env.config().turnstile else {
+        return true;
+    };
+    let Some(token) = fields
+        .iter()
+        .find(|(k, _)| k == TURNSTILE_FIELD)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty() && v.len() <= 4096)
+    else {
+        return false;
+    };
+    let mut form = vec![("secret", turnstile.secret.as_str()), ("response", token)];
+    if let Some(ip) = req.client_ip.as_deref() {
+        form.push(("remoteip", ip));
+    }
+    match env.post_form(TURNSTILE_VERIFY, &form).await {
+        Ok((200, body)) => serde_json::from_str::<serde_json::Value>(&body)
+            .is_ok_and(|v| v["success"] == serde_json::Value::Bool(true)),
+        _ => false,
+    }
+}
+
+/// The form, with the values to show and the problems to point out.
+fn render<E: Env>(
+    env: &E,
+    req: &Request,
+    lang: Lang,
+    status: u16,
+    values: &[(String, String)],
+    errors: &[FieldError],
+) -> Response {
+    let value = |name: &str| -> &str {
+        values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let problems = |name: &str| -> Markup {
+        html! {
+            @for e in errors.iter().filter(|e| e.field == name) {
+                p.field-error id={ (name) "-error" } { (e.problem.get(lang)) }
+            }
+        }
+    };
+    let invalid = |name: &str| errors.iter().any(|e| e.field == name);
+    let turnstile = env.config().turnstile.as_ref();
+    let publish = value("publish");
+    let consent = matches!(value("consent"), "yes" | "true" | "1");
+    let main = html! {
+        h1 { (text::FORM_TITLE.get(lang)) }
+        p { (text::FORM_INTRO.get(lang)) }
+        @if !errors.is_empty() {
+            section.error role="alert" {
+                p { strong { (text::FORM_HAS_ERRORS.get(lang)) } }
+                ul.errors {
+                    @for e in errors {
+                        li {
+                            a href={ "#" (e.field) } {
+                                @if let Some(name) = text::field_name(e.field) {
+                                    (name.get(lang)) (lang.pick("：", ": "))
+                                }
+                                (e.problem.get(lang))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        form method="post" action={ "/submit?lang=" (lang.code()) } accept-charset="utf-8" {
+            input type="hidden" name=(TOKEN) value=(value(TOKEN));
+            label for="category" { (text::FIELD_CATEGORY.get(lang)) }
+            (problems("category"))
+            select #category name="category" required class=[invalid("category").then_some("invalid")] {
+                option value="" { (text::CHOOSE.get(lang)) }
+                @for c in Category::ALL {
+                    option value=(c.code()) selected[value("category") == c.code()] {
+                        (category_label(lang, *c))
+                    }
+                }
+            }
+            label for="title" { (text::FIELD_TITLE.get(lang)) }
+            p.hint { (text::max_chars(lang, MAX_TITLE_CHARS)) }
+            (problems("title"))
+            input #title type="text" name="title" value=(value("title")) required
+                class=[invalid("title").then_some("invalid")];
+            label for="body" { (text::FIELD_BODY.get(lang)) }
+            p.hint { (text::max_chars(lang, MAX_BODY_CHARS)) " " (text::BODY_COUNT_HINT.get(lang)) }
+            (problems("body"))
+            textarea #body name="body" rows="10" required
+                class=[invalid("body").then_some("invalid")] { (value("body")) }
+            label for="name" { (text::FIELD_NAME.get(lang)) }
+            p.hint { (text::max_chars(lang, MAX_NAME_CHARS)) }
+            (problems("name"))
+            input #name type="text" name="name" value=(value("name")) autocomplete="name"
+                class=[invalid("name").then_some("invalid")];
+            label for="phone" { (text::FIELD_PHONE.get(lang)) }
+            p.hint { (text::PHONE_HINT.get(lang)) }
+            (problems("phone"))
+            input #phone type="tel" name="phone" value=(value("phone")) autocomplete="tel"
+                class=[invalid("phone").then_some("invalid")];
+            label for="email" { (text::FIELD_EMAIL.get(lang)) }
+            (problems("email"))
+            input #email type="email" name="email" value=(value("email")) autocomplete="email"
+                class=[invalid("email").then_some("invalid")];
+            label for="address" { (text::FIELD_ADDRESS.get(lang)) }
+            p.hint { (text::max_chars(lang, MAX_ADDRESS_CHARS)) }
+            (problems("address"))
+            input #address type="text" name="address" value=(value("address"))
+                class=[invalid("address").then_some("invalid")];
+            fieldset #publish {
+                legend { strong { (text::FIELD_PUBLISH.get(lang)) } }
+                p.hint { (text::PUBLISH_HINT.get(lang)) }
+                (problems("publish"))
+                div.choice {
+                    input #publish-yes type="radio" name="publish" value="yes" required checked[publish == "yes"];
+                    label for="publish-yes" { (text::PUBLISH_YES.get(lang)) }
+                    input #publish-no type="radio" name="publish" value="no" checked[publish == "no"];
+                    label for="publish-no" { (text::PUBLISH_NO.get(lang)) }
+                }
+            }
+            section.card {
+                h2 { (text::CONSENT_HEADING.get(lang)) }
+                p.hint { (text::CONSENT_NOTICE.get(lang)) }
+                (problems("consent"))
+                div.choice {
+                    input #consent type="checkbox" name="consent" value="yes" required checked[consent];
+                    label for="consent" { (text::CONSENT_LABEL.get(lang)) }
+                }
+            }
+            div.hp aria-hidden="true" {
+                label for="website" { (text::HONEYPOT_LABEL.get(lang)) }
+                input #website type="text" name=(HONEYPOT) value="" autocomplete="off" tabindex="-1";
+            }
+            @if let Some(t) = turnstile {
+                div #(TURNSTILE_FIELD) {
+                    (problems(TURNSTILE_FIELD))
+                    div.cf-turnstile data-sitekey=(t.site_key) data-language=(lang.tag()) {}
+                }
+            }
+            button type="submit" { (text::SUBMIT_BUTTON.get(lang)) }
+        }
+        @if turnstile.is_some() {
+            script src={ (html::TURNSTILE_ORIGIN) "/turnstile/v0/api.js" } async defer {}
+        }
+    };
+    let page = html::page(lang, req, text::FORM_TITLE.get(lang), main);
+    let response = html::respond(lang, req, status, page);
+    if turnstile.is_some() {
+        html::allow_turnstile(response)
+    } else {
+        response
+    }
+}
+
+/// A category in the reader's language first, the other in brackets.
+fn category_label(lang: Lang, c: Category) -> String {
+    let label = Text {
+        zh: c.label_zh(),
+        en: c.label_en(),
+    };
+    format!("{} / {}", label.get(lang), label.get(lang.other()))
+}
+
+/// The confirmation: tracking number, the query code of a private case (once), the deadline.
+fn confirmation(req: &Request, lang: Lang, r: &Registered) -> Response {
+    let tracking = r.tracking.to_string();
+    let main = html! {
+        h1 { (text::DONE_TITLE.get(lang)) }
+        section.ok {
+            p { (text::TRACKING_NUMBER.get(lang)) }
+            p.big #tracking { (tracking) }
+            p { (text::KEEP_TRACKING.get(lang)) }
+        }
+        @if let Some(code) = &r.query_code {
+            section.warn role="alert" {
+                p { (text::QUERY_CODE.get(lang)) }
+                p.big #query-code { (code.display()) }
+                p { strong { (text::QUERY_CODE_ONCE.get(lang)) } }
+            }
+        }
+        @if let Some(due) = r.case.due_at {
+            dl.facts {
+                dt { (text::DEADLINE.get(lang)) }
+                dd {
+                    (time::deadline(lang, due))
+                    @if r.case.provisional { " " (text::PROVISIONAL.get(lang)) }
+                }
+            }
+        }
+        p { a.cta href={ "/cases/" (r.tracking.as_str()) "?lang=" (lang.code()) } { (text::VIEW_CASE.get(lang)) } }
+    };
+    html::respond(
+        lang,
+        req,
+        200,
+        html::page(lang, req, text::DONE_TITLE.get(lang), main),
+    )
 }

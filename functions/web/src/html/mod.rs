@@ -1,10 +1,67 @@
 //! The page layout every HTML page shares, and the error page. Server-rendered, no
 //! JavaScript, readable on a phone; maud escapes every interpolated value.
 
+pub mod text;
+pub mod time;
+
 use crate::{Lang, Request, Response, WebError};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 const STYLE: &str = include_str!("style.css");
+
+/// Where the Turnstile widget's script comes from.
+pub const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
+
+/// A page response: the page security headers, and the `lang` cookie when the address chose a
+/// language (`?lang=`), so the choice sticks on later pages.
+pub fn respond(lang: Lang, req: &Request, status: u16, page: String) -> Response {
+    let r = Response::html(status, page);
+    if req.query_param("lang").is_some() {
+        r.with_header(
+            "set-cookie",
+            &format!(
+                "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; Secure; HttpOnly",
+                lang.code()
+            ),
+        )
+    } else {
+        r
+    }
+}
+
+/// Widens the page's Content-Security-Policy for the Turnstile widget (script and frame from
+/// Cloudflare's challenge origin). Only the form that shows the widget gets this.
+#[must_use]
+pub fn allow_turnstile(mut r: Response) -> Response {
+    for (name, value) in &mut r.headers {
+        if name.eq_ignore_ascii_case("content-security-policy") {
+            *value = value.replace(
+                "default-src 'none';",
+                &format!(
+                    "default-src 'none'; script-src {TURNSTILE_ORIGIN}; frame-src {TURNSTILE_ORIGIN}; connect-src {TURNSTILE_ORIGIN};"
+                ),
+            );
+        }
+    }
+    r
+}
+
+/// A site path with a query built from `pairs` (each value percent-encoded).
+pub fn href(path: &str, pairs: &[(String, String)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        query.append_pair(k, v);
+    }
+    format!("{path}?{}", query.finish())
+}
+
+/// The half of a `"中文 / English"` message that matches the reader's language.
+pub fn half(lang: Lang, message: &str) -> &str {
+    match message.split_once(" / ") {
+        Some((zh, en)) => lang.pick(zh, en),
+        None => message,
+    }
+}
 
 /// A whole page: head, header with the language switch, `main`, footer.
 pub fn page(lang: Lang, req: &Request, title: &str, main: Markup) -> String {
@@ -56,6 +113,18 @@ pub fn switch_link(req: &Request, to: Lang) -> String {
 /// A readable error page with the error's status.
 pub fn error_page(lang: Lang, req: &Request, error: &WebError) -> Response {
     let title = error.title().get(lang);
+    let detail = match error {
+        WebError::BadRequest { field, problem } => match text::field_name(field) {
+            Some(name) => format!(
+                "{}{}{}",
+                name.get(lang),
+                lang.pick("：", ": "),
+                half(lang, problem)
+            ),
+            None => half(lang, problem).to_owned(),
+        },
+        other => other.detail(lang),
+    };
     let body = page(
         lang,
         req,
@@ -63,10 +132,10 @@ pub fn error_page(lang: Lang, req: &Request, error: &WebError) -> Response {
         html! {
             section.error {
                 h1 { (title) }
-                p { (error.detail(lang)) }
-                p { a href={"/?lang=" (lang.code())} { (lang.pick("返回首页", "Back to the start page")) } }
+                p { (detail) }
+                p { a href={"/?lang=" (lang.code())} { (text::BACK_HOME.get(lang)) } }
             }
         },
     );
-    error.with_retry(Response::html(error.status(), body))
+    error.with_retry(respond(lang, req, error.status(), body))
 }
