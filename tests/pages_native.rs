@@ -521,6 +521,13 @@ fn turnstile_guards_the_form_when_configured() {
             ("remoteip", "198.51.100.4")
         ]
     );
+    drop(outbound);
+    // A browser re-POST of the same form (same token; Turnstile tokens are single-use) shows
+    // the same confirmation without asking Cloudflare again.
+    let again = env.send(&req);
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(cases_stored(&env), 1);
+    assert_eq!(env.outbound.borrow().len(), 1);
 }
 
 #[test]

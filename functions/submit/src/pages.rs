@@ -54,6 +54,14 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
         Ok(s) => s,
         Err(errors) => return Ok(render(env, req, lang, 400, &values, &errors)),
     };
+    // A re-POST of a form already registered shows its confirmation again; Turnstile tokens
+    // are single-use, so it must not be asked to verify twice.
+    if let Some(key) = &submission.idempotency_key
+        && let Some(earlier) =
+            minyi::app::cases::submitted(env.store(), &env.config().secret, key).await?
+    {
+        return Ok(confirmation(req, lang, &earlier));
+    }
     if !turnstile_passes(env, req, &fields).await {
         let errors = [FieldError {
             field: TURNSTILE_FIELD,

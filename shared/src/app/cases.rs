@@ -186,7 +186,10 @@ pub async fn register<S: Store, H: Host>(
                 continue;
             }
             Err(StoreError::Constraint(m)) if m.contains("submission") => {
-                return earlier_submission(store, rules, &input).await;
+                let key = input.idempotency_key.as_deref().unwrap_or_default();
+                return submitted(store, rules.secret, key)
+                    .await?
+                    .ok_or(AppError::Conflict);
             }
             Err(e) => return Err(e.into()),
         }
@@ -194,13 +197,13 @@ pub async fn register<S: Store, H: Host>(
     Err(AppError::Conflict)
 }
 
-/// The case an earlier attempt with the same idempotency key registered.
-async fn earlier_submission<S: Store>(
+/// The case an earlier submission with this idempotency key registered, if any, with the
+/// same query code it was given.
+pub async fn submitted<S: Store>(
     store: &S,
-    rules: Rules<'_>,
-    input: &NewCase,
-) -> Result<Registered, AppError> {
-    let key = input.idempotency_key.as_deref().unwrap_or_default();
+    secret: &[u8],
+    key: &str,
+) -> Result<Option<Registered>, AppError> {
     let rows = store
         .query(
             Statement::new(
@@ -210,20 +213,22 @@ async fn earlier_submission<S: Store>(
             .bind(key),
         )
         .await?;
-    let row = rows.first().ok_or(AppError::Conflict)?;
+    let Some(row) = rows.first() else {
+        return Ok(None);
+    };
     let id: i64 = row.get("id")?;
     let tracking: String = row.get("tracking_no")?;
     let tracking = TrackingNumber::parse(&tracking)
         .map_err(|_| AppError::Corrupt(format!("tracking_no {tracking}")))?;
     let query_code = row
         .get::<Option<String>>("query_code_hash")?
-        .map(|_| QueryCode::derive(rules.secret, key));
-    Ok(Registered {
+        .map(|_| QueryCode::derive(secret, key));
+    Ok(Some(Registered {
         id,
         tracking,
         query_code,
         case: load(store, id).await?,
-    })
+    }))
 }
 
 /// Loads a case's state.
