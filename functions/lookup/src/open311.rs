@@ -325,7 +325,7 @@ fn window(req: &Request, now: Timestamp) -> Result<(Timestamp, Timestamp), Failu
     let end = parse("end_date", true)?;
     let (from, before) = match (start, end) {
         (Some(s), Some(e)) => (s, e),
-        (Some(s), None) => (s, s.checked_add(span).map_or(now, |e| e.min(now))),
+        (Some(s), None) => (s, s.checked_add(span).map_or(now, |e| e.min(now)).max(s)),
         (None, Some(e)) => (e.checked_sub(span).unwrap_or(e), e),
         (None, None) => (now.checked_sub(span).unwrap_or(now), now),
     };
