@@ -34,11 +34,11 @@ fn schema(name: &str) -> Value {
 fn inline(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(file)) = map.remove("$ref") {
-                if let Value::Object(target) = schema(&file) {
-                    for (k, v) in target {
-                        map.entry(k).or_insert(v);
-                    }
+            if let Some(Value::String(file)) = map.remove("$ref")
+                && let Value::Object(target) = schema(&file)
+            {
+                for (k, v) in target {
+                    map.entry(k).or_insert(v);
                 }
             }
             map.values_mut().for_each(inline);
@@ -381,12 +381,12 @@ fn private_requests_never_appear() {
     let private = create(&env, &key, &[("attribute[publish]", "no")]);
     let list = json(&get(&env, "/open311/v2/requests.json"));
     assert_valid("requests.json", &list);
-    assert_eq!(ids(&list), [public.clone()]);
+    assert_eq!(ids(&list), [public.as_str()]);
     let by_ids = json(&get(
         &env,
         &format!("/open311/v2/requests.json?service_request_id={public},{private}"),
     ));
-    assert_eq!(ids(&by_ids), [public.clone()]);
+    assert_eq!(ids(&by_ids), [public.as_str()]);
     assert_error(
         &get(&env, &format!("/open311/v2/requests/{private}.json")),
         404,
@@ -470,11 +470,11 @@ fn status_filter_and_date_window_select_requests() {
     // Default window: the last 90 days, newest first.
     let all = json(&get(&env, "/open311/v2/requests.json"));
     assert_valid("requests.json", &all);
-    assert_eq!(ids(&all), [closed.clone(), open.clone()]);
+    assert_eq!(ids(&all), [closed.as_str(), open.as_str()]);
     let only_open = json(&get(&env, "/open311/v2/requests.json?status=open"));
-    assert_eq!(ids(&only_open), [open.clone()]);
+    assert_eq!(ids(&only_open), [open.as_str()]);
     let only_closed = json(&get(&env, "/open311/v2/requests.json?status=closed"));
-    assert_eq!(ids(&only_closed), [closed.clone()]);
+    assert_eq!(ids(&only_closed), [closed.as_str()]);
     assert_eq!(only_closed[0]["status"], "closed");
     let both = json(&get(&env, "/open311/v2/requests.json?status=open,closed"));
     assert_eq!(ids(&both).len(), 2);
@@ -485,7 +485,7 @@ fn status_filter_and_date_window_select_requests() {
         &env,
         "/open311/v2/requests.json?start_date=2026-05-15&end_date=2026-06-01",
     ));
-    assert_eq!(ids(&june), [old.clone()]);
+    assert_eq!(ids(&june), [old.as_str()]);
     let before_old = json(&get(
         &env,
         "/open311/v2/requests.json?start_date=2026-05-15T00:00:00%2B08:00&end_date=2026-06-01T09:59:59%2B08:00",
@@ -649,4 +649,75 @@ fn a_foreign_jurisdiction_and_a_spent_budget_are_refused_in_open311_form() {
     let mut post = form("/open311/v2/requests.json", &request_fields(&key, &[]));
     post.client_ip = Some("203.0.113.8".into());
     assert_error(&env.send(&post), 429);
+}
+
+#[test]
+fn a_replied_request_is_closed_with_the_public_reply_as_its_notes() {
+    let env = NativeEnv::new(friday());
+    let key = key(&env);
+    let id = create(&env, &key, &[]);
+    let tracking = id.replace('-', "");
+    let long_reply = format!(
+        "经查，已责令施工单位停止夜间施工。{}",
+        "并加强巡查。".repeat(200)
+    );
+    let sql = |s: &'static str| Statement::new(s);
+    pollster::block_on(env.store.batch(vec![
+        sql("UPDATE \"case\" SET status = 'replied', lead_department_id = 1 WHERE tracking_no = ?")
+            .bind(tracking.as_str()),
+        sql("INSERT INTO reply (case_id, round, department_id, body, truthfulness, state, \
+             visibility, drafted_at, published_at) SELECT id, 1, 1, ?, 'true', 'published', \
+             'public', 0, 1 FROM \"case\" WHERE tracking_no = ?")
+            .bind(long_reply.as_str())
+            .bind(tracking.as_str()),
+        sql("INSERT INTO reply (case_id, round, department_id, body, truthfulness, state, \
+             visibility, drafted_at, published_at) SELECT id, 1, 1, '仅告知本人的答复', 'true', \
+             'published', 'private', 0, 2 FROM \"case\" WHERE tracking_no = ?")
+            .bind(tracking.as_str()),
+    ]))
+    .expect("reply");
+    for target in [
+        format!("/open311/v2/requests/{id}.json"),
+        "/open311/v2/requests.json?status=closed".to_owned(),
+    ] {
+        let list = json(&get(&env, &target));
+        assert_valid("requests.json", &list);
+        let r = &list[0];
+        assert_eq!(r["service_request_id"], id.as_str());
+        assert_eq!(r["status"], "closed");
+        assert_eq!(r["agency_responsible"], "市城管局 Urban Management Bureau");
+        let notes = r["status_notes"].as_str().expect("notes");
+        assert!(
+            notes.starts_with("经查，已责令施工单位停止夜间施工。"),
+            "{notes}"
+        );
+        assert!(
+            notes.chars().count() <= 500 && notes.ends_with('…'),
+            "{notes}"
+        );
+        assert!(!r.to_string().contains("仅告知本人"));
+    }
+    assert_eq!(
+        ids(&json(&get(&env, "/open311/v2/requests.json?status=open"))),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_schemas_are_live() {
+    // Guards the guard: the inlined schemas do refuse what Open311 forbids.
+    let bad = serde_json::json!([{
+        "service_request_id": "A",
+        "status": "pending",
+        "service_code": "complaint",
+        "requested_datetime": "yesterday",
+    }]);
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema("requests.json"))
+        .expect("schema");
+    assert_eq!(validator.iter_errors(&bad).count(), 2);
+    let no_type =
+        serde_json::json!([{"service_code": "x", "service_name": "x", "metadata": false}]);
+    assert!(!jsonschema::is_valid(&schema("services.json"), &no_type));
 }
