@@ -1,9 +1,136 @@
 //! `POST /open311/v2/requests.{json,xml}`: Open311 GeoReport v2 service requests.
+//!
+//! The form fields of the spec are mapped onto a Minyi submission and checked by the same
+//! parser as every other door ([`Submission::parse`]):
+//!
+//! | Open311 | Minyi |
+//! | --- | --- |
+//! | `service_code` | category |
+//! | `description` | body; the title is its first 30 characters |
+//! | `first_name`, `last_name` | name |
+//! | `phone`, `email`, `lat`, `long` | the same |
+//! | `address_string` | address |
+//! | `attribute[publish]` (`yes`/`no`, default `yes`) | publication |
+//!
+//! The API key's holder answers for the citizen's consent to the processing of personal data.
 
-use minyi_web::{Env, Request, Response};
+use crate::input::Submission;
+use crate::service;
+use minyi::app::cases::Registered;
+use minyi::app::keys;
+use minyi::case::Channel;
+use minyi_web::open311::{self, Failure, Format};
+use minyi_web::{Env, Request, Response, WebError};
+use serde_json::{Value, json};
+
+/// Characters of the description that make the case's title.
+const TITLE_CHARS: usize = 30;
 
 /// Creates a service request; `resource` is the last path segment (`requests.json`).
 pub async fn create<E: Env>(env: &E, req: &Request, resource: &str) -> Response {
-    let _ = (env, req, resource);
-    Response::json(501, &serde_json::json!([]))
+    let Some(("requests", format)) = Format::split(resource) else {
+        return Failure::not_found(resource).render(Format::of_path(&req.path));
+    };
+    match register(env, req).await {
+        Ok(r) => format.render(201, "service_requests", &created(&r)),
+        Err(f) => f.render(format),
+    }
+}
+
+async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure> {
+    let form = req.form().map_err(|e| match e {
+        WebError::UnsupportedMediaType => Failure::new(
+            415,
+            "须以application/x-www-form-urlencoded提交 / send application/x-www-form-urlencoded",
+        ),
+        other => other.into(),
+    })?;
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let key = get("api_key").unwrap_or_default();
+    if !keys::verify(env.store(), &key).await? {
+        return Err(WebError::Unauthorized.into());
+    }
+    open311::check_jurisdiction(env.config(), get("jurisdiction_id").as_deref())?;
+    let code = get("service_code").unwrap_or_default();
+    if code.is_empty() {
+        return Err(Failure::field("service_code", "此项必填 / required"));
+    }
+    if open311::service(&code).is_none() {
+        return Err(Failure::not_found(&format!("service_code {code}")));
+    }
+    let description = get("description").unwrap_or_default();
+    let title: String = description
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(TITLE_CHARS)
+        .collect();
+    let full_name = [get("first_name"), get("last_name")]
+        .into_iter()
+        .flatten()
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let idempotency_key = req.header("idempotency-key").map(str::to_owned);
+    let field = |name: &str| match name {
+        "category" => Some(code.clone()),
+        "title" => Some(title.clone()),
+        "body" => Some(description.clone()),
+        "name" => Some(full_name.clone()),
+        "address" => get("address_string"),
+        "publish" => Some(get("attribute[publish]").unwrap_or_else(|| "yes".into())),
+        "consent" => Some("yes".into()),
+        "idempotency_key" => idempotency_key.clone(),
+        other => get(other),
+    };
+    let submission = Submission::parse(field, Channel::Open311).map_err(|errors| {
+        let e = &errors[0];
+        Failure::field(
+            open311_name(e.field),
+            &format!("{} / {}", e.problem.zh, e.problem.en),
+        )
+    })?;
+    Ok(service::register(env, submission, req.client_ip.as_deref()).await?)
+}
+
+/// A submission field as the Open311 client named it.
+fn open311_name(field: &str) -> &str {
+    match field {
+        "category" => "service_code",
+        "title" | "body" => "description",
+        "name" => "first_name",
+        "address" => "address_string",
+        "publish" => "attribute[publish]",
+        other => other,
+    }
+}
+
+/// The spec's answer: `[{service_request_id, service_notice, account_id}]`.
+fn created(r: &Registered) -> Value {
+    let tracking = r.tracking.to_string();
+    let notice = match r.case.due_at {
+        Some(due) => {
+            let when = open311::local(due);
+            let provisional = if r.case.provisional {
+                "（暂定 provisional）"
+            } else {
+                ""
+            };
+            format!(
+                "已受理，受理编号 {tracking}，答复期限 {when}{provisional}（北京时间）。\
+                 Received as {tracking}; an answer is due by {when} Beijing time."
+            )
+        }
+        None => format!("已受理，受理编号 {tracking}。Received as {tracking}."),
+    };
+    json!([{
+        "service_request_id": tracking,
+        "service_notice": notice,
+        "account_id": null,
+    }])
 }
