@@ -2,11 +2,14 @@
 //!
 //! Statements go to D1 through its JavaScript API (`prepare`, `bind`, `raw`, `run`,
 //! `batch`), called directly so that errors keep D1's own message and rows keep their column
-//! order (`raw({columnNames: true})`). Values cross as JavaScript values: integers as
-//! numbers, exact only within ±2^53 ([`crate::errors::MAX_SAFE_INTEGER`]); larger ones are
-//! refused with a `Backend` error instead of being rounded.
+//! order (`raw({columnNames: true})`). Integer parameters go as decimal text behind
+//! `CAST(? AS INTEGER)` ([`crate::sql::rewrite`]), exact over the whole i64 range; integers
+//! read back come as JavaScript numbers, exact only within ±2^53
+//! ([`crate::errors::MAX_SAFE_INTEGER`]): a larger one is returned as a `Real`, so reading it
+//! as `i64` fails with a column error instead of yielding a rounded number.
 
-use crate::errors::{from_message, integer_as_number, number_as_value};
+use crate::errors::{from_message, number_as_value};
+use crate::sql;
 use minyi::store::{MAX_ROWS, Row, Statement, Store, StoreError, Value};
 use std::rc::Rc;
 use worker::js_sys::{Array, Function, Object, Promise, Reflect};
@@ -32,10 +35,11 @@ impl D1Store {
     /// A prepared statement with its parameters bound.
     fn prepare(&self, statement: &Statement) -> Result<JsValue, StoreError> {
         let params = Array::new();
-        for (i, value) in statement.params.iter().enumerate() {
-            params.push(&to_js(i, value)?);
+        for value in &statement.params {
+            params.push(&to_js(value));
         }
-        let prepared = call(&self.db, "prepare", &[JsValue::from_str(&statement.sql)])?;
+        let sql = sql::rewrite(&statement.sql, &statement.params)?;
+        let prepared = call(&self.db, "prepare", &[JsValue::from_str(&sql)])?;
         if statement.params.is_empty() {
             Ok(prepared)
         } else {
@@ -97,20 +101,15 @@ impl Store for D1Store {
     }
 }
 
-/// A bound parameter as a JavaScript value. The error names the parameter's position, never
-/// its value.
-fn to_js(position: usize, value: &Value) -> Result<JsValue, StoreError> {
-    Ok(match value {
+/// A bound parameter as a JavaScript value.
+fn to_js(value: &Value) -> JsValue {
+    match value {
         Value::Null => JsValue::NULL,
-        Value::Integer(v) => JsValue::from_f64(integer_as_number(*v).ok_or_else(|| {
-            StoreError::Backend(format!(
-                "parameter {}: integer beyond ±2^53, which D1 cannot carry exactly",
-                position + 1
-            ))
-        })?),
+        // Sent as text; `sql::rewrite` wraps its placeholder in CAST(? AS INTEGER).
+        Value::Integer(v) => JsValue::from_str(&v.to_string()),
         Value::Real(v) => JsValue::from_f64(*v),
         Value::Text(s) => JsValue::from_str(s),
-    })
+    }
 }
 
 /// A value D1 returned, as a port value.

@@ -2,14 +2,15 @@
 
 use minyi::store::StoreError;
 
-/// The largest integer a JavaScript number holds exactly (2^53 - 1). D1 takes and returns
-/// numbers, not `BigInt`s, so integers beyond ±this are refused rather than rounded.
+/// The largest integer a JavaScript number holds exactly (2^53 - 1). D1 returns integers as
+/// numbers, never `BigInt`s, so one beyond ±this cannot be read back exactly.
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
 /// The store error a D1 error message stands for. D1 reports SQLite's errors as text
 /// (`D1_ERROR: UNIQUE constraint failed: department.code: SQLITE_CONSTRAINT`); the message
 /// names the SQL and the constraint, never the bound values, so it may be kept for the log.
 pub fn from_message(message: &str) -> StoreError {
+    let message = &scrub(message);
     let lower = message.to_ascii_lowercase();
     if lower.contains("sqlite_busy") || lower.contains("database is locked") {
         StoreError::Busy
@@ -20,12 +21,13 @@ pub fn from_message(message: &str) -> StoreError {
     }
 }
 
-/// The value of an integer as a JavaScript number, if it is exact.
-pub fn integer_as_number(v: i64) -> Option<f64> {
-    #[allow(clippy::cast_precision_loss)]
-    (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER)
-        .contains(&v)
-        .then_some(v as f64)
+/// The message without the bound values D1 quotes in some errors
+/// (`D1_TYPE_ERROR: Type 'bigint' not supported for value '42'`).
+pub fn scrub(message: &str) -> String {
+    match message.find(" for value ") {
+        Some(at) => format!("{} for a parameter", &message[..at]),
+        None => message.to_owned(),
+    }
 }
 
 /// The SQLite value a JavaScript number read from D1 stands for: an integral number in the
@@ -56,6 +58,12 @@ mod tests {
             StoreError::Constraint(_)
         ));
         assert_eq!(from_message("D1_ERROR: SQLITE_BUSY"), StoreError::Busy);
+        assert_eq!(
+            from_message("D1_TYPE_ERROR: Type 'bigint' not supported for value '13800138000'"),
+            StoreError::Backend(
+                "D1_TYPE_ERROR: Type 'bigint' not supported for a parameter".into()
+            )
+        );
         assert!(matches!(
             from_message("D1_ERROR: near \"SELEC\": syntax error at offset 0: SQLITE_ERROR"),
             StoreError::Backend(_)
@@ -63,13 +71,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_exact_or_refused() {
-        assert_eq!(
-            integer_as_number(MAX_SAFE_INTEGER),
-            Some(9_007_199_254_740_991.0)
-        );
-        assert_eq!(integer_as_number(MAX_SAFE_INTEGER + 2), None);
-        assert_eq!(integer_as_number(i64::MIN), None);
+    fn numbers_read_back_are_integers_only_when_exact() {
         assert_eq!(number_as_value(3.0), Value::Integer(3));
         assert_eq!(number_as_value(-0.125), Value::Real(-0.125));
         assert_eq!(number_as_value(1e300), Value::Real(1e300));
