@@ -162,9 +162,10 @@ fn method_name(m: Method) -> &'static str {
 /// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
 /// `Content-Length` before any byte is read, and while reading when there is none.
 async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError> {
-    let url = req
-        .url()
-        .map_err(|_| WebError::bad("url", "无效的网址 / invalid URL"))?;
+    // The URL as the runtime gives it (already normalised by workerd), split by hand:
+    // `worker::Request::url()` would link the `url` crate and its IDNA tables.
+    let url = req.inner().url();
+    let (path, query) = split_url(&url);
     let headers: Vec<(String, String)> = req.headers().entries().collect();
     let declared = req
         .headers()
@@ -192,12 +193,20 @@ async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError>
     let client_ip = req.headers().get("cf-connecting-ip").ok().flatten();
     Ok(Request::new(
         method,
-        url.path(),
-        url.query().unwrap_or(""),
+        path,
+        query,
         headers,
         body,
         client_ip,
     ))
+}
+
+/// The path and query of an absolute URL (`https://host/path?query#fragment`).
+fn split_url(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let target = target.split_once('#').map_or(target, |(t, _)| t);
+    target.split_once('?').unwrap_or((target, ""))
 }
 
 fn convert_response(r: Response) -> worker::Result<worker::Response> {
