@@ -191,14 +191,7 @@ async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError>
         }
     }
     let client_ip = req.headers().get("cf-connecting-ip").ok().flatten();
-    Ok(Request::new(
-        method,
-        path,
-        query,
-        headers,
-        body,
-        client_ip,
-    ))
+    Ok(Request::new(method, path, query, headers, body, client_ip))
 }
 
 /// The path and query of an absolute URL (`https://host/path?query#fragment`).
