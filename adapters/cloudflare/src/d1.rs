@@ -1,0 +1,193 @@
+//! The storage port over D1.
+//!
+//! Statements go to D1 through its JavaScript API (`prepare`, `bind`, `raw`, `run`,
+//! `batch`), called directly so that errors keep D1's own message and rows keep their column
+//! order (`raw({columnNames: true})`). Integer parameters go as decimal text behind
+//! `CAST(? AS INTEGER)` ([`crate::sql::rewrite`]), exact over the whole i64 range; integers
+//! read back come as JavaScript numbers, exact only within ±2^53
+//! ([`crate::errors::MAX_SAFE_INTEGER`]): a larger one is returned as a `Real`, so reading it
+//! as `i64` fails with a column error instead of yielding a rounded number.
+
+use crate::errors::{from_message, number_as_value};
+use crate::sql;
+use minyi::store::{MAX_ROWS, Row, Statement, Store, StoreError, Value};
+use std::rc::Rc;
+use worker::js_sys::{Array, Function, Object, Promise, Reflect};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+
+/// A D1 database binding as a [`Store`].
+pub struct D1Store {
+    db: JsValue,
+}
+
+impl D1Store {
+    /// The D1 binding `name` of the Worker's environment.
+    pub fn from_env(env: &worker::Env, name: &str) -> Result<Self, StoreError> {
+        let db = Reflect::get(env, &JsValue::from_str(name))
+            .map_err(|e| StoreError::Backend(js_message(&e)))?;
+        if db.is_undefined() {
+            return Err(StoreError::Backend(format!("no D1 binding named {name}")));
+        }
+        Ok(Self { db })
+    }
+
+    /// A prepared statement with its parameters bound.
+    fn prepare(&self, statement: &Statement) -> Result<JsValue, StoreError> {
+        let params = Array::new();
+        for value in &statement.params {
+            params.push(&to_js(value));
+        }
+        let sql = sql::rewrite(&statement.sql, &statement.params)?;
+        let prepared = call(&self.db, "prepare", &[JsValue::from_str(&sql)])?;
+        if statement.params.is_empty() {
+            Ok(prepared)
+        } else {
+            let bind: Function = method(&prepared, "bind")?;
+            bind.apply(&prepared, &params).map_err(|e| error(&e))
+        }
+    }
+}
+
+impl Store for D1Store {
+    async fn query(&self, statement: Statement) -> Result<Vec<Row>, StoreError> {
+        let prepared = self.prepare(&statement)?;
+        let options = Object::new();
+        set(&options, "columnNames", &JsValue::TRUE)?;
+        let raw = call(&prepared, "raw", &[options.into()])?;
+        let raw: Array = settle(raw).await?.dyn_into().map_err(|e| error(&e))?;
+        // First the column names, then one array per row.
+        let mut arrays = raw.iter();
+        let Some(names) = arrays.next() else {
+            return Ok(Vec::new());
+        };
+        let columns: Rc<[String]> = Array::from(&names)
+            .iter()
+            .map(|c| c.as_string().unwrap_or_default())
+            .collect();
+        let rows = raw.length() as usize - 1;
+        if rows > MAX_ROWS {
+            return Err(StoreError::TooManyRows);
+        }
+        let mut out = Vec::with_capacity(rows);
+        for values in arrays {
+            let values = Array::from(&values)
+                .iter()
+                .enumerate()
+                .map(|(i, v)| from_js(&columns, i, &v))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(Row::new(Rc::clone(&columns), values));
+        }
+        Ok(out)
+    }
+
+    async fn execute(&self, statement: Statement) -> Result<u64, StoreError> {
+        let prepared = self.prepare(&statement)?;
+        let result = settle(call(&prepared, "run", &[])?).await?;
+        changes(&result)
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError> {
+        if statements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prepared = Array::new();
+        for statement in &statements {
+            prepared.push(&self.prepare(statement)?);
+        }
+        let results = settle(call(&self.db, "batch", &[prepared.into()])?).await?;
+        let results: Array = results.dyn_into().map_err(|e| error(&e))?;
+        results.iter().map(|r| changes(&r)).collect()
+    }
+}
+
+/// A bound parameter as a JavaScript value.
+fn to_js(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        // Sent as text; `sql::rewrite` wraps its placeholder in CAST(? AS INTEGER).
+        Value::Integer(v) => JsValue::from_str(&v.to_string()),
+        Value::Real(v) => JsValue::from_f64(*v),
+        Value::Text(s) => JsValue::from_str(s),
+    }
+}
+
+/// A value D1 returned, as a port value.
+fn from_js(columns: &[String], i: usize, v: &JsValue) -> Result<Value, StoreError> {
+    if v.is_null() || v.is_undefined() {
+        Ok(Value::Null)
+    } else if let Some(n) = v.as_f64() {
+        Ok(number_as_value(n))
+    } else if let Some(s) = v.as_string() {
+        Ok(Value::Text(s))
+    } else if let Some(b) = v.as_bool() {
+        Ok(Value::Integer(i64::from(b)))
+    } else {
+        let column = columns.get(i).map_or("?", String::as_str);
+        Err(StoreError::Backend(format!(
+            "column {column}: BLOB values are not part of the port"
+        )))
+    }
+}
+
+/// `meta.changes` of a D1 result (0 when absent).
+fn changes(result: &JsValue) -> Result<u64, StoreError> {
+    let meta = Reflect::get(result, &JsValue::from_str("meta")).map_err(|e| error(&e))?;
+    if meta.is_undefined() || meta.is_null() {
+        return Ok(0);
+    }
+    let n = Reflect::get(&meta, &JsValue::from_str("changes"))
+        .map_err(|e| error(&e))?
+        .as_f64()
+        .unwrap_or(0.0);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(n as u64)
+}
+
+fn method(target: &JsValue, name: &str) -> Result<Function, StoreError> {
+    Reflect::get(target, &JsValue::from_str(name))
+        .map_err(|e| error(&e))?
+        .dyn_into::<Function>()
+        .map_err(|_| StoreError::Backend(format!("D1 has no method {name}")))
+}
+
+fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, StoreError> {
+    let f = method(target, name)?;
+    let args: Array = args.iter().collect();
+    f.apply(target, &args).map_err(|e| error(&e))
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), StoreError> {
+    Reflect::set(target, &JsValue::from_str(key), value)
+        .map(drop)
+        .map_err(|e| error(&e))
+}
+
+async fn settle(promise: JsValue) -> Result<JsValue, StoreError> {
+    JsFuture::from(Promise::resolve(&promise))
+        .await
+        .map_err(|e| error(&e))
+}
+
+/// The store error of a thrown JavaScript value.
+fn error(e: &JsValue) -> StoreError {
+    from_message(&js_message(e))
+}
+
+/// The message of a thrown JavaScript value, with its cause's (D1 puts SQLite's message
+/// there).
+pub(crate) fn js_message(e: &JsValue) -> String {
+    let text = |v: &JsValue| -> Option<String> {
+        Reflect::get(v, &JsValue::from_str("message"))
+            .ok()
+            .and_then(|m| m.as_string())
+            .or_else(|| v.as_string())
+    };
+    let mut message = text(e).unwrap_or_else(|| "unknown D1 error".to_owned());
+    if let Ok(cause) = Reflect::get(e, &JsValue::from_str("cause"))
+        && let Some(cause) = text(&cause).filter(|c| !message.contains(c.as_str()))
+    {
+        message = format!("{message}: {cause}");
+    }
+    message
+}

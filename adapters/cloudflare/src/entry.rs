@@ -1,0 +1,234 @@
+//! The Worker's entry points: `fetch` (submit, then lookup, else 404) and `scheduled`.
+
+use crate::config::{self, OUTBOUND_PREFIX};
+use crate::{D1Store, KvStore, WorkerHost};
+use futures_util::StreamExt;
+use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
+use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
+
+/// What one request runs against.
+struct WorkerEnv {
+    store: D1Store,
+    kv: KvStore,
+    host: WorkerHost,
+    config: Config,
+}
+
+impl minyi_web::Env for WorkerEnv {
+    type Store = D1Store;
+    type Kv = KvStore;
+    type Host = WorkerHost;
+
+    fn store(&self) -> &D1Store {
+        &self.store
+    }
+
+    fn kv(&self) -> &KvStore {
+        &self.kv
+    }
+
+    fn host(&self) -> &WorkerHost {
+        &self.host
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
+        if !url.starts_with(OUTBOUND_PREFIX) {
+            return Err(format!(
+                "outbound requests may go only to {OUTBOUND_PREFIX}"
+            ));
+        }
+        let body: String = form_body(fields);
+        let headers = worker::Headers::new();
+        headers
+            .set("content-type", "application/x-www-form-urlencoded")
+            .map_err(|e| e.to_string())?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post)
+            .with_headers(headers)
+            .with_body(Some(body.into()));
+        let request = worker::Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+        let mut response = worker::Fetch::Request(request)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        Ok((response.status_code(), text))
+    }
+}
+
+/// `application/x-www-form-urlencoded` of the fields.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fn encode(s: &str, out: &mut String) {
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    out.push(char::from(b));
+                }
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode(k, &mut out);
+        out.push('=');
+        encode(v, &mut out);
+    }
+    out
+}
+
+#[event(fetch)]
+async fn fetch(
+    mut req: worker::Request,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<worker::Response> {
+    let request = match convert_request(&mut req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let probe = Request::from_target(Method::Get, "/");
+            return convert_response(html::error_page(Lang::of(&probe), &probe, &e));
+        }
+    };
+    #[cfg(feature = "contract")]
+    if request.path == "/__contract" && request.method == Method::Post {
+        return contract(&env).await;
+    }
+    convert_response(answer(&env, &request).await)
+}
+
+/// The response to a request: submit, then lookup, else the 404 page.
+async fn answer(env: &Env, req: &Request) -> Response {
+    let lang = Lang::of(req);
+    let worker_env = match worker_env(env) {
+        Ok(e) => e,
+        Err(message) => {
+            console_error!("minyi: cannot serve: {message}");
+            return html::error_page(lang, req, &WebError::Internal(message));
+        }
+    };
+    let response = if let Some(r) = minyi_submit::handle(&worker_env, req).await {
+        r
+    } else if let Some(r) = minyi_lookup::handle(&worker_env, req).await {
+        r
+    } else {
+        html::error_page(lang, req, &WebError::NotFound)
+    };
+    if response.status >= 500 {
+        // The handlers put the detail of an internal error in no response; log the route and
+        // status only (never the body, the query or the client's address).
+        console_error!(
+            "minyi: {} {} answered {}",
+            method_name(req.method),
+            req.path,
+            response.status
+        );
+    }
+    response
+}
+
+fn worker_env(env: &Env) -> Result<WorkerEnv, String> {
+    let config = config::read(|name| {
+        env.secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(name).map(|v| v.to_string()))
+            .ok()
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(WorkerEnv {
+        store: D1Store::from_env(env, "DB").map_err(|e| e.to_string())?,
+        kv: KvStore::from_env(env, "KV").map_err(|e| e.to_string())?,
+        host: WorkerHost,
+        config,
+    })
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Other => "OTHER",
+    }
+}
+
+/// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
+/// `Content-Length` before any byte is read, and while reading when there is none.
+async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError> {
+    // The URL as the runtime gives it (already normalised by workerd), split by hand:
+    // `worker::Request::url()` would link the `url` crate and its IDNA tables.
+    let url = req.inner().url();
+    let (path, query) = split_url(&url);
+    let headers: Vec<(String, String)> = req.headers().entries().collect();
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(WebError::PayloadTooLarge);
+    }
+    let method = Method::parse(req.method().as_ref());
+    let mut body = Vec::new();
+    if req.inner().body().is_some() && method != Method::Get {
+        let mut stream = req
+            .stream()
+            .map_err(|_| WebError::bad("body", "无法读取 / unreadable"))?;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| WebError::bad("body", "无法读取 / unreadable"))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(WebError::PayloadTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+    let client_ip = req.headers().get("cf-connecting-ip").ok().flatten();
+    Ok(Request::new(method, path, query, headers, body, client_ip))
+}
+
+/// The path and query of an absolute URL (`https://host/path?query#fragment`).
+fn split_url(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let target = target.split_once('#').map_or(target, |(t, _)| t);
+    target.split_once('?').unwrap_or((target, ""))
+}
+
+fn convert_response(r: Response) -> worker::Result<worker::Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in &r.headers {
+        headers.append(name, value)?;
+    }
+    Ok(worker::Response::from_bytes(r.body)?
+        .with_status(r.status)
+        .with_headers(headers))
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
+    // The sweep (reminders, overdue marking, escalation, outbound delivery) fills this in.
+    console_log!(
+        "minyi: scheduled run for {} (nothing to sweep yet)",
+        event.cron()
+    );
+}
+
+/// `POST /__contract`: the store contract against this Worker's D1 (test builds only).
+#[cfg(feature = "contract")]
+async fn contract(env: &Env) -> worker::Result<worker::Response> {
+    let store = match D1Store::from_env(env, "DB") {
+        Ok(s) => s,
+        Err(e) => return worker::Response::error(e.to_string(), 500),
+    };
+    let report = minyi_store_contract::run_all(&store).await;
+    let status = if report.is_success() { 200 } else { 500 };
+    Ok(worker::Response::ok(format!("{report}\n"))?.with_status(status))
+}
