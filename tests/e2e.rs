@@ -134,7 +134,7 @@ fn the_web_form_registers_once_even_when_posted_twice() {
     let second = post_form("/submit", &fields);
     assert_eq!(second.status, 200);
     let tracking = |page: &str| {
-        let i = page.find("class=\"code\"").expect("tracking number shown");
+        let i = page.find("id=\"tracking\"").expect("tracking number shown");
         page[i..]
             .split('>')
             .nth(1)

@@ -70,17 +70,23 @@ pub fn send(
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).expect("write head");
     stream.write_all(body).expect("write body");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    parse(&raw)
+    read_response(&mut stream)
 }
 
-fn parse(raw: &[u8]) -> HttpResponse {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+/// Reads one response: the head, then exactly Content-Length bytes, or chunks up to the last
+/// one (servers may keep the connection open despite `Connection: close`).
+fn read_response(stream: &mut TcpStream) -> HttpResponse {
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let head_end = loop {
+        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p;
+        }
+        let n = stream.read(&mut buf).expect("read head");
+        assert!(n > 0, "connection closed before the response head");
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines
         .next()
@@ -91,14 +97,35 @@ fn parse(raw: &[u8]) -> HttpResponse {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    let rest = &raw[split + 4..];
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    let body = if chunked {
-        dechunk(rest)
+    let mut rest = raw[head_end + 4..].to_vec();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        while !rest.windows(5).any(|w| w == b"0\r\n\r\n") {
+            let n = stream.read(&mut buf).expect("read chunk");
+            if n == 0 {
+                break;
+            }
+            rest.extend_from_slice(&buf[..n]);
+        }
+        dechunk(&rest)
+    } else if let Some(length) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        while rest.len() < length {
+            let n = stream.read(&mut buf).expect("read body");
+            if n == 0 {
+                break;
+            }
+            rest.extend_from_slice(&buf[..n]);
+        }
+        rest.truncate(length);
+        rest
     } else {
-        rest.to_vec()
+        stream.read_to_end(&mut rest).expect("read to end");
+        rest
     };
     HttpResponse {
         status,

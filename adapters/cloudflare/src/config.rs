@@ -39,10 +39,24 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         (Some(site_key), Some(secret)) => Some(Turnstile { site_key, secret }),
         _ => None,
     };
+    let defaults = RateLimits::default();
+    let budget = |name: &str, default: u32| {
+        get(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    };
+    let limits = RateLimits {
+        submissions_per_hour: budget("MINYI_SUBMISSIONS_PER_HOUR", defaults.submissions_per_hour),
+        reads_per_minute: budget("MINYI_READS_PER_MINUTE", defaults.reads_per_minute),
+        code_attempts_per_hour: budget(
+            "MINYI_CODE_ATTEMPTS_PER_HOUR",
+            defaults.code_attempts_per_hour,
+        ),
+    };
     Ok(Config {
         secret,
         turnstile,
-        limits: RateLimits::default(),
+        limits,
         jurisdiction_id: get("OPEN311_JURISDICTION"),
     })
 }
@@ -62,6 +76,21 @@ mod tests {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         }
+    }
+
+    #[test]
+    fn budgets_come_from_variables_with_defaults() {
+        let c = read(vars(&[
+            ("MINYI_ENV", "dev"),
+            ("MINYI_SUBMISSIONS_PER_HOUR", "3"),
+            ("MINYI_READS_PER_MINUTE", "x"),
+        ]))
+        .expect("dev");
+        assert_eq!(c.limits.submissions_per_hour, 3);
+        assert_eq!(
+            c.limits.reads_per_minute,
+            RateLimits::default().reads_per_minute
+        );
     }
 
     #[test]

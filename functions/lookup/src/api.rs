@@ -3,6 +3,7 @@
 
 use crate::query::ListQuery;
 use minyi::app::public::{self, PublicCase};
+use minyi::calendar::iso;
 use minyi::ids::{QueryCode, TrackingNumber};
 use minyi_web::limits::{self, Bucket};
 use minyi_web::{Env, Lang, Request, Response, WebError};
@@ -76,19 +77,19 @@ pub fn case_json(c: &PublicCase) -> Value {
         "channel": c.channel.code(),
         "title": c.title,
         "body": c.body,
-        "received_at": c.received_at.to_string(),
-        "updated_at": c.updated_at.to_string(),
-        "due_at": c.due_at.map(|t| t.to_string()),
+        "received_at": iso::utc(c.received_at),
+        "updated_at": iso::utc(c.updated_at),
+        "due_at": c.due_at.map(iso::utc),
         "deadline_provisional": c.provisional,
         "department": c.department.as_ref().map(|d| json!({"code": d.code, "name_zh": d.zh, "name_en": d.en})),
         "location": {"lat": c.latitude, "long": c.longitude, "address": c.address},
-        "timeline": c.timeline.iter().map(|e| json!({"event": e.kind, "at": e.at.to_string()})).collect::<Vec<_>>(),
+        "timeline": c.timeline.iter().map(|e| json!({"event": e.kind, "at": iso::utc(e.at)})).collect::<Vec<_>>(),
         "replies": c.replies.iter().map(|r| json!({
             "body": r.body,
             "truthfulness": r.truthfulness.code(),
             "grade": r.grade.map(minyi::case::Grade::code),
             "visibility": r.visibility.code(),
-            "published_at": r.published_at.to_string(),
+            "published_at": iso::utc(r.published_at),
         })).collect::<Vec<_>>(),
     })
 }

@@ -3,9 +3,8 @@
 //! Only public cases are ever listed or shown, and never anything about the person who wrote
 //! them: the rows come from [`minyi::app::public`], which does not read `case_contact`.
 
-use jiff::civil::Date;
 use minyi::app::public::{self, Cursor, Filter, PublicCase};
-use minyi::calendar::{Limit, Timestamp, shanghai};
+use minyi::calendar::{Limit, Timestamp, iso, shanghai};
 use minyi::case::{Category, Channel, Complexity, Facts, Status, Urgency};
 use minyi::ids::TrackingNumber;
 use minyi::policy::Policy;
@@ -353,10 +352,10 @@ fn window(req: &Request, now: Timestamp) -> Result<(Timestamp, Timestamp), Failu
 /// A W3C datetime (with offset), or a date in Beijing time: its first instant, or with `end`
 /// its last.
 fn instant(value: &str, end: bool) -> Option<Timestamp> {
-    if let Ok(t) = value.parse::<Timestamp>() {
+    if let Some(t) = iso::parse_datetime(value) {
         return Some(t);
     }
-    let date: Date = value.parse().ok()?;
+    let date = iso::parse_date(value)?;
     let day = if end { date.tomorrow().ok()? } else { date };
     let t = day.to_zoned(shanghai()).ok()?.timestamp();
     if end {

@@ -3,6 +3,7 @@
 use crate::input::Submission;
 use crate::service;
 use minyi::app::cases::Registered;
+use minyi::calendar::iso;
 use minyi::case::Channel;
 use minyi_web::{Env, Lang, Request, Response, WebError};
 use serde_json::{Value, json};
@@ -41,8 +42,8 @@ pub fn created(r: &Registered) -> Value {
         "tracking_number": r.tracking.to_string(),
         "query_code": r.query_code.as_ref().map(minyi::ids::QueryCode::display),
         "status": r.case.status.code(),
-        "received_at": r.case.received_at.to_string(),
-        "due_at": r.case.due_at.map(|t| t.to_string()),
+        "received_at": iso::utc(r.case.received_at),
+        "due_at": r.case.due_at.map(iso::utc),
         "deadline_provisional": r.case.provisional,
         "links": {
             "self": format!("/api/v1/cases/{}", r.tracking.as_str()),

@@ -5,7 +5,7 @@
 //! resource's extension (`requests.json`, `requests.xml`; none means JSON).
 
 use crate::{Config, Response, WebError};
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::Timestamp;
 use minyi::case::Category;
 use serde_json::{Value, json};
 
@@ -150,16 +150,12 @@ pub fn service_name(category: Category) -> String {
 
 /// An instant as a W3C datetime in Beijing time: `2026-12-02T00:00:00+08:00`.
 pub fn datetime(t: Timestamp) -> String {
-    t.to_zoned(shanghai())
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    minyi::calendar::iso::beijing(t)
 }
 
 /// An instant as people read it in Beijing time: `2026-12-02 00:00`.
 pub fn local(t: Timestamp) -> String {
-    t.to_zoned(shanghai())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
+    minyi::calendar::iso::beijing_minutes(t)
 }
 
 /// Truncates to at most `max` characters, ending with `…` when cut.

@@ -18,6 +18,7 @@ mod days;
 mod deadline;
 pub mod explain;
 mod index;
+pub mod iso;
 pub mod office;
 pub mod schedule;
 
