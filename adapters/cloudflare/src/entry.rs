@@ -6,6 +6,17 @@ use futures_util::StreamExt;
 use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
 use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
 
+/// How long an isolate keeps the calendar it read (a year saved by the deployment takes
+/// effect within this long).
+const CALENDAR_TTL_MS: i64 = 60_000;
+
+thread_local! {
+    /// The calendar in force and when it was read: isolates live across requests, so
+    /// submissions need not read `calendar_year` every time.
+    static CALENDAR: std::cell::RefCell<Option<(i64, minyi::calendar::Calendar)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// What one request runs against.
 struct WorkerEnv {
     store: D1Store,
@@ -33,6 +44,22 @@ impl minyi_web::Env for WorkerEnv {
 
     fn config(&self) -> &Config {
         &self.config
+    }
+
+    async fn calendar(&self) -> Result<minyi::calendar::Calendar, WebError> {
+        use minyi::app::Host;
+        let now = self.host.now().as_millisecond();
+        let cached = CALENDAR.with_borrow(|slot| {
+            slot.as_ref()
+                .filter(|(read_at, _)| (0..CALENDAR_TTL_MS).contains(&(now - read_at)))
+                .map(|(_, calendar)| calendar.clone())
+        });
+        if let Some(calendar) = cached {
+            return Ok(calendar);
+        }
+        let calendar = minyi::app::calendar::load(&self.store).await?;
+        CALENDAR.with_borrow_mut(|slot| *slot = Some((now, calendar.clone())));
+        Ok(calendar)
     }
 
     async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {

@@ -1,8 +1,15 @@
-//! Per-client rate limits: fixed-window counters in the key-value store.
+//! Per-client rate limits: fixed-window counters.
 //!
-//! Workers KV is eventually consistent, so a burst can overshoot a budget by a little; that is
-//! acceptable for abuse control, and nothing exact depends on it. The client's address is
-//! hashed before it becomes part of a key.
+//! Submissions and query-code attempts are counted in the key-value store, shared by every
+//! instance. Workers KV is eventually consistent, so a burst can overshoot a budget by a
+//! little; that is acceptable for abuse control, and nothing exact depends on it.
+//!
+//! Reads are far more frequent and cheap to serve, and a KV write on every page view would cost
+//! more than the page: they are counted in the instance's own memory (a Workers isolate lives
+//! across many requests), which limits a client hammering one isolate. Edge-wide limits on
+//! reads belong to the platform's firewall rules (documented in docs/deploy-workers.md).
+//!
+//! The client's address is hashed with the deployment's secret before it becomes a key.
 
 use crate::{Env, WebError};
 use minyi::app::Host;
@@ -48,8 +55,16 @@ pub async fn check<E: Env>(
     };
     let now = env.host().now().as_second();
     let slot = now.div_euclid(window);
+    let retry_after = u32::try_from(window - now.rem_euclid(window)).unwrap_or(60);
     let client = Sha256::digest([env.config().secret.as_slice(), ip.as_bytes()].concat());
     let client: String = client[..8].iter().map(|b| format!("{b:02x}")).collect();
+    if bucket == Bucket::Read {
+        return if local::count(&client, slot) > budget {
+            Err(WebError::RateLimited { retry_after })
+        } else {
+            Ok(())
+        };
+    }
     let key = format!("rl:{}:{client}:{slot}", bucket.name());
     let used: u32 = env
         .kv()
@@ -59,7 +74,6 @@ pub async fn check<E: Env>(
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     if used >= budget {
-        let retry_after = u32::try_from(window - now.rem_euclid(window)).unwrap_or(60);
         return Err(WebError::RateLimited { retry_after });
     }
     let ttl = u32::try_from(window).unwrap_or(3600).max(MIN_TTL_SECONDS) + MIN_TTL_SECONDS;
@@ -67,4 +81,30 @@ pub async fn check<E: Env>(
         .put(&key, &(used + 1).to_string(), ttl)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// Read counters in this instance's memory, for the current window only.
+mod local {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    /// Most clients tracked per window; past it the window starts over (memory stays bounded).
+    const MAX_CLIENTS: usize = 10_000;
+
+    thread_local! {
+        static COUNTS: RefCell<(i64, HashMap<String, u32>)> = RefCell::new((i64::MIN, HashMap::new()));
+    }
+
+    /// Counts one request of `client` in window `slot`; returns the count including it.
+    pub fn count(client: &str, slot: i64) -> u32 {
+        COUNTS.with_borrow_mut(|(current, counts)| {
+            if *current != slot || counts.len() >= MAX_CLIENTS {
+                *current = slot;
+                counts.clear();
+            }
+            let n = counts.entry(client.to_owned()).or_insert(0);
+            *n = n.saturating_add(1);
+            *n
+        })
+    }
 }

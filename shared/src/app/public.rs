@@ -170,11 +170,21 @@ pub async fn case_page<S: Store>(
     tracking: &TrackingNumber,
     code: Option<&QueryCode>,
 ) -> Result<PublicCase, AppError> {
+    // One round trip: the case, its public timeline and its published replies (private ones
+    // included, filtered below once the code is checked) as JSON arrays.
     let rows = store
         .query(
             Statement::new(format!(
-                "SELECT {CASE_COLUMNS} FROM \"case\" c \
-                 LEFT JOIN department d ON d.id = c.lead_department_id WHERE c.tracking_no = ?"
+                "SELECT {CASE_COLUMNS}, \
+                 (SELECT json_group_array(json_array(seq, kind, at)) FROM \
+                   (SELECT seq, kind, at FROM case_event WHERE case_id = c.id AND public = 1 \
+                    ORDER BY seq LIMIT {MAX_TIMELINE})) AS timeline_json, \
+                 (SELECT json_group_array(json_array(published_at, body, truthfulness, grade, visibility)) \
+                  FROM (SELECT published_at, body, truthfulness, grade, visibility FROM reply \
+                    WHERE case_id = c.id AND state = 'published' ORDER BY published_at LIMIT 20)) \
+                   AS replies_json \
+                 FROM \"case\" c LEFT JOIN department d ON d.id = c.lead_department_id \
+                 WHERE c.tracking_no = ?"
             ))
             .bind(tracking.as_str()),
         )
@@ -187,10 +197,50 @@ pub async fn case_page<S: Store>(
         (None, _) => false,
     };
     let mut case = decode(row)?;
-    let id: i64 = row.get("id")?;
-    case.timeline = timeline(store, id).await?;
-    case.replies = replies(store, id, holder).await?;
+    case.timeline = json_rows(row, "timeline_json", |v| {
+        Some((
+            v.first()?.as_i64()?,
+            TimelineEntry {
+                kind: v.get(1)?.as_str()?.to_owned(),
+                at: Timestamp::from_millisecond(v.get(2)?.as_i64()?).ok()?,
+            },
+        ))
+    })?;
+    case.replies = json_rows(row, "replies_json", |v| {
+        let reply = PublicReply {
+            published_at: Timestamp::from_millisecond(v.first()?.as_i64()?).ok()?,
+            body: v.get(1)?.as_str()?.to_owned(),
+            truthfulness: Truthfulness::from_code(v.get(2)?.as_str()?)?,
+            grade: v.get(3)?.as_str().and_then(Grade::from_code),
+            visibility: Visibility::from_code(v.get(4)?.as_str()?)?,
+        };
+        Some((reply.published_at.as_millisecond(), reply))
+    })?
+    .into_iter()
+    .filter(|r| holder || r.visibility.is_public())
+    .collect();
     Ok(case)
+}
+
+/// Decodes a `json_group_array` column of arrays, each by `item` into (sort key, value), and
+/// returns the values in key order.
+fn json_rows<T>(
+    row: &Row,
+    column: &str,
+    item: impl Fn(&[serde_json::Value]) -> Option<(i64, T)>,
+) -> Result<Vec<T>, AppError> {
+    let text: String = row.get(column)?;
+    let corrupt = || AppError::Corrupt(column.to_owned());
+    let serde_json::Value::Array(items) = serde_json::from_str(&text).map_err(|_| corrupt())?
+    else {
+        return Err(corrupt());
+    };
+    let mut keyed = items
+        .iter()
+        .map(|v| v.as_array().and_then(|a| item(a)).ok_or_else(corrupt))
+        .collect::<Result<Vec<_>, _>>()?;
+    keyed.sort_by_key(|(key, _)| *key);
+    Ok(keyed.into_iter().map(|(_, v)| v).collect())
 }
 
 /// A page of public cases, newest first.
@@ -321,34 +371,6 @@ fn escape_like(term: &str) -> String {
             c => vec![c],
         })
         .collect()
-}
-
-async fn timeline<S: Store>(store: &S, id: i64) -> Result<Vec<TimelineEntry>, AppError> {
-    store
-        .query(
-            Statement::new(
-                "SELECT kind, at FROM case_event WHERE case_id = ? AND public = 1 \
-                 ORDER BY seq LIMIT ?",
-            )
-            .bind(id)
-            .bind(MAX_TIMELINE),
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(TimelineEntry {
-                kind: r.get("kind")?,
-                at: instant(r.get("at")?)?,
-            })
-        })
-        .collect()
-}
-
-async fn replies<S: Store>(store: &S, id: i64, holder: bool) -> Result<Vec<PublicReply>, AppError> {
-    Ok(replies_of(store, &[id], holder)
-        .await?
-        .remove(&id)
-        .unwrap_or_default())
 }
 
 /// The published replies of several cases the reader may see, grouped by case, oldest first.
