@@ -239,10 +239,7 @@ impl Policy {
         calendar: &Calendar,
         due_at: Timestamp,
     ) -> Result<Timestamp, CalendarError> {
-        let just_before = due_at
-            .checked_sub(jiff::SignedDuration::from_millis(1))
-            .map_err(|_| CalendarError::OutOfRange)?;
-        self.after(calendar, just_before, self.escalate_again_after)
+        self.past_deadline(calendar, due_at, self.escalate_again_after)
     }
 
     /// The latest deadline one extension may set: [`Policy::max_extension_working_days`]
@@ -252,14 +249,25 @@ impl Policy {
         calendar: &Calendar,
         due_at: Timestamp,
     ) -> Result<Timestamp, CalendarError> {
+        self.past_deadline(
+            calendar,
+            due_at,
+            Limit::WorkingDays(self.max_extension_working_days),
+        )
+    }
+
+    /// `limit` counted on from a deadline, starting with the deadline's own day: the count
+    /// starts from the last instant before `due_at`, so 24:00 of day N counts from day N.
+    fn past_deadline(
+        &self,
+        calendar: &Calendar,
+        due_at: Timestamp,
+        limit: Limit,
+    ) -> Result<Timestamp, CalendarError> {
         let just_before = due_at
             .checked_sub(jiff::SignedDuration::from_millis(1))
             .map_err(|_| CalendarError::OutOfRange)?;
-        self.after(
-            calendar,
-            just_before,
-            Limit::WorkingDays(self.max_extension_working_days),
-        )
+        self.after(calendar, just_before, limit)
     }
 
     /// The rule table as Markdown, for `docs/policy.md`.

@@ -26,22 +26,10 @@ impl FieldError {
     }
 }
 
-/// A valid submission.
+/// A valid submission: the use case's input, checked field by field. Only [`Submission::parse`]
+/// makes one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Submission {
-    /// Classification and publication choice.
-    pub facts: Facts,
-    /// Title, trimmed.
-    pub title: String,
-    /// Message, trimmed, line ends normalised.
-    pub body: String,
-    /// Contact details.
-    pub contact: Contact,
-    /// Location.
-    pub location: Location,
-    /// Idempotency key (form token or `Idempotency-Key`).
-    pub idempotency_key: Option<String>,
-}
+pub struct Submission(NewCase);
 
 impl Submission {
     /// Parses the fields a door provides (`field` answers the named field's raw value).
@@ -130,7 +118,7 @@ impl Submission {
         }
         match (category, title, body, publish) {
             (Some(category), Some(title), Some(body), Some(publish)) if errors.is_empty() => {
-                Ok(Self {
+                Ok(Self(NewCase {
                     facts: Facts {
                         channel,
                         category,
@@ -147,22 +135,20 @@ impl Submission {
                         address,
                     },
                     idempotency_key,
-                })
+                }))
             }
             _ => Err(errors),
         }
     }
 
+    /// The checked fields.
+    pub fn case(&self) -> &NewCase {
+        &self.0
+    }
+
     /// The use case's input.
     pub fn into_new_case(self) -> NewCase {
-        NewCase {
-            facts: self.facts,
-            title: self.title,
-            body: self.body,
-            contact: self.contact,
-            location: self.location,
-            idempotency_key: self.idempotency_key,
-        }
+        self.0
     }
 }
 
@@ -278,7 +264,9 @@ mod tests {
 
     #[test]
     fn a_good_submission_is_cleaned() {
-        let s = Submission::parse(fields(GOOD), Channel::Web).expect("valid");
+        let s = Submission::parse(fields(GOOD), Channel::Web)
+            .expect("valid")
+            .into_new_case();
         assert_eq!(s.title, "路灯不亮");
         assert_eq!(s.body, "人民路路灯坏了\n一周了。");
         assert_eq!(s.contact.phone.as_deref(), Some("13800138000"));

@@ -56,7 +56,7 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
     };
     // A re-POST of a form already registered shows its confirmation again; Turnstile tokens
     // are single-use, so it must not be asked to verify twice.
-    if let Some(key) = &submission.idempotency_key
+    if let Some(key) = &submission.case().idempotency_key
         && let Some(earlier) =
             minyi::app::cases::submitted(env.store(), &env.config().secret, key).await?
     {
