@@ -160,3 +160,16 @@ CREATE TABLE api_key (
     created_at INTEGER NOT NULL,
     revoked_at INTEGER
 ) STRICT;
+
+-- Per-client submission budgets, counted inside the registration batch itself: the counter's
+-- CHECK fails the whole batch when a client's window is spent, so the budget is exact and
+-- costs no extra round trip. `key` names the client (a keyed hash, never the address) and the
+-- window; rows of past windows are deleted a few at a time by later registrations.
+CREATE TABLE submission_budget (
+    key        TEXT    PRIMARY KEY,
+    used       INTEGER NOT NULL,
+    budget     INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    CONSTRAINT within_budget CHECK (used <= budget)
+) STRICT;
+CREATE INDEX submission_budget_expiry ON submission_budget (expires_at);

@@ -86,6 +86,7 @@ impl Fixture {
             self.rules(),
             input,
             Actor::anonymous(Role::Citizen),
+            None,
         ))
         .expect("register")
     }
@@ -469,6 +470,7 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
         f.rules(),
         input.clone(),
         actor(),
+        None,
     ))
     .expect("first");
     let again = block_on(cases::register(
@@ -477,6 +479,7 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
         f.rules(),
         input.clone(),
         actor(),
+        None,
     ))
     .expect("retry");
     assert_eq!((again.id, &again.tracking), (first.id, &first.tracking));
@@ -494,11 +497,79 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
             &f.host,
             f.rules(),
             short,
-            actor()
+            actor(),
+            None
         )),
         Err(AppError::Invalid {
             field: "idempotency_key",
             ..
         })
     ));
+}
+
+#[test]
+fn a_spent_submission_budget_refuses_the_whole_registration() {
+    use minyi::app::cases::Budget;
+    let f = Fixture::new();
+    let budget = Budget {
+        key: "client-a:1".into(),
+        limit: 2,
+        window_ends: at(Date::constant(2026, 9, 29), 11),
+    };
+    let submit = |b: &Budget| {
+        let input = NewCase {
+            facts: Facts {
+                channel: Channel::Web,
+                category: Category::Complaint,
+                urgency: Urgency::Normal,
+                complexity: Complexity::Ordinary,
+                publish_consent: true,
+            },
+            title: "噪音".into(),
+            body: "夜间施工。".into(),
+            contact: Contact::default(),
+            location: Location::default(),
+            idempotency_key: None,
+        };
+        block_on(cases::register(
+            &f.store,
+            &f.host,
+            f.rules(),
+            input,
+            Actor::anonymous(Role::Citizen),
+            Some(b),
+        ))
+    };
+    assert!(submit(&budget).is_ok());
+    assert!(submit(&budget).is_ok());
+    assert_eq!(submit(&budget).map(|r| r.id), Err(AppError::OverBudget));
+    assert_eq!(
+        f.count("SELECT count(*) AS n FROM \"case\" WHERE id >= ?", 0),
+        2,
+        "nothing of the refused batch stays"
+    );
+    // Another client, and the next window, have budgets of their own; past windows are cleared.
+    assert!(
+        submit(&Budget {
+            key: "client-b:1".into(),
+            ..budget.clone()
+        })
+        .is_ok()
+    );
+    f.host.set(at(Date::constant(2026, 9, 29), 12));
+    assert!(
+        submit(&Budget {
+            key: "client-a:2".into(),
+            window_ends: at(Date::constant(2026, 9, 29), 13),
+            ..budget
+        })
+        .is_ok()
+    );
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM submission_budget WHERE used >= ?",
+            0
+        ),
+        1
+    );
 }

@@ -160,6 +160,7 @@ impl From<AppError> for WebError {
             },
             AppError::NotFound => Self::NotFound,
             AppError::Conflict => Self::Conflict,
+            AppError::OverBudget => Self::RateLimited { retry_after: 3600 },
             AppError::Lifecycle(LifecycleError::Invalid { field, problem }) => {
                 Self::bad(field, problem)
             }

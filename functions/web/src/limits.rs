@@ -1,8 +1,10 @@
 //! Per-client rate limits: fixed-window counters.
 //!
-//! Submissions and query-code attempts are counted in the key-value store, shared by every
-//! instance. Workers KV is eventually consistent, so a burst can overshoot a budget by a
-//! little; that is acceptable for abuse control, and nothing exact depends on it.
+//! Submissions are counted in the SQL store inside the registration batch itself
+//! ([`submission_budget`] makes the [`Budget`] the use case checks): exact, and no extra round
+//! trip. Query-code attempts are counted in the key-value store, shared by every instance;
+//! Workers KV is eventually consistent, so a burst can overshoot that budget by a little, which
+//! is acceptable for abuse control.
 //!
 //! Reads are far more frequent and cheap to serve, and a KV write on every page view would cost
 //! more than the page: they are counted in the instance's own memory (a Workers isolate lives
@@ -13,14 +15,13 @@
 
 use crate::{Env, WebError};
 use minyi::app::Host;
+use minyi::app::cases::Budget;
 use minyi::kv::{KeyValue, MIN_TTL_SECONDS};
 use sha2::{Digest, Sha256};
 
 /// What a budget counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bucket {
-    /// Submissions, per hour.
-    Submit,
     /// Reads, per minute.
     Read,
     /// Query-code attempts, per hour.
@@ -30,11 +31,33 @@ pub enum Bucket {
 impl Bucket {
     fn name(self) -> &'static str {
         match self {
-            Bucket::Submit => "submit",
             Bucket::Read => "read",
             Bucket::Code => "code",
         }
     }
+}
+
+/// The client's submission budget for the current hour, and the seconds until it renews;
+/// `None` for requests without a client address (tests, internal calls).
+pub fn submission_budget<E: Env>(env: &E, client_ip: Option<&str>) -> Option<(Budget, u32)> {
+    let ip = client_ip?;
+    let window = 3600;
+    let now = env.host().now().as_second();
+    let slot = now.div_euclid(window);
+    let retry_after = u32::try_from(window - now.rem_euclid(window)).unwrap_or(60);
+    let ends = minyi::calendar::Timestamp::from_second((slot + 1) * window).ok()?;
+    let budget = Budget {
+        key: format!("{}:{slot}", client_key(env, ip)),
+        limit: env.config().limits.submissions_per_hour,
+        window_ends: ends,
+    };
+    Some((budget, retry_after))
+}
+
+/// A client's address as a key: a keyed hash, so the store never holds the address.
+fn client_key<E: Env>(env: &E, ip: &str) -> String {
+    let digest = Sha256::digest([env.config().secret.as_slice(), ip.as_bytes()].concat());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Counts one request against the client's budget; refuses it when the budget is spent.
@@ -49,15 +72,13 @@ pub async fn check<E: Env>(
     };
     let limits = env.config().limits;
     let (budget, window) = match bucket {
-        Bucket::Submit => (limits.submissions_per_hour, 3600),
         Bucket::Read => (limits.reads_per_minute, 60),
         Bucket::Code => (limits.code_attempts_per_hour, 3600),
     };
     let now = env.host().now().as_second();
     let slot = now.div_euclid(window);
     let retry_after = u32::try_from(window - now.rem_euclid(window)).unwrap_or(60);
-    let client = Sha256::digest([env.config().secret.as_slice(), ip.as_bytes()].concat());
-    let client: String = client[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let client = client_key(env, ip);
     if bucket == Bucket::Read {
         return if local::count(&client, slot) > budget {
             Err(WebError::RateLimited { retry_after })

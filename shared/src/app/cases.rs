@@ -55,6 +55,18 @@ pub struct NewCase {
     pub idempotency_key: Option<String>,
 }
 
+/// A client's submission budget for the current window, checked inside the registration
+/// batch (exact, atomic, no extra round trip).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Names the client and the window (a keyed hash; never the client's address).
+    pub key: String,
+    /// Submissions allowed in the window.
+    pub limit: u32,
+    /// When the window ends.
+    pub window_ends: crate::calendar::Timestamp,
+}
+
 /// What registration hands back to the citizen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Registered {
@@ -86,6 +98,7 @@ pub async fn register<S: Store, H: Host>(
     rules: Rules<'_>,
     input: NewCase,
     actor: Actor,
+    budget: Option<&Budget>,
 ) -> Result<Registered, AppError> {
     check_text("title", &input.title, MAX_TITLE_CHARS)?;
     check_text("body", &input.body, MAX_BODY_CHARS)?;
@@ -149,6 +162,9 @@ pub async fn register<S: Store, H: Host>(
             .bind(input.location.address.clone()),
             event_insert(id, &event),
         ];
+        if let Some(b) = budget {
+            batch.extend(budget_statements(b, received_at));
+        }
         if let Some(key) = &input.idempotency_key {
             batch.push(
                 Statement::new(
@@ -185,6 +201,9 @@ pub async fn register<S: Store, H: Host>(
             {
                 continue;
             }
+            Err(StoreError::Constraint(m)) if m.contains("within_budget") => {
+                return Err(AppError::OverBudget);
+            }
             Err(StoreError::Constraint(m)) if m.contains("submission") => {
                 let key = input.idempotency_key.as_deref().unwrap_or_default();
                 return submitted(store, rules.secret, key)
@@ -195,6 +214,25 @@ pub async fn register<S: Store, H: Host>(
         }
     }
     Err(AppError::Conflict)
+}
+
+/// Counts one submission against the budget (the CHECK refuses the batch when spent) and
+/// clears a few rows of windows that have ended.
+fn budget_statements(b: &Budget, now: crate::calendar::Timestamp) -> [Statement; 2] {
+    [
+        Statement::new(
+            "DELETE FROM submission_budget WHERE key IN \
+             (SELECT key FROM submission_budget WHERE expires_at < ? LIMIT 8)",
+        )
+        .bind(ms(now)),
+        Statement::new(
+            "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET used = used + 1, budget = excluded.budget",
+        )
+        .bind(b.key.as_str())
+        .bind(b.limit)
+        .bind(ms(b.window_ends)),
+    ]
 }
 
 /// The case an earlier submission with this idempotency key registered, if any, with the

@@ -40,6 +40,8 @@ pub enum AppError {
     NotFound,
     /// Someone else changed the case at the same moment; reload and try again.
     Conflict,
+    /// The client's submission budget for this window is spent.
+    OverBudget,
     /// A stored row does not decode (a code the domain does not know, ...).
     Corrupt(String),
 }
@@ -54,6 +56,7 @@ impl fmt::Display for AppError {
             Self::Conflict => f.write_str(
                 "记录已被他人修改，请刷新后重试 / changed by someone else, reload and retry",
             ),
+            Self::OverBudget => f.write_str("提交过于频繁 / too many submissions"),
             Self::Corrupt(m) => write!(f, "stored data does not decode: {m}"),
         }
     }
