@@ -22,9 +22,10 @@ fn friday() -> Timestamp {
     at(Date::constant(2026, 11, 20), 10)
 }
 
-/// An official schema with its `$ref`s to sibling files inlined.
+/// An official schema with its `$ref`s to sibling files inlined. The schemas are vendored
+/// unchanged from the project's shared `open311-schema` folder into tests/fixtures.
 fn schema(name: &str) -> Value {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/open311-schema");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/open311-schema");
     let text = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let mut value: Value = serde_json::from_str(&text).expect("schema json");
     inline(&mut value);
