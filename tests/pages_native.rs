@@ -559,3 +559,18 @@ fn every_error_page_reads_well_in_both_languages() {
         assert!(page.text().contains(en), "{en}: {}", page.text());
     }
 }
+
+#[test]
+fn the_case_page_says_why_its_deadline_is_that_date() {
+    // Received Tuesday 29 Sep 2026 10:00; 1–7 Oct off, Saturday 10 Oct worked.
+    let env = NativeEnv::new(at(Date::constant(2026, 9, 29), 10));
+    let tracking = tracking_of(&submit(&env, "国庆前反映的问题", "complaint", "yes"));
+    let zh = get(&env, &format!("/cases/{}", plain(&tracking))).text();
+    assert!(zh.contains("为什么是这一天"), "{zh}");
+    assert!(zh.contains("国庆节") && zh.contains("调休上班"), "{zh}");
+    let en = get(&env, &format!("/cases/{}?lang=en", plain(&tracking))).text();
+    assert!(
+        en.contains("Why this date") && en.contains("National Day"),
+        "{en}"
+    );
+}

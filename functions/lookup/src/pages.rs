@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use minyi::app::public::{self, DepartmentName, PublicCase};
 use minyi::case::Category;
 use minyi::ids::QueryCode;
+use minyi::policy::Policy;
 use minyi_web::html::{self, text, time};
 use minyi_web::limits::{self, Bucket};
 use minyi_web::{Env, Lang, Request, Response, Text, WebError};
@@ -149,7 +150,23 @@ pub async fn case<E: Env>(
         None => None,
     };
     match public::case_page(env.store(), &env.config().secret, &number, parsed.as_ref()).await {
-        Ok(c) => Ok(case_response(req, lang, &c, parsed.is_some())),
+        Ok(c) => {
+            // The explanation is a courtesy: without the calendar the page still shows.
+            let why = env.calendar().await.ok().and_then(|calendar| {
+                let e = public::deadline_explanation(&c, &calendar, &Policy::default())?;
+                Some(match lang {
+                    Lang::Zh => e.describe_zh(),
+                    Lang::En => e.describe_en(),
+                })
+            });
+            Ok(case_response(
+                req,
+                lang,
+                &c,
+                parsed.is_some(),
+                why.as_deref(),
+            ))
+        }
         Err(e) => match WebError::from(e) {
             WebError::CodeRequired => {
                 Ok(code_needed(req, lang, &number.to_string(), code.is_some()))
@@ -249,7 +266,13 @@ fn track_fields(lang: Lang, tracking: &str, with_code: bool) -> Markup {
     }
 }
 
-fn case_response(req: &Request, lang: Lang, c: &PublicCase, holder: bool) -> Response {
+fn case_response(
+    req: &Request,
+    lang: Lang,
+    c: &PublicCase,
+    holder: bool,
+    why: Option<&str>,
+) -> Response {
     let show_text = c.public || holder;
     let tracking = c.tracking.to_string();
     let heading = format!("{} {tracking}", text::CASE_TITLE.get(lang));
@@ -274,6 +297,12 @@ fn case_response(req: &Request, lang: Lang, c: &PublicCase, holder: bool) -> Res
                 dd {
                     (time::deadline(lang, due))
                     @if c.provisional { " " (text::PROVISIONAL.get(lang)) }
+                    @if let Some(why) = why {
+                        details.why {
+                            summary { (text::WHY_THIS_DATE.get(lang)) }
+                            p { (why) }
+                        }
+                    }
                 }
             }
         }

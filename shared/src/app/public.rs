@@ -5,9 +5,13 @@
 //! `case_contact`: personal data never reaches a public page, an API answer or Open311.
 
 use super::{AppError, instant};
+use crate::calendar::{Calendar, explain::Explanation};
 use crate::calendar::{Timestamp, shanghai};
-use crate::case::{Category, Channel, Grade, Status, Truthfulness, Visibility};
+use crate::case::{
+    Category, Channel, Complexity, Facts, Grade, Status, Truthfulness, Urgency, Visibility,
+};
 use crate::ids::{QueryCode, TrackingNumber};
+use crate::policy::Policy;
 use crate::store::{Row, Statement, Store, Value};
 
 /// Most rows one public list returns.
@@ -65,6 +69,10 @@ pub struct PublicCase {
     pub category: Category,
     /// How it arrived.
     pub channel: Channel,
+    /// How fast it must move.
+    pub urgency: Urgency,
+    /// How much work it needs.
+    pub complexity: Complexity,
     /// Title.
     pub title: String,
     /// The message.
@@ -155,7 +163,7 @@ pub fn code_required() -> AppError {
 }
 
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.query_code_hash, c.publish_consent, c.status, \
-     c.category, c.channel, c.title, c.body, c.received_at, c.updated_at, c.due_at, \
+     c.category, c.channel, c.urgency, c.complexity, c.title, c.body, c.received_at, c.updated_at, c.due_at, \
      c.deadline_provisional, c.latitude, c.longitude, c.address, \
      d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
 
@@ -342,6 +350,28 @@ pub async fn list<S: Store>(
     Ok(Page { cases, next })
 }
 
+/// Why the case's deadline is the date it is ("why this date"): the days skipped and counted.
+/// `None` when the deadline is no longer the one computed at receipt (extended, re-handled),
+/// since the stored instant then came from a decision, not from counting.
+pub fn deadline_explanation(
+    case: &PublicCase,
+    calendar: &Calendar,
+    policy: &Policy,
+) -> Option<Explanation> {
+    let facts = Facts {
+        channel: case.channel,
+        category: case.category,
+        urgency: case.urgency,
+        complexity: case.complexity,
+        publish_consent: case.public,
+    };
+    let limit = policy.handling_limit(&facts);
+    let deadline = calendar
+        .deadline(case.received_at, limit, &policy.office_hours)
+        .ok()?;
+    (Some(deadline.at) == case.due_at).then(|| calendar.explain(&deadline))
+}
+
 /// Active departments, by code.
 pub async fn departments<S: Store>(store: &S) -> Result<Vec<DepartmentName>, AppError> {
     store
@@ -440,6 +470,8 @@ fn decode(row: &Row) -> Result<PublicCase, AppError> {
         status: code(row, "status", Status::from_code)?,
         category,
         channel: code(row, "channel", Channel::from_code)?,
+        urgency: code(row, "urgency", Urgency::from_code)?,
+        complexity: code(row, "complexity", Complexity::from_code)?,
         title: row.get("title")?,
         body: row.get("body")?,
         received_at: instant(row.get("received_at")?)?,

@@ -133,6 +133,8 @@ pub const KEEP_TRACKING: Text = t(
 );
 /// Deadline label.
 pub const DEADLINE: Text = t("办理时限", "Answer due by");
+/// The "why this date" disclosure on a case page.
+pub const WHY_THIS_DATE: Text = t("为什么是这一天", "Why this date");
 /// Provisional deadline note.
 pub const PROVISIONAL: Text = t(
     "（暂定：所涉年份的法定节假日安排尚未公布，时限可能调整）",
