@@ -121,7 +121,11 @@ mod tests {
         let manifest = include_str!("../../../spin.toml");
         for name in VARIABLES {
             let line = format!("\n{} = {{", spin_name(name));
-            assert!(manifest.contains(&line), "spin.toml lacks {}", spin_name(name));
+            assert!(
+                manifest.contains(&line),
+                "spin.toml lacks {}",
+                spin_name(name)
+            );
         }
     }
 

@@ -52,10 +52,7 @@ mod tests {
             "cannot store TEXT value in INTEGER column case.id",
             "case_event is append-only",
         ] {
-            assert!(
-                matches!(from_message(m), StoreError::Constraint(_)),
-                "{m}"
-            );
+            assert!(matches!(from_message(m), StoreError::Constraint(_)), "{m}");
         }
         assert_eq!(from_message("database is locked"), StoreError::Busy);
         assert!(matches!(

@@ -55,7 +55,9 @@ impl SpinStore {
         let (_, rows) = self.run("SELECT total_changes()", Vec::new()).await?;
         match rows.first().and_then(|r| r.first()) {
             Some(SpinValue::Integer(n)) => Ok(*n),
-            _ => Err(StoreError::Backend("total_changes() answered no integer".into())),
+            _ => Err(StoreError::Backend(
+                "total_changes() answered no integer".into(),
+            )),
         }
     }
 
