@@ -126,6 +126,9 @@ mod tests {
                 "spin.toml lacks {}",
                 spin_name(name)
             );
+            // Each of the three components maps it through.
+            let mapped = format!("\n{0} = \"{{{{ {0} }}}}\"", spin_name(name));
+            assert_eq!(manifest.matches(&mapped).count(), 3, "{mapped}");
         }
     }
 
