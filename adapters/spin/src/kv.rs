@@ -1,0 +1,52 @@
+//! The key-value port over Spin key-value (expiry kept in the value, see [`crate::expiry`]).
+
+use minyi::app::Host;
+use minyi::kv::{KeyValue, KvError, MIN_TTL_SECONDS};
+use spin_sdk::key_value::Store;
+
+use crate::SpinHost;
+use crate::expiry::{decode, encode};
+
+/// The key-value port over one Spin key-value store.
+pub struct SpinKv {
+    store: Store,
+}
+
+impl SpinKv {
+    /// Opens the store labelled `label` in the manifest's `key_value_stores`.
+    pub async fn open(label: &str) -> Result<Self, KvError> {
+        let store = Store::open(label)
+            .await
+            .map_err(|e| KvError(e.to_string()))?;
+        Ok(Self { store })
+    }
+}
+
+fn now_ms() -> i64 {
+    SpinHost.now().as_millisecond()
+}
+
+impl KeyValue for SpinKv {
+    async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        let Some(bytes) = self
+            .store
+            .get(key)
+            .await
+            .map_err(|e| KvError(e.to_string()))?
+        else {
+            return Ok(None);
+        };
+        let Ok(stored) = String::from_utf8(bytes) else {
+            return Ok(None);
+        };
+        Ok(decode(&stored, now_ms()).map(str::to_owned))
+    }
+
+    async fn put(&self, key: &str, value: &str, ttl_seconds: u32) -> Result<(), KvError> {
+        let ttl_ms = i64::from(ttl_seconds.max(MIN_TTL_SECONDS)) * 1000;
+        self.store
+            .set(key, encode(value, now_ms() + ttl_ms))
+            .await
+            .map_err(|e| KvError(e.to_string()))
+    }
+}

@@ -1,0 +1,256 @@
+//! The request path every Spin HTTP component shares: convert, build the env, run the
+//! component's function(s), 404 otherwise, convert back.
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
+use spin_sdk::http::FullBody;
+
+use crate::config::{self, OUTBOUND_PREFIX, VARIABLES, spin_name};
+use crate::{SpinHost, SpinKv, SpinStore};
+
+/// The response type of every Spin HTTP component.
+pub type SpinResponse = http::Response<FullBody<Bytes>>;
+
+/// The database and key-value store labels the manifest grants every component.
+const LABEL: &str = "default";
+
+/// What one request runs against.
+pub struct SpinEnv {
+    store: SpinStore,
+    kv: SpinKv,
+    host: SpinHost,
+    config: Config,
+}
+
+impl SpinEnv {
+    /// Opens the `default` database and store and reads the configuration from Spin variables.
+    pub async fn open() -> Result<Self, String> {
+        let mut values = Vec::with_capacity(VARIABLES.len());
+        for name in VARIABLES {
+            // An undeclared or unset variable reads as unset; the manifest declares them all.
+            let value = spin_sdk::variables::get(spin_name(name)).await.ok();
+            values.push((*name, value));
+        }
+        let config = config::read(|name| {
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, v)| v.clone())
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(Self {
+            store: SpinStore::open(LABEL).await.map_err(|e| e.to_string())?,
+            kv: SpinKv::open(LABEL).await.map_err(|e| e.to_string())?,
+            host: SpinHost,
+            config,
+        })
+    }
+}
+
+impl minyi_web::Env for SpinEnv {
+    type Store = SpinStore;
+    type Kv = SpinKv;
+    type Host = SpinHost;
+
+    fn store(&self) -> &SpinStore {
+        &self.store
+    }
+
+    fn kv(&self) -> &SpinKv {
+        &self.kv
+    }
+
+    fn host(&self) -> &SpinHost {
+        &self.host
+    }
+
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
+        if !url.starts_with(OUTBOUND_PREFIX) {
+            return Err(format!(
+                "outbound requests may go only to {OUTBOUND_PREFIX}"
+            ));
+        }
+        let body = form_body(fields);
+        let request = http::Request::post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(FullBody::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let response = spin_sdk::http::send(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+}
+
+/// `application/x-www-form-urlencoded` of the fields.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    fn encode(s: &str, out: &mut String) {
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    out.push(char::from(b));
+                }
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        encode(k, &mut out);
+        out.push('=');
+        encode(v, &mut out);
+    }
+    out
+}
+
+/// Serves one Spin request with `function` (the component's function, or functions composed
+/// in order), answering the 404 page when it answers `None`.
+pub async fn serve(
+    req: spin_sdk::http::Request,
+    function: impl AsyncFn(&SpinEnv, &Request) -> Option<Response>,
+) -> SpinResponse {
+    let request = match convert_request(req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let probe = Request::from_target(Method::Get, "/");
+            return convert_response(html::error_page(Lang::of(&probe), &probe, &e));
+        }
+    };
+    #[cfg(feature = "contract")]
+    if request.path == "/__contract" && request.method == Method::Post {
+        return contract().await;
+    }
+    let lang = Lang::of(&request);
+    let env = match SpinEnv::open().await {
+        Ok(e) => e,
+        Err(message) => {
+            eprintln!("minyi: cannot serve: {message}");
+            return convert_response(html::error_page(
+                lang,
+                &request,
+                &WebError::Internal(message),
+            ));
+        }
+    };
+    let response = match function(&env, &request).await {
+        Some(r) => r,
+        None => html::error_page(lang, &request, &WebError::NotFound),
+    };
+    if response.status >= 500 {
+        // Route and status only: never the body, the query or the client's address.
+        eprintln!(
+            "minyi: {} {} answered {}",
+            method_name(request.method),
+            request.path,
+            response.status
+        );
+    }
+    convert_response(response)
+}
+
+fn method_name(m: Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Other => "OTHER",
+    }
+}
+
+/// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
+/// `Content-Length` before any byte is read, and while reading when there is none.
+async fn convert_request(req: spin_sdk::http::Request) -> Result<Request, WebError> {
+    let (parts, mut body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let declared = parts
+        .headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(WebError::PayloadTooLarge);
+    }
+    let method = Method::parse(parts.method.as_str());
+    let mut bytes = Vec::new();
+    if method != Method::Get {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| WebError::bad("body", "无法读取 / unreadable"))?;
+            if let Ok(chunk) = frame.into_data() {
+                if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(WebError::PayloadTooLarge);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+    }
+    // Spin names the peer in `spin-client-addr` (`ip:port`, `[v6]:port`).
+    let client_ip = parts
+        .headers
+        .get("spin-client-addr")
+        .and_then(|v| v.to_str().ok())
+        .map(client_ip);
+    Ok(Request::new(method, path, query, headers, bytes, client_ip))
+}
+
+/// The address of `ip:port` or `[v6]:port` without the port.
+fn client_ip(addr: &str) -> String {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest).to_owned();
+    }
+    match addr.rsplit_once(':') {
+        Some((ip, port)) if !ip.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
+            ip.to_owned()
+        }
+        _ => addr.to_owned(),
+    }
+}
+
+fn convert_response(r: Response) -> SpinResponse {
+    let mut builder = http::Response::builder().status(r.status);
+    for (name, value) in &r.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder
+        .body(FullBody::new(Bytes::from(r.body)))
+        .unwrap_or_else(|_| {
+            let mut fallback = http::Response::new(FullBody::new(Bytes::new()));
+            *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
+}
+
+/// `POST /__contract`: the store contract against this component's Spin SQLite (test builds
+/// only).
+#[cfg(feature = "contract")]
+async fn contract() -> SpinResponse {
+    let (status, text) = match SpinStore::open(LABEL).await {
+        Ok(store) => {
+            let report = minyi_store_contract::run_all(&store).await;
+            let status = if report.is_success() { 200 } else { 500 };
+            (status, format!("{report}\n"))
+        }
+        Err(e) => (500, format!("{e}\n")),
+    };
+    convert_response(Response::new(status, "text/plain; charset=utf-8", text))
+}
