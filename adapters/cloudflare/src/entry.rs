@@ -1,8 +1,8 @@
 //! The Worker's entry points: `fetch` (submit, then lookup, else 404) and `scheduled`.
 
-use crate::config::{self, OUTBOUND_PREFIX};
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
+use minyi_web::vars::{self as config, OUTBOUND_PREFIX, form_body};
 use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
 use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
 
@@ -85,31 +85,6 @@ impl minyi_web::Env for WorkerEnv {
         let text = response.text().await.map_err(|e| e.to_string())?;
         Ok((response.status_code(), text))
     }
-}
-
-/// `application/x-www-form-urlencoded` of the fields.
-fn form_body(fields: &[(&str, &str)]) -> String {
-    fn encode(s: &str, out: &mut String) {
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                    out.push(char::from(b));
-                }
-                b' ' => out.push('+'),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-    }
-    let mut out = String::new();
-    for (i, (k, v)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        encode(k, &mut out);
-        out.push('=');
-        encode(v, &mut out);
-    }
-    out
 }
 
 #[event(fetch)]

@@ -11,11 +11,10 @@
 //! - With the `contract` feature (test builds only, see `scripts/worker-test`),
 //!   `POST /__contract` runs the store contract against D1 and answers with its report.
 //!
-//! The platform-neutral parts (error mapping, configuration, placeholder rewriting) are in
-//! [`errors`], [`config`] and [`sql`] and are unit-tested natively; everything that touches the
+//! The platform-neutral parts (error mapping, placeholder rewriting) are in
+//! [`errors`] and [`sql`] (configuration is read by `minyi_web::vars`) and are unit-tested natively; everything that touches the
 //! Workers runtime compiles only for `wasm32`.
 
-pub mod config;
 pub mod errors;
 pub mod sql;
 

@@ -6,8 +6,9 @@ use http_body_util::BodyExt;
 use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
 use spin_sdk::http::FullBody;
 
-use crate::config::{self, OUTBOUND_PREFIX, VARIABLES, spin_name};
+use crate::config::spin_name;
 use crate::{SpinHost, SpinKv, SpinStore};
+use minyi_web::vars::{self as config, OUTBOUND_PREFIX, VARIABLES, form_body};
 
 /// The response type of every Spin HTTP component.
 pub type SpinResponse = http::Response<FullBody<Bytes>>;
@@ -92,31 +93,6 @@ impl minyi_web::Env for SpinEnv {
             .to_bytes();
         Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
     }
-}
-
-/// `application/x-www-form-urlencoded` of the fields.
-fn form_body(fields: &[(&str, &str)]) -> String {
-    fn encode(s: &str, out: &mut String) {
-        for b in s.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                    out.push(char::from(b));
-                }
-                b' ' => out.push('+'),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-    }
-    let mut out = String::new();
-    for (i, (k, v)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        encode(k, &mut out);
-        out.push('=');
-        encode(v, &mut out);
-    }
-    out
 }
 
 /// Serves one Spin request with `function` (the component's function, or functions composed

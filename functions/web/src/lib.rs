@@ -17,6 +17,7 @@ pub mod limits;
 pub mod open311;
 mod request;
 mod response;
+pub mod vars;
 
 pub use env::{Config, Env, RateLimits, Turnstile};
 pub use error::WebError;

@@ -1,14 +1,29 @@
-//! The deployment's configuration from Workers variables and secrets.
+//! The deployment's configuration from runtime variables, read the same way on every runtime.
+//!
+//! Names are upper case as on Workers (`MINYI_SECRET`, ...); a runtime whose variables are
+//! spelled otherwise (Spin: lower case) maps the names in the `get` it passes.
 
-use minyi_web::{Config, RateLimits, Turnstile};
+use crate::{Config, RateLimits, Turnstile};
 
-/// The development secret, accepted only when `MINYI_ENV=dev` (wrangler.toml's local vars).
+/// The development secret, accepted only when `MINYI_ENV=dev`.
 pub const DEV_SECRET: &str = "minyi-dev-secret-not-for-production";
 
-/// The only host `post_form` may reach (Turnstile's verification endpoint).
+/// The only URL prefix `Env::post_form` may reach: Turnstile's verification endpoint.
 pub const OUTBOUND_PREFIX: &str = "https://challenges.cloudflare.com/";
 
-/// Why the Worker cannot serve.
+/// Every variable the configuration reads.
+pub const VARIABLES: &[&str] = &[
+    "MINYI_ENV",
+    "MINYI_SECRET",
+    "TURNSTILE_SITE_KEY",
+    "TURNSTILE_SECRET",
+    "MINYI_SUBMISSIONS_PER_HOUR",
+    "MINYI_READS_PER_MINUTE",
+    "MINYI_CODE_ATTEMPTS_PER_HOUR",
+    "OPEN311_JURISDICTION",
+];
+
+/// Why an instance cannot serve.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigError {
     /// `MINYI_SECRET` is not set and this is not a dev deployment.
@@ -19,14 +34,14 @@ impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::MissingSecret => f.write_str(
-                "MINYI_SECRET is not set: run `wrangler secret put MINYI_SECRET` (at least 32 random bytes)",
+                "MINYI_SECRET is not set (at least 32 random bytes): on Workers `wrangler secret put \
+                 MINYI_SECRET`, on Spin the variable minyi_secret (SPIN_VARIABLE_MINYI_SECRET)",
             ),
         }
     }
 }
 
-/// Reads the configuration through `get` (a variable or secret by name; `None` if unset or
-/// empty).
+/// Reads the configuration through `get` (a variable by name; `None` if unset).
 pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
     let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
     let dev = get("MINYI_ENV").is_some_and(|v| v == "dev");
@@ -59,6 +74,15 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         limits,
         jurisdiction_id: get("OPEN311_JURISDICTION"),
     })
+}
+
+/// `application/x-www-form-urlencoded` of the fields (for `Env::post_form`).
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        body.append_pair(k, v);
+    }
+    body.finish()
 }
 
 #[cfg(test)]
@@ -104,6 +128,11 @@ mod tests {
         assert_eq!(dev.secret, DEV_SECRET.as_bytes());
         let prod = read(vars(&[("MINYI_SECRET", "s3cret")])).expect("prod");
         assert_eq!(prod.secret, b"s3cret");
+    }
+
+    #[test]
+    fn form_bodies_are_encoded() {
+        assert_eq!(form_body(&[("a b", "中&=")]), "a+b=%E4%B8%AD%26%3D");
     }
 
     #[test]
