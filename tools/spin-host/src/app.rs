@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use wasmtime::error::Context;
 use wasmtime::component::Component;
+use wasmtime::error::Context;
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{HostWallClock, WasiCtx};
 use wasmtime_wasi_http::p3::bindings::ServicePre;
@@ -80,7 +80,13 @@ impl App {
             if serves_http {
                 let pre = ServicePre::new(pre.clone())
                     .with_context(|| format!("component {id}: no wasi:http/handler export"))?;
-                http.insert(id.clone(), Loaded { grants: Arc::clone(&grants), pre });
+                http.insert(
+                    id.clone(),
+                    Loaded {
+                        grants: Arc::clone(&grants),
+                        pre,
+                    },
+                );
             }
             if serves_cron {
                 let pre = SpinCronPre::new(pre)

@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use wasmtime::error::Context;
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -16,6 +15,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use wasmtime::error::Context;
 use wasmtime_wasi_http::p3::Request as WasiRequest;
 
 use crate::app::App;
@@ -64,7 +64,10 @@ async fn handle(
         Ok(response) => response,
         Err(e) => {
             eprintln!("spin-host: {}: {e:#}", route.component);
-            text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error\n".into())
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error\n".into(),
+            )
         }
     }
 }
@@ -123,12 +126,21 @@ fn with_spin_headers(
     let path = parts.uri.path().to_owned();
     let h = &mut parts.headers;
     h.insert("spin-full-url", HeaderValue::from_str(&full_url)?);
-    h.insert("spin-path-info", HeaderValue::from_str(route.path_info(&path))?);
+    h.insert(
+        "spin-path-info",
+        HeaderValue::from_str(route.path_info(&path))?,
+    );
     h.insert("spin-matched-route", HeaderValue::from_str(&route.pattern)?);
-    h.insert("spin-raw-component-route", HeaderValue::from_str(&route.pattern)?);
+    h.insert(
+        "spin-raw-component-route",
+        HeaderValue::from_str(&route.pattern)?,
+    );
     h.insert("spin-component-route", HeaderValue::from_str(&route.base)?);
     h.insert("spin-base-path", HeaderValue::from_static("/"));
-    h.insert("spin-client-addr", HeaderValue::from_str(&peer.to_string())?);
+    h.insert(
+        "spin-client-addr",
+        HeaderValue::from_str(&peer.to_string())?,
+    );
     Ok(Request::from_parts(parts, body))
 }
 
@@ -157,7 +169,11 @@ async fn cron_hook(app: &App, req: &Request<Incoming>) -> Response<Full<Bytes>> 
             }
         }
     }
-    let status = if ok { StatusCode::OK } else { StatusCode::INTERNAL_SERVER_ERROR };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
     text(status, report)
 }
 

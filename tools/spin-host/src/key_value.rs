@@ -71,7 +71,7 @@ impl<T> HostStoreWithStore<T> for SpinApi {
     ) -> wasmtime::Result<Result<Resource<Store>, Error>> {
         accessor.with(|mut access| {
             let view = access.get();
-            if !view.ctx.grants.key_value_stores.iter().any(|l| *l == label) {
+            if !view.ctx.grants.key_value_stores.contains(&label) {
                 return Ok(Err(Error::AccessDenied));
             }
             if label != "default" {

@@ -26,10 +26,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use wasmtime::bail;
-use wasmtime::error::Context;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
+use wasmtime::bail;
+use wasmtime::error::Context;
 
 struct Args {
     manifest: PathBuf,
@@ -82,7 +82,9 @@ async fn main() -> wasmtime::Result<()> {
     let app = app::App::load(manifest, &args.sources, &args.state_dir)?;
     for sql in &args.sqlite {
         let text = match sql.strip_prefix('@') {
-            Some(path) => std::fs::read_to_string(path).with_context(|| format!("--sqlite {sql}"))?,
+            Some(path) => {
+                std::fs::read_to_string(path).with_context(|| format!("--sqlite {sql}"))?
+            }
             None => sql.clone(),
         };
         app.databases()

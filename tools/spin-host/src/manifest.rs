@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use wasmtime::error::Context;
-use wasmtime::{bail, ensure};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+use wasmtime::error::Context;
+use wasmtime::{bail, ensure};
 
 /// A loaded, checked manifest.
 pub struct Manifest {
@@ -121,8 +121,8 @@ impl Manifest {
     /// Reads `path`, resolving application variables through `lookup` (Spin's environment
     /// provider: `SPIN_VARIABLE_<NAME>`), and checks it as `spin up` would.
     pub fn load(path: &Path, lookup: impl Fn(&str) -> Option<String>) -> wasmtime::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let raw: RawManifest =
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         ensure!(
@@ -136,8 +136,9 @@ impl Manifest {
             check_variable_name(name)?;
             let value = match (var.required, &var.default) {
                 (true, Some(_)) => bail!("variable {name}: `required` and `default` both set"),
-                (true, None) => lookup(name)
-                    .with_context(|| format!("required variable {name} is not set"))?,
+                (true, None) => {
+                    lookup(name).with_context(|| format!("required variable {name} is not set"))?
+                }
                 (false, Some(default)) => lookup(name).unwrap_or_else(|| default.clone()),
                 (false, None) => bail!("variable {name}: needs `required` or a `default`"),
             };
@@ -222,7 +223,10 @@ impl Manifest {
 
 impl Route {
     fn parse(pattern: &str, component: String) -> wasmtime::Result<Self> {
-        ensure!(pattern.starts_with('/'), "route {pattern:?} must start with /");
+        ensure!(
+            pattern.starts_with('/'),
+            "route {pattern:?} must start with /"
+        );
         let (base, wildcard) = match pattern.strip_suffix("/...") {
             Some(base) => (base.to_owned(), true),
             None => (pattern.trim_end_matches('/').to_owned(), false),

@@ -9,8 +9,7 @@ use std::time::Duration;
 use wasmtime::component::{Accessor, Resource, StreamReader};
 
 use crate::bindings::spin::spin::sqlite::sqlite::{
-    Error, Host, HostConnection, HostConnectionWithStore, QueryResult, RowResult,
-    Value,
+    Error, Host, HostConnection, HostConnectionWithStore, QueryResult, RowResult, Value,
 };
 use crate::state::{SpinApi, SpinView};
 
@@ -31,7 +30,9 @@ impl Databases {
     /// Runs `sql` (one or more statements) against the `default` database, as
     /// `spin up --sqlite` does before serving.
     pub fn run_startup_sql(&self, sql: &str) -> wasmtime::Result<()> {
-        let conn = self.connect("default").map_err(|e| wasmtime::format_err!("{e:?}"))?;
+        let conn = self
+            .connect("default")
+            .map_err(|e| wasmtime::format_err!("{e:?}"))?;
         conn.execute_batch(sql)?;
         Ok(())
     }
@@ -67,7 +68,10 @@ impl SpinView<'_> {
             .push(Connection(Arc::new(Mutex::new(conn))))?))
     }
 
-    fn handle(&self, conn: &Resource<Connection>) -> wasmtime::Result<Arc<Mutex<rusqlite::Connection>>> {
+    fn handle(
+        &self,
+        conn: &Resource<Connection>,
+    ) -> wasmtime::Result<Arc<Mutex<rusqlite::Connection>>> {
         Ok(Arc::clone(&self.table.get(conn)?.0))
     }
 }
@@ -79,11 +83,9 @@ fn execute(
     params: Vec<Value>,
 ) -> Result<QueryResult, Error> {
     let mut stmt = conn.prepare(sql).map_err(io)?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let params: Vec<rusqlite::types::Value> = params.into_iter().map(to_sqlite).collect();
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(params))
-        .map_err(io)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(io)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(io)? {
         let mut values = Vec::with_capacity(columns.len());
@@ -117,16 +119,23 @@ fn from_sqlite(v: rusqlite::types::ValueRef<'_>) -> Value {
     }
 }
 
+/// Runs `f` on the locked connection.
+fn with_lock<R>(
+    conn: &Mutex<rusqlite::Connection>,
+    f: impl FnOnce(&rusqlite::Connection) -> R,
+) -> wasmtime::Result<R> {
+    let conn = conn
+        .lock()
+        .map_err(|_| wasmtime::format_err!("connection poisoned"))?;
+    Ok(f(&conn))
+}
+
 /// Runs `f` on the connection off the async threads (a statement may wait on a lock).
 async fn blocking<R: Send + 'static>(
     conn: Arc<Mutex<rusqlite::Connection>>,
     f: impl FnOnce(&rusqlite::Connection) -> R + Send + 'static,
 ) -> wasmtime::Result<R> {
-    tokio::task::spawn_blocking(move || {
-        let conn = conn.lock().map_err(|_| wasmtime::format_err!("connection poisoned"))?;
-        Ok(f(&conn))
-    })
-    .await?
+    tokio::task::spawn_blocking(move || with_lock(&conn, f)).await?
 }
 
 impl Host for SpinView<'_> {}
@@ -142,21 +151,20 @@ impl HostConnection for SpinView<'_> {
         statement: String,
         parameters: Vec<Value>,
     ) -> wasmtime::Result<Result<QueryResult, Error>> {
-        let conn = self.handle(&conn)?;
-        let conn = conn.lock().map_err(|_| wasmtime::format_err!("connection poisoned"))?;
-        Ok(execute(&conn, &statement, parameters))
+        with_lock(&*self.handle(&conn)?, |c| {
+            execute(c, &statement, parameters)
+        })
     }
 
     fn last_insert_rowid(&mut self, conn: Resource<Connection>) -> wasmtime::Result<i64> {
-        let conn = self.handle(&conn)?;
-        let conn = conn.lock().map_err(|_| wasmtime::format_err!("connection poisoned"))?;
-        Ok(conn.last_insert_rowid())
+        with_lock(
+            &*self.handle(&conn)?,
+            rusqlite::Connection::last_insert_rowid,
+        )
     }
 
     fn changes(&mut self, conn: Resource<Connection>) -> wasmtime::Result<u64> {
-        let conn = self.handle(&conn)?;
-        let conn = conn.lock().map_err(|_| wasmtime::format_err!("connection poisoned"))?;
-        Ok(conn.changes())
+        with_lock(&*self.handle(&conn)?, rusqlite::Connection::changes)
     }
 
     fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {

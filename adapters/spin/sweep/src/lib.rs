@@ -27,8 +27,8 @@ mod component {
     struct Sweep;
 
     impl Guest for Sweep {
-        fn handle_cron_event(_metadata: Metadata) -> Result<(), Error> {
-            spin_sdk::wit_bindgen::block_on(sweep()).map_err(|message| {
+        async fn handle_cron_event(_metadata: Metadata) -> Result<(), Error> {
+            sweep().await.map_err(|message| {
                 eprintln!("minyi: sweep failed: {message}");
                 Error::Other(message)
             })
