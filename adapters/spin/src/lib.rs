@@ -13,11 +13,10 @@
 //! - With the `contract` feature (test builds only), `POST /__contract` runs the store contract
 //!   against Spin SQLite.
 //!
-//! The platform-neutral parts ([`config`], [`errors`], [`expiry`]) are unit-tested natively;
+//! The platform-neutral parts ([`config`], [`expiry`]) are unit-tested natively;
 //! everything that touches spin-sdk compiles only for `wasm32`.
 
 pub mod config;
-pub mod errors;
 pub mod expiry;
 
 #[cfg(target_arch = "wasm32")]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use minyi::store::{MAX_ROWS, Row, Statement, Store, StoreError, Value};
 use spin_sdk::sqlite::{Connection, Error, Value as SpinValue};
 
-use crate::errors::from_message;
+use minyi::store::sqlite_errors::classify;
 
 /// The storage port over one Spin SQLite connection (`default` unless named otherwise).
 ///
@@ -108,7 +108,7 @@ fn from_spin(value: SpinValue, column: &str) -> Result<Value, StoreError> {
 /// Classifies a Spin SQLite error in the port's terms.
 fn map_err(error: Error) -> StoreError {
     match error {
-        Error::Io(message) => from_message(&message),
+        Error::Io(message) => classify(&message),
         Error::DatabaseFull => StoreError::Backend("database full".into()),
         Error::NoSuchDatabase => StoreError::Backend("no such database (sqlite_databases)".into()),
         Error::AccessDenied => StoreError::Backend("access to the database denied".into()),

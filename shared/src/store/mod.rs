@@ -5,6 +5,7 @@
 //! [`Store::batch`], since D1 has no `BEGIN`/`COMMIT`. Every query is capped at [`MAX_ROWS`]
 //! rows: callers page with `LIMIT`.
 
+pub mod sqlite_errors;
 mod value;
 
 pub use value::{FromValue, Row, Value};
