@@ -81,8 +81,10 @@ pub struct NativeEnv {
     pub host: TestHost,
     /// Configuration.
     pub config: minyi_web::Config,
-    /// Forms posted to outside services (Turnstile), with the answer given.
+    /// Forms posted to outside services (Turnstile).
     pub outbound: RefCell<Vec<OutboundForm>>,
+    /// What outside services answer: a status and body, or a failure to reach them.
+    pub outbound_reply: Result<(u16, String), String>,
 }
 
 impl NativeEnv {
@@ -107,6 +109,7 @@ impl NativeEnv {
                 jurisdiction_id: None,
             },
             outbound: RefCell::new(Vec::new()),
+            outbound_reply: Ok((200, r#"{"success": true}"#.into())),
         }
     }
 
@@ -154,6 +157,6 @@ impl minyi_web::Env for NativeEnv {
                 .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
         ));
-        Ok((200, r#"{"success": true}"#.into()))
+        self.outbound_reply.clone()
     }
 }

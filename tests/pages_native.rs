@@ -531,6 +531,43 @@ fn turnstile_guards_the_form_when_configured() {
 }
 
 #[test]
+fn a_refused_or_unreachable_human_check_keeps_the_form() {
+    let mut env = site();
+    env.config.turnstile = Some(Turnstile {
+        site_key: "0x4AAA-site".into(),
+        secret: "0x4AAA-secret".into(),
+    });
+    for (reply, status, says) in [
+        (
+            Ok((200, r#"{"success": false}"#.to_owned())),
+            400,
+            "人机验证未通过",
+        ),
+        (Ok((500, String::new())), 503, "人机验证服务暂时无法连接"),
+        (
+            Err("connection refused".to_owned()),
+            503,
+            "人机验证服务暂时无法连接",
+        ),
+    ] {
+        env.outbound_reply = reply;
+        let token = token(&env);
+        let mut f = fields("路灯不亮", "complaint", "yes");
+        f.push(("idempotency_key", &token));
+        f.push(("cf-turnstile-response", "token-from-widget"));
+        let r = env.send(&post("/submit", &f));
+        assert_eq!(r.status, status);
+        let html = r.text();
+        assert!(html.contains(says), "{html}");
+        assert!(
+            html.contains("人民路与解放路交叉口路灯已坏一周"),
+            "the input is kept"
+        );
+        assert_eq!(cases_stored(&env), 0);
+    }
+}
+
+#[test]
 fn every_error_page_reads_well_in_both_languages() {
     use minyi_web::{Lang, WebError, html};
     let req = Request::from_target(Method::Get, "/cases");

@@ -62,12 +62,17 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
     {
         return Ok(confirmation(req, lang, &earlier));
     }
-    if !turnstile_passes(env, req, &fields).await {
+    let refusal = match turnstile(env, req, &fields).await {
+        HumanCheck::Passed => None,
+        HumanCheck::Failed => Some((400, text::TURNSTILE_FAILED)),
+        HumanCheck::Unreachable => Some((503, text::TURNSTILE_UNREACHABLE)),
+    };
+    if let Some((status, problem)) = refusal {
         let errors = [FieldError {
             field: TURNSTILE_FIELD,
-            problem: text::TURNSTILE_FAILED,
+            problem,
         }];
-        return Ok(render(env, req, lang, 400, &values, &errors));
+        return Ok(render(env, req, lang, status, &values, &errors));
     }
     let registered = service::register(env, submission, req.client_ip.as_deref()).await?;
     Ok(confirmation(req, lang, &registered))
@@ -80,11 +85,21 @@ fn new_token<E: Env>(env: &E) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether the Turnstile check passes: always when Turnstile is not configured; otherwise the
-/// posted token must be accepted by Cloudflare.
-async fn turnstile_passes<E: Env>(env: &E, req: &Request, fields: &[(String, String)]) -> bool {
+/// The outcome of the Turnstile check.
+enum HumanCheck {
+    /// Turnstile is not configured, or Cloudflare accepted the token.
+    Passed,
+    /// No token, or Cloudflare refused it.
+    Failed,
+    /// Cloudflare could not be asked (network, outbound policy, a non-200 answer): not the
+    /// citizen's fault, so the form is kept and they are asked to try again.
+    Unreachable,
+}
+
+/// Checks the posted Turnstile token with Cloudflare.
+async fn turnstile<E: Env>(env: &E, req: &Request, fields: &[(String, String)]) -> HumanCheck {
     let Some(turnstile) = &env.config().turnstile else {
-        return true;
+        return HumanCheck::Passed;
     };
     let Some(token) = fields
         .iter()
@@ -92,16 +107,23 @@ async fn turnstile_passes<E: Env>(env: &E, req: &Request, fields: &[(String, Str
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty() && v.len() <= 4096)
     else {
-        return false;
+        return HumanCheck::Failed;
     };
     let mut form = vec![("secret", turnstile.secret.as_str()), ("response", token)];
     if let Some(ip) = req.client_ip.as_deref() {
         form.push(("remoteip", ip));
     }
     match env.post_form(TURNSTILE_VERIFY, &form).await {
-        Ok((200, body)) => serde_json::from_str::<serde_json::Value>(&body)
-            .is_ok_and(|v| v["success"] == serde_json::Value::Bool(true)),
-        _ => false,
+        Ok((200, body)) => {
+            let passed = serde_json::from_str::<serde_json::Value>(&body)
+                .is_ok_and(|v| v["success"] == serde_json::Value::Bool(true));
+            if passed {
+                HumanCheck::Passed
+            } else {
+                HumanCheck::Failed
+            }
+        }
+        _ => HumanCheck::Unreachable,
     }
 }
 

@@ -15,6 +15,7 @@ use wasmtime_wasi_http::p3::bindings::ServicePre;
 use crate::bindings::cron::SpinCronPre;
 use crate::key_value::KeyValue;
 use crate::manifest::Manifest;
+use crate::outbound;
 use crate::sqlite::Databases;
 use crate::state::{self, Backends, Grants, SpinCtx, State};
 
@@ -40,11 +41,13 @@ pub struct App {
 
 impl App {
     /// Compiles the manifest's components (`sources` replaces a component's `source` by
-    /// id) and opens the state under `state_dir` (`sqlite_db.db`, `sqlite_key_value.db`).
+    /// id) and opens the state under `state_dir` (`sqlite_db.db`, `sqlite_key_value.db`);
+    /// outbound HTTP follows `outbound`.
     pub fn load(
         manifest: Manifest,
         sources: &BTreeMap<String, PathBuf>,
         state_dir: &Path,
+        outbound: outbound::Policy,
     ) -> wasmtime::Result<Self> {
         let mut config = Config::new();
         config.wasm_component_model_async(true);
@@ -54,6 +57,7 @@ impl App {
         let backends = Arc::new(Backends {
             databases: Databases::new(state_dir.join("sqlite_db.db")),
             key_value: KeyValue::open(&state_dir.join("sqlite_key_value.db"))?,
+            outbound: Arc::new(outbound),
         });
 
         let mut http = BTreeMap::new();

@@ -6,6 +6,7 @@
 //! ```text
 //! minyi-spin-host [--from spin.toml] [--listen 127.0.0.1:3000] [--state-dir .spin]
 //!                 [--sqlite @file.sql | --sqlite 'SQL']... [--source COMPONENT=path.wasm]...
+//!                 [--outbound-reply URL_PREFIX=STATUS:BODY]... [--record-outbound FILE]
 //!                 [--test-hooks]
 //! ```
 //! Variables come from `SPIN_VARIABLE_<NAME>`, as with `spin up`. `--test-hooks` adds
@@ -37,6 +38,7 @@ struct Args {
     state_dir: PathBuf,
     sqlite: Vec<String>,
     sources: BTreeMap<String, PathBuf>,
+    outbound: outbound::Policy,
     test_hooks: bool,
 }
 
@@ -47,6 +49,7 @@ fn parse_args() -> wasmtime::Result<Args> {
         state_dir: ".spin".into(),
         sqlite: Vec::new(),
         sources: BTreeMap::new(),
+        outbound: outbound::Policy::default(),
         test_hooks: false,
     };
     let mut it = std::env::args().skip(1);
@@ -61,6 +64,12 @@ fn parse_args() -> wasmtime::Result<Args> {
                 let v = value()?;
                 let (id, path) = v.split_once('=').context("--source COMPONENT=path.wasm")?;
                 args.sources.insert(id.to_owned(), path.into());
+            }
+            "--outbound-reply" => args.outbound.stubs.push(outbound::Stub::parse(&value()?)?),
+            "--record-outbound" => {
+                let path = value()?;
+                let file = std::fs::File::create(&path).with_context(|| path.clone())?;
+                args.outbound.record = Some(std::sync::Mutex::new(file));
             }
             "--test-hooks" => args.test_hooks = true,
             "--help" | "-h" => {
@@ -79,7 +88,7 @@ async fn main() -> wasmtime::Result<()> {
     let manifest = manifest::Manifest::load(&args.manifest, |name| {
         std::env::var(format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase())).ok()
     })?;
-    let app = app::App::load(manifest, &args.sources, &args.state_dir)?;
+    let app = app::App::load(manifest, &args.sources, &args.state_dir, args.outbound)?;
     for sql in &args.sqlite {
         let text = match sql.strip_prefix('@') {
             Some(path) => {

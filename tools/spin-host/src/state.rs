@@ -10,7 +10,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::bindings;
 use crate::key_value::KeyValue;
-use crate::outbound::Outbound;
+use crate::outbound::{self, Outbound};
 use crate::sqlite::Databases;
 
 /// A component's grants and resolved variables, shared by all its instances.
@@ -33,6 +33,8 @@ pub struct Backends {
     pub databases: Databases,
     /// The key-value stores.
     pub key_value: KeyValue,
+    /// What happens to outbound HTTP.
+    pub outbound: Arc<outbound::Policy>,
 }
 
 /// The Spin side of an instance's state.
@@ -70,7 +72,10 @@ impl HasData for SpinApi {
 impl State {
     /// Fresh state for one instance of a component.
     pub fn new(wasi: WasiCtx, spin: SpinCtx) -> Self {
-        let outbound = Outbound::new(Arc::clone(&spin.grants));
+        let outbound = Outbound::new(
+            Arc::clone(&spin.grants),
+            Arc::clone(&spin.backends.outbound),
+        );
         Self {
             table: ResourceTable::new(),
             wasi,

@@ -99,6 +99,11 @@ pub const TURNSTILE_FAILED: Text = t(
     "人机验证未通过，请完成验证后重新提交。",
     "The human check did not pass: please complete it and send again.",
 );
+/// Cloudflare could not be asked to check the human check.
+pub const TURNSTILE_UNREACHABLE: Text = t(
+    "人机验证服务暂时无法连接，您填写的内容已保留，请稍后重新提交。",
+    "The human check could not be reached. What you wrote is kept: please send again shortly.",
+);
 /// Honeypot filled.
 pub const HONEYPOT_FILLED: Text = t(
     "提交被拒绝：表单中隐藏的字段被填写了。",
