@@ -469,13 +469,19 @@ fn error_pages_are_readable() {
     assert!(limited.header("retry-after").is_some());
 }
 
-#[test]
-fn turnstile_guards_the_form_when_configured() {
+/// A site whose form is guarded by Turnstile (site key `0x4AAA-site`).
+fn site_with_turnstile() -> NativeEnv {
     let mut env = site();
     env.config.turnstile = Some(Turnstile {
         site_key: "0x4AAA-site".into(),
         secret: "0x4AAA-secret".into(),
     });
+    env
+}
+
+#[test]
+fn turnstile_guards_the_form_when_configured() {
+    let env = site_with_turnstile();
     let form = get(&env, "/submit");
     let html = form.text();
     assert!(html.contains(r#"class="cf-turnstile" data-sitekey="0x4AAA-site""#));
@@ -532,11 +538,7 @@ fn turnstile_guards_the_form_when_configured() {
 
 #[test]
 fn a_refused_or_unreachable_human_check_keeps_the_form() {
-    let mut env = site();
-    env.config.turnstile = Some(Turnstile {
-        site_key: "0x4AAA-site".into(),
-        secret: "0x4AAA-secret".into(),
-    });
+    let mut env = site_with_turnstile();
     for (reply, status, says) in [
         (
             Ok((200, r#"{"success": false}"#.to_owned())),

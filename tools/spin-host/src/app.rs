@@ -14,10 +14,10 @@ use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use crate::bindings::cron::SpinCronPre;
 use crate::key_value::KeyValue;
-use crate::manifest::Manifest;
+use crate::manifest::{Grants, Manifest};
 use crate::outbound;
 use crate::sqlite::Databases;
-use crate::state::{self, Backends, Grants, SpinCtx, State};
+use crate::state::{self, Backends, SpinCtx, State};
 
 /// A component ready to instantiate.
 pub struct Loaded<P> {
@@ -71,13 +71,7 @@ impl App {
             let source = sources.get(id).unwrap_or(&c.source);
             let component = Component::from_file(&engine, source)
                 .with_context(|| format!("component {id}: loading {}", source.display()))?;
-            let grants = Arc::new(Grants {
-                component: id.clone(),
-                sqlite_databases: c.sqlite_databases.clone(),
-                key_value_stores: c.key_value_stores.clone(),
-                allowed_outbound_hosts: c.allowed_outbound_hosts.clone(),
-                variables: c.variables.clone(),
-            });
+            let grants = Arc::new(c.grants.clone());
             let pre = linker
                 .instantiate_pre(&component)
                 .with_context(|| format!("component {id}: an import this host lacks"))?;

@@ -23,6 +23,15 @@ pub struct Manifest {
 pub struct Component {
     /// The component's wasm file.
     pub source: PathBuf,
+    /// What it may use.
+    pub grants: Grants,
+}
+
+/// What a component may use, shared by all its instances.
+#[derive(Clone)]
+pub struct Grants {
+    /// The component id, for logs.
+    pub component: String,
     /// SQLite database labels it may open.
     pub sqlite_databases: Vec<String>,
     /// Key-value store labels it may open.
@@ -160,16 +169,17 @@ impl Manifest {
                     "component {id}: outbound host {host:?} needs a scheme"
                 );
             }
-            components.insert(
-                id,
-                Component {
-                    source: root.join(&c.source),
+            let component = Component {
+                source: root.join(&c.source),
+                grants: Grants {
+                    component: id.clone(),
                     sqlite_databases: c.sqlite_databases,
                     key_value_stores: c.key_value_stores,
                     allowed_outbound_hosts: c.allowed_outbound_hosts,
                     variables,
                 },
-            );
+            };
+            components.insert(id, component);
         }
 
         let mut routes = Vec::new();
@@ -342,7 +352,7 @@ mod tests {
         assert_eq!(serve("/"), Some("lookup"));
         assert_eq!(m.crons.len(), 1);
         assert_eq!(
-            m.components["submit"].variables["minyi_secret"], "",
+            m.components["submit"].grants.variables["minyi_secret"], "",
             "unset variables take their default"
         );
     }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default_send_request};
 
-use crate::state::Grants;
+use crate::manifest::Grants;
 
 /// A canned answer for requests whose URL starts with `url_prefix`.
 pub struct Stub {

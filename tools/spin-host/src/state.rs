@@ -1,7 +1,6 @@
 //! What one component instance runs with: WASI, WASI HTTP, the Spin interfaces, and the
 //! grants its manifest entry gives it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use wasmtime::component::{HasData, Linker, ResourceTable};
@@ -10,22 +9,9 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::bindings;
 use crate::key_value::KeyValue;
+use crate::manifest::Grants;
 use crate::outbound::{self, Outbound};
 use crate::sqlite::Databases;
-
-/// A component's grants and resolved variables, shared by all its instances.
-pub struct Grants {
-    /// The component id, for logs.
-    pub component: String,
-    /// SQLite labels it may open.
-    pub sqlite_databases: Vec<String>,
-    /// Key-value labels it may open.
-    pub key_value_stores: Vec<String>,
-    /// Outbound hosts it may call.
-    pub allowed_outbound_hosts: Vec<String>,
-    /// Its variables.
-    pub variables: BTreeMap<String, String>,
-}
 
 /// Backends every component shares.
 pub struct Backends {
