@@ -277,14 +277,21 @@ impl Route {
     }
 }
 
-/// Spin's rule for variable names: lower-case ASCII letters, digits and underscores,
-/// starting with a letter.
+/// Spin's rule for variable names (`spin_expressions::Key`): lower-case ASCII letters, digits
+/// and single underscores, starting with a letter and ending with a letter or digit.
 pub fn check_variable_name(name: &str) -> wasmtime::Result<()> {
-    let mut chars = name.chars();
+    let bytes = name.as_bytes();
     ensure!(
-        chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-        "invalid variable name {name:?}: lower-case letters, digits and _ only"
+        bytes.first().is_some_and(u8::is_ascii_lowercase)
+            && bytes
+                .last()
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+            && !name.contains("__"),
+        "invalid variable name {name:?}: lower-case letters, digits and single underscores, \
+         starting with a letter and ending with a letter or digit"
     );
     Ok(())
 }
@@ -335,9 +342,12 @@ mod tests {
         let values = BTreeMap::from([("a".to_owned(), "1".to_owned())]);
         assert_eq!(expand("x{{ a }}y{{a}}", &values).expect("expand"), "x1y1");
         assert!(expand("{{ b }}", &values).is_err());
-        assert!(check_variable_name("minyi_secret").is_ok());
-        assert!(check_variable_name("MINYI").is_err());
-        assert!(check_variable_name("1a").is_err());
+        for good in ["a", "abc", "a1b2c3", "a_1", "minyi_secret"] {
+            assert!(check_variable_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "aX", "1bc", "_x", "x.y", "x_", "a__b", "x-y", "MINYI"] {
+            assert!(check_variable_name(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -21,7 +21,10 @@ impl<T> HostWithStore<T> for SpinApi {
             let view = access.get();
             Ok(match view.ctx.grants.variables.get(&name) {
                 Some(value) => Ok(value.clone()),
-                None => Err(Error::Undefined(format!("no variable for {name:?}"))),
+                None => Err(Error::Undefined(format!(
+                    "no variable for {:?}.{name:?}",
+                    view.ctx.grants.component
+                ))),
             })
         })
     }
