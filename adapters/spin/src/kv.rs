@@ -5,7 +5,7 @@ use minyi::kv::{KeyValue, KvError, MIN_TTL_SECONDS};
 use spin_sdk::key_value::Store;
 
 use crate::SpinHost;
-use crate::expiry::{decode, encode};
+use crate::expiry::{decode, encode, is_expired};
 
 /// The key-value port over one Spin key-value store.
 pub struct SpinKv {
@@ -19,6 +19,43 @@ impl SpinKv {
             .await
             .map_err(|e| KvError(e.to_string()))?;
         Ok(Self { store })
+    }
+
+    /// Deletes the expired entries among the first `scan` keys the store lists, and returns
+    /// how many it deleted. Spin key-value has no expiry of its own, so the sweep calls this.
+    /// Only code-attempt counters live here (a key per client per hour), so a bound in the
+    /// thousands covers every key of a city's deployment; beyond it, each run frees what it
+    /// can and the next continues.
+    pub async fn purge_expired(&self, scan: usize) -> Result<u32, KvError> {
+        let mut listed = self.store.get_keys().await;
+        let mut keys = Vec::new();
+        while keys.len() < scan {
+            match listed.next().await {
+                Some(key) => keys.push(key),
+                None => break,
+            }
+        }
+        drop(listed);
+        let now = now_ms();
+        let mut deleted = 0;
+        for key in keys {
+            let stored = self
+                .store
+                .get(&key)
+                .await
+                .map_err(|e| KvError(e.to_string()))?;
+            let expired = stored
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .is_some_and(|s| is_expired(&s, now));
+            if expired {
+                self.store
+                    .delete(&key)
+                    .await
+                    .map_err(|e| KvError(e.to_string()))?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
     }
 }
 

@@ -2,10 +2,15 @@
 //! is `wit/cron.wit`): the smallest real scheduled duty. Every case whose first response is
 //! overdue is marked late (`Command::MarkFirstResponseLate`, as `Role::System`), at most
 //! [`BATCH`] a run. Idempotent by construction: marking clears the duty column, so a second or
-//! overlapping run finds nothing, and a racing run loses on the event's primary key.
+//! overlapping run finds nothing, and a racing run loses on the event's primary key. Then it
+//! purges expired key-value entries, which Spin key-value does not expire by itself.
 
 /// The most cases one run marks; the rest wait for the next run.
 pub const BATCH: u32 = 100;
+
+/// The most key-value keys one run looks at for expired entries (Spin key-value has no
+/// expiry of its own; see `minyi_spin::SpinKv::purge_expired`).
+pub const PURGE_SCAN: usize = 2000;
 
 #[cfg(target_arch = "wasm32")]
 mod component {
@@ -80,6 +85,14 @@ mod component {
         }
         if marked + skipped > 0 {
             eprintln!("minyi: sweep: {marked} first responses marked late, {skipped} skipped");
+        }
+        let purged = env
+            .kv()
+            .purge_expired(super::PURGE_SCAN)
+            .await
+            .map_err(|e| e.to_string())?;
+        if purged > 0 {
+            eprintln!("minyi: sweep: {purged} expired key-value entries purged");
         }
         Ok(())
     }
