@@ -547,6 +547,11 @@ fn a_refused_or_unreachable_human_check_keeps_the_form() {
         ),
         (Ok((500, String::new())), 503, "人机验证服务暂时无法连接"),
         (
+            Ok((200, "<html>".to_owned())),
+            503,
+            "人机验证服务暂时无法连接",
+        ),
+        (
             Err("connection refused".to_owned()),
             503,
             "人机验证服务暂时无法连接",

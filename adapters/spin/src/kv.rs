@@ -23,9 +23,10 @@ impl SpinKv {
 
     /// Deletes the expired entries among the first `scan` keys the store lists, and returns
     /// how many it deleted. Spin key-value has no expiry of its own, so the sweep calls this.
-    /// Only code-attempt counters live here (a key per client per hour), so a bound in the
-    /// thousands covers every key of a city's deployment; beyond it, each run frees what it
-    /// can and the next continues.
+    /// Only code-attempt counters live here, keyed window first (`rl:code:<hour>:<client>`):
+    /// where the store lists keys in order (the test host does, and Spin's SQLite store reads
+    /// them through its (store, key) primary key), the oldest windows come first, so each run
+    /// frees the oldest entries even when more than `scan` are live.
     pub async fn purge_expired(&self, scan: usize) -> Result<u32, KvError> {
         let mut listed = self.store.get_keys().await;
         let mut keys = Vec::new();

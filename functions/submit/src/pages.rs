@@ -91,8 +91,8 @@ enum HumanCheck {
     Passed,
     /// No token, or Cloudflare refused it.
     Failed,
-    /// Cloudflare could not be asked (network, outbound policy, a non-200 answer): not the
-    /// citizen's fault, so the form is kept and they are asked to try again.
+    /// Cloudflare could not be asked (network, outbound policy, a non-200 or malformed
+    /// answer): not the citizen's fault, so the form is kept and they are asked to try again.
     Unreachable,
 }
 
@@ -114,15 +114,12 @@ async fn turnstile<E: Env>(env: &E, req: &Request, fields: &[(String, String)]) 
         form.push(("remoteip", ip));
     }
     match env.post_form(TURNSTILE_VERIFY, &form).await {
-        Ok((200, body)) => {
-            let passed = serde_json::from_str::<serde_json::Value>(&body)
-                .is_ok_and(|v| v["success"] == serde_json::Value::Bool(true));
-            if passed {
-                HumanCheck::Passed
-            } else {
-                HumanCheck::Failed
-            }
-        }
+        Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
+            Ok(answer) if answer["success"] == serde_json::Value::Bool(true) => HumanCheck::Passed,
+            Ok(answer) if answer["success"] == serde_json::Value::Bool(false) => HumanCheck::Failed,
+            // An answer that is not Cloudflare's: the check could not be made.
+            _ => HumanCheck::Unreachable,
+        },
         _ => HumanCheck::Unreachable,
     }
 }

@@ -86,7 +86,9 @@ pub async fn check<E: Env>(
             Ok(())
         };
     }
-    let key = format!("rl:{}:{client}:{slot}", bucket.name());
+    // The window before the client: listed in key order, old windows come first, so a store
+    // without expiry (Spin) purges them first (`SpinKv::purge_expired`).
+    let key = format!("rl:{}:{slot:012}:{client}", bucket.name());
     let used: u32 = env
         .kv()
         .get(&key)

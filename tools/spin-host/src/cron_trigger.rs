@@ -29,7 +29,8 @@ pub async fn run(app: &App, id: &str, at: Option<SystemTime>) -> wasmtime::Resul
     result.map_err(|e| wasmtime::format_err!("the component reported {e:?}"))
 }
 
-/// Fires every cron trigger on its schedule, forever.
+/// Fires every cron trigger on its schedule, forever (also when there is none, so the HTTP
+/// trigger keeps serving).
 pub async fn schedule(app: Arc<App>) -> wasmtime::Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
     for trigger in &app.manifest.crons {
@@ -48,5 +49,5 @@ pub async fn schedule(app: Arc<App>) -> wasmtime::Result<()> {
         });
     }
     while tasks.join_next().await.is_some() {}
-    Ok(())
+    std::future::pending().await
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::uri::{Authority, PathAndQuery};
+use http::{HeaderValue, Request, Response, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -23,9 +24,9 @@ use crate::cron_trigger;
 use crate::manifest::Route;
 
 /// The test hook that runs every cron component once: `POST` with `?at=<unix ms>` to run
-/// it as if at that instant. Served only with `--test-hooks`; Spin keeps `/.well-known/spin/`
-/// for itself, so no application route can be shadowed here.
-pub const CRON_HOOK: &str = "/.well-known/spin-host/cron";
+/// it as if at that instant. Served only with `--test-hooks`. Spin keeps `/.well-known/spin/`
+/// for itself (health, info), so no application route can be shadowed here.
+pub const CRON_HOOK: &str = "/.well-known/spin/cron";
 
 /// Serves `app` on `listener` until the task is dropped.
 pub async fn serve(app: Arc<App>, listener: TcpListener, test_hooks: bool) -> wasmtime::Result<()> {
@@ -80,7 +81,10 @@ async fn call(
     peer: SocketAddr,
 ) -> wasmtime::Result<Response<Full<Bytes>>> {
     let loaded = &app.http[&route.component];
-    let req = with_spin_headers(req, route, peer)?;
+    let req = match with_spin_headers(req, route, peer) {
+        Ok(req) => req,
+        Err(reason) => return Ok(text(StatusCode::BAD_REQUEST, format!("{reason}\n"))),
+    };
     let mut store = app.store(&loaded.grants, None);
     let service = loaded.pre.instantiate_async(&mut store).await?;
     let (req, body_io) = WasiRequest::from_http(store.data_mut().outbound(), req);
@@ -104,43 +108,40 @@ async fn call(
 }
 
 /// The request as Spin hands it to a component: an absolute URL and Spin's `spin-*` headers.
+/// A `Host` header that is not a valid authority is refused (the reason is returned, for a
+/// 400), never spliced into the path.
 fn with_spin_headers(
     req: Request<Incoming>,
     route: &Route,
     peer: SocketAddr,
-) -> wasmtime::Result<Request<Incoming>> {
+) -> Result<Request<Incoming>, &'static str> {
     let (mut parts, body) = req.into_parts();
-    let authority = parts
-        .headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_owned();
+    let authority = match parts.headers.get(http::header::HOST) {
+        None => Authority::from_static("127.0.0.1"),
+        Some(host) => Authority::try_from(host.as_bytes()).map_err(|_| "bad Host header")?,
+    };
     let path_and_query = parts
         .uri
         .path_and_query()
-        .map_or("/", |pq| pq.as_str())
-        .to_owned();
-    let full_url = format!("http://{authority}{path_and_query}");
-    parts.uri = full_url.parse()?;
+        .cloned()
+        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+    parts.uri = Uri::builder()
+        .scheme("http")
+        .authority(authority)
+        .path_and_query(path_and_query)
+        .build()
+        .map_err(|_| "bad request target")?;
+    let full_url = parts.uri.to_string();
     let path = parts.uri.path().to_owned();
+    let header = |v: &str| HeaderValue::from_str(v).map_err(|_| "bad request target");
     let h = &mut parts.headers;
-    h.insert("spin-full-url", HeaderValue::from_str(&full_url)?);
-    h.insert(
-        "spin-path-info",
-        HeaderValue::from_str(route.path_info(&path))?,
-    );
-    h.insert("spin-matched-route", HeaderValue::from_str(&route.pattern)?);
-    h.insert(
-        "spin-raw-component-route",
-        HeaderValue::from_str(&route.pattern)?,
-    );
-    h.insert("spin-component-route", HeaderValue::from_str(&route.base)?);
+    h.insert("spin-full-url", header(&full_url)?);
+    h.insert("spin-path-info", header(route.path_info(&path))?);
+    h.insert("spin-matched-route", header(&route.pattern)?);
+    h.insert("spin-raw-component-route", header(&route.pattern)?);
+    h.insert("spin-component-route", header(&route.base)?);
     h.insert("spin-base-path", HeaderValue::from_static("/"));
-    h.insert(
-        "spin-client-addr",
-        HeaderValue::from_str(&peer.to_string())?,
-    );
+    h.insert("spin-client-addr", header(&peer.to_string())?);
     Ok(Request::from_parts(parts, body))
 }
 

@@ -10,7 +10,7 @@
 //!                 [--test-hooks]
 //! ```
 //! Variables come from `SPIN_VARIABLE_<NAME>`, as with `spin up`. `--test-hooks` adds
-//! `POST /.well-known/spin-host/cron[?at=<unix ms>]`, which runs every cron component once.
+//! `POST /.well-known/spin/cron[?at=<unix ms>]`, which runs every cron component once.
 
 mod app;
 mod bindings;

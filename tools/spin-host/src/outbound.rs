@@ -1,6 +1,6 @@
 //! Outbound HTTP (`wasi:http/client`): checked against the component's
 //! `allowed_outbound_hosts` as Spin does, logged on stderr, and recorded (`--record-outbound`,
-//! one JSON line per request with its body). A test host never sends traffic off the machine:
+//! one JSON line per request, with its body unless it was sent on to loopback). A test host never sends traffic off the machine:
 //! an allowed request is answered by a stub (`--outbound-reply`) when one matches its URL, sent
 //! when it goes to loopback, and refused with `destination-unavailable` otherwise.
 
@@ -79,10 +79,15 @@ pub fn allows(allowed: &str, scheme: &str, host: &str, port: u16) -> bool {
     let Some((a_scheme, rest)) = allowed.split_once("://") else {
         return false;
     };
-    let (a_host, a_port) = match rest.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (rest, None),
+    // `[v6]:port`, `[v6]`, `host:port` or `host`.
+    let (a_host, a_port) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((h, p)) => (h, p.strip_prefix(':')),
+        None => match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        },
     };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
     let default_port = if scheme == "https" { 443 } else { 80 };
     (a_scheme == "*" || a_scheme == scheme)
         && (a_host == "*" || a_host.eq_ignore_ascii_case(host))
@@ -94,6 +99,7 @@ pub fn allows(allowed: &str, scheme: &str, host: &str, port: u16) -> bool {
 }
 
 fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
     host == "localhost"
         || host
             .parse::<std::net::IpAddr>()
@@ -194,5 +200,9 @@ mod tests {
         assert!(allows("http://127.0.0.1:*", "http", "127.0.0.1", 9000));
         assert!(allows("*://*:*", "http", "example.org", 1));
         assert!(!allows("http://127.0.0.1:8080", "http", "127.0.0.1", 8081));
+        assert!(allows("http://[::1]:8080", "http", "[::1]", 8080));
+        assert!(allows("http://[::1]", "http", "::1", 80));
+        assert!(!allows("http://[::1]:8080", "http", "[::1]", 80));
+        assert!(super::is_loopback("[::1]"));
     }
 }
