@@ -2,8 +2,8 @@
 //! through the store port.
 
 use jiff::civil::Date;
-use minyi::app::AppError;
 use minyi::app::cases::{self, Contact, Duty, Location, NewCase, Rules};
+use minyi::app::{AppError, Host as _};
 use minyi::calendar::{Calendar, Timestamp, shanghai};
 use minyi::case::{
     Actor, Category, Channel, Command, Complexity, Facts, LifecycleError, ReplyDraft, Role, Status,
@@ -77,8 +77,9 @@ impl Fixture {
                 latitude: Some(32.2),
                 longitude: Some(119.4),
                 address: None,
+                address_public: false,
             },
-            idempotency_key: None,
+            idempotency: None,
         };
         block_on(cases::register(
             &self.store,
@@ -448,7 +449,12 @@ fn a_deployment_adds_next_year_without_a_release() {
 
 #[test]
 fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
+    use minyi::app::idempotency::{Idempotency, KEY_TTL_MS};
     let f = Fixture::new();
+    let keyed = |scope: &str, key: &str| Idempotency {
+        scope: scope.into(),
+        key: key.into(),
+    };
     let input = NewCase {
         facts: Facts {
             channel: Channel::Web,
@@ -461,45 +467,59 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
         body: "请问异地购房如何提取公积金？".into(),
         contact: Contact::default(),
         location: Location::default(),
-        idempotency_key: Some("form-token-0123456789abcdef".into()),
+        idempotency: Some(keyed("api:client-a", "retry-key-0123456789abcdef")),
     };
-    let actor = || Actor::anonymous(Role::Citizen);
-    let first = block_on(cases::register(
-        &f.store,
-        &f.host,
-        f.rules(),
-        input.clone(),
-        actor(),
-        None,
-    ))
-    .expect("first");
-    let again = block_on(cases::register(
-        &f.store,
-        &f.host,
-        f.rules(),
-        input.clone(),
-        actor(),
-        None,
-    ))
-    .expect("retry");
-    assert_eq!((again.id, &again.tracking), (first.id, &first.tracking));
-    assert_eq!(again.query_code, first.query_code);
-    assert!(first.query_code.is_some());
-    assert_eq!(
-        f.count("SELECT count(*) AS n FROM \"case\" WHERE id >= ?", 0),
-        1
-    );
-    let mut short = input;
-    short.idempotency_key = Some("short".into());
-    assert!(matches!(
+    let register = |input: &NewCase| {
         block_on(cases::register(
             &f.store,
             &f.host,
             f.rules(),
-            short,
-            actor(),
-            None
-        )),
+            input.clone(),
+            Actor::anonymous(Role::Citizen),
+            None,
+        ))
+    };
+    let cases = || f.count("SELECT count(*) AS n FROM \"case\" WHERE id >= ?", 0);
+    let first = register(&input).expect("first");
+    assert!(!first.replayed);
+    let again = register(&input).expect("retry");
+    assert!(again.replayed);
+    assert_eq!((again.id, &again.tracking), (first.id, &first.tracking));
+    assert_eq!(again.query_code, first.query_code);
+    assert!(first.query_code.is_some());
+    assert_eq!(cases(), 1);
+
+    // The same key with another body: refused, and nothing of the first case comes back.
+    let mut other = input.clone();
+    other.body = "另一条留言".into();
+    assert_eq!(register(&other).map(|r| r.id), Err(AppError::KeyReused));
+    assert_eq!(cases(), 1);
+
+    // The same key from another client is that client's own: a new case, another code.
+    let mut elsewhere = input.clone();
+    elsewhere.idempotency = Some(keyed("api:client-b", "retry-key-0123456789abcdef"));
+    let theirs = register(&elsewhere).expect("another client");
+    assert!(!theirs.replayed);
+    assert_ne!(theirs.id, first.id);
+    assert_ne!(theirs.query_code, first.query_code);
+    assert_eq!(cases(), 2);
+
+    // Keys expire: a day later the same key and body register a new case.
+    f.host.set(
+        f.host
+            .now()
+            .checked_add(jiff::SignedDuration::from_millis(KEY_TTL_MS + 1))
+            .expect("later"),
+    );
+    let later = register(&input).expect("after expiry");
+    assert!(!later.replayed);
+    assert_ne!(later.id, first.id);
+    assert_eq!(cases(), 3);
+
+    let mut short = input;
+    short.idempotency = Some(keyed("api:client-a", "short"));
+    assert!(matches!(
+        register(&short),
         Err(AppError::Invalid {
             field: "idempotency_key",
             ..
@@ -529,7 +549,7 @@ fn a_spent_submission_budget_refuses_the_whole_registration() {
             body: "夜间施工。".into(),
             contact: Contact::default(),
             location: Location::default(),
-            idempotency_key: None,
+            idempotency: None,
         };
         block_on(cases::register(
             &f.store,

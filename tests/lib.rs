@@ -103,28 +103,37 @@ impl NativeEnv {
             kv: MemoryKv::default(),
             host: TestHost::at(now),
             config: minyi_web::Config {
-                secret: b"native test secret".to_vec(),
+                secret: b"native test secret, 32 bytes at least".to_vec(),
                 turnstile: None,
-                limits: minyi_web::RateLimits::default(),
+                // Requests without a client address share one budget: generous here, so tests
+                // that are not about budgets never meet it.
+                limits: minyi_web::RateLimits {
+                    submissions_per_hour: 10_000,
+                    reads_per_minute: 100_000,
+                    code_attempts_per_hour: 10_000,
+                    code_attempts_per_case_per_hour: 10_000,
+                },
                 jurisdiction_id: None,
+                client_address: minyi_web::client::ClientAddress::Peer,
             },
             outbound: RefCell::new(Vec::new()),
             outbound_reply: Ok((200, r#"{"success": true}"#.into())),
         }
     }
 
-    /// Answers a request as the composed Worker does: submit, then lookup, else 404.
+    /// Answers a request as the composed Worker does: the shared serve path with submit,
+    /// then lookup.
     pub fn send(&self, req: &minyi_web::Request) -> minyi_web::Response {
-        pollster::block_on(async {
-            if let Some(r) = minyi_submit::handle(self, req).await {
-                return r;
-            }
-            if let Some(r) = minyi_lookup::handle(self, req).await {
-                return r;
-            }
-            let lang = minyi_web::Lang::of(req);
-            minyi_web::html::error_page(lang, req, &minyi_web::WebError::NotFound)
-        })
+        pollster::block_on(minyi_web::serve::serve(
+            Ok(self),
+            Ok(req.clone()),
+            async |env: &Self, req: &minyi_web::Request| match minyi_submit::handle(env, req).await
+            {
+                Some(r) => Some(r),
+                None => minyi_lookup::handle(env, req).await,
+            },
+            |line| eprintln!("{line}"),
+        ))
     }
 }
 

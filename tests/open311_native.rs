@@ -128,6 +128,10 @@ fn request_fields<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a st
         ("long", "121.4737"),
         ("address_string", "幸福路88号"),
     ];
+    // Published only when asked for explicitly; most tests read their requests back.
+    if !extra.iter().any(|(k, _)| *k == "attribute[publish]") {
+        fields.push(("attribute[publish]", "yes"));
+    }
     fields.extend_from_slice(extra);
     fields
 }
@@ -211,8 +215,9 @@ fn services_and_their_definitions_follow_the_schemas() {
     assert_eq!(definition["attributes"][0]["code"], "publish");
     assert_eq!(definition["attributes"][0]["datatype"], "singlevaluelist");
     assert_eq!(definition["attributes"][0]["required"], false);
+    assert_eq!(definition["attributes"][1]["code"], "show_address");
     let xml = get(&env, "/open311/v2/services/complaint.xml");
-    assert_eq!(xml_texts(&xml, "key"), ["yes", "no"]);
+    assert_eq!(xml_texts(&xml, "key"), ["yes", "no", "yes", "no"]);
     assert!(xml.text().contains("<service_definition>"));
 
     assert_error(&get(&env, "/open311/v2/services/discipline.json"), 404);
@@ -306,7 +311,7 @@ fn a_good_request_reads_back_with_its_deadline() {
     let key = key(&env);
     let r = env.send(&form(
         "/open311/v2/requests.json",
-        &request_fields(&key, &[]),
+        &request_fields(&key, &[("attribute[show_address]", "yes")]),
     ));
     assert_eq!(r.status, 201, "{}", r.text());
     let created = json(&r);
@@ -329,9 +334,13 @@ fn a_good_request_reads_back_with_its_deadline() {
     assert_eq!(request["service_code"], "complaint");
     assert_eq!(request["service_name"], "投诉 Complaint");
     assert_eq!(request["description"], DESCRIPTION);
-    assert_eq!(request["address"], "幸福路88号");
-    assert_eq!(request["lat"], 31.2304);
-    assert_eq!(request["long"], 121.4737);
+    assert_eq!(
+        request["address"], "幸福路88号",
+        "shown: the client asked for it"
+    );
+    // Coarsened to about 100 m on every public surface.
+    assert_eq!(request["lat"], 31.23);
+    assert_eq!(request["long"], 121.474);
     assert!(
         request["agency_responsible"].is_null(),
         "not dispatched yet"
@@ -372,6 +381,48 @@ fn a_good_request_reads_back_with_its_deadline() {
     assert_eq!(xml_texts(&r, "service_request_id").len(), 1);
 
     assert_error(&get(&env, "/open311/v2/requests/K7Q-H3X-PD0.json"), 404);
+}
+
+#[test]
+fn a_request_without_an_explicit_publish_attribute_is_private() {
+    let env = NativeEnv::new(friday());
+    let key = key(&env);
+    let fields: Vec<_> = request_fields(&key, &[])
+        .into_iter()
+        .filter(|(k, _)| *k != "attribute[publish]")
+        .collect();
+    let r = env.send(&form("/open311/v2/requests.json", &fields));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = json(&r)[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_error(&get(&env, &format!("/open311/v2/requests/{id}.json")), 404);
+    assert!(ids(&json(&get(&env, "/open311/v2/requests.json"))).is_empty());
+}
+
+#[test]
+fn the_specification_limits_hold() {
+    let env = NativeEnv::new(friday());
+    let key = key(&env);
+    let send = |fields: &[(&str, &str)]| env.send(&form("/open311/v2/requests.json", fields));
+    let longest = "长".repeat(4000);
+    let too_long = "长".repeat(4001);
+    let with = |description: &str| {
+        let mut fields: Vec<_> = request_fields(&key, &[])
+            .into_iter()
+            .filter(|(k, _)| *k != "description")
+            .collect();
+        fields.push(("description", description));
+        send(&fields)
+    };
+    assert_eq!(with(&longest).status, 201);
+    assert!(assert_error(&with(&too_long), 400).starts_with("description:"));
+    let lat_only: Vec<_> = request_fields(&key, &[])
+        .into_iter()
+        .filter(|(k, _)| *k != "long")
+        .collect();
+    assert!(assert_error(&send(&lat_only), 400).starts_with("long:"));
 }
 
 #[test]
@@ -562,7 +613,7 @@ fn xml_escapes_what_clients_send() {
     let env = NativeEnv::new(friday());
     let key = key(&env);
     let text = "A <b>&\"quoted\" 'x' </description> ]]> 路灯";
-    let fields = request_fields(&key, &[]);
+    let fields = request_fields(&key, &[("attribute[show_address]", "yes")]);
     let mut fields: Vec<_> = fields
         .into_iter()
         .filter(|(k, _)| !matches!(*k, "description" | "address_string"))

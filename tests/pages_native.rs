@@ -189,8 +189,11 @@ fn the_form_renders_in_chinese_and_english() {
     }
     assert!(!html.contains("<script"), "no JavaScript without Turnstile");
     let token = token(&env);
-    assert_eq!(token.len(), 32);
-    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(
+        token.starts_with("f1.") && (16..=128).contains(&token.len()),
+        "{token}"
+    );
+    assert!(token.bytes().all(|b| b.is_ascii_graphic()));
     assert!(
         !zh.header("content-security-policy")
             .expect("csp")
@@ -313,21 +316,72 @@ fn a_filled_honeypot_is_refused_and_nothing_is_stored() {
     f.retain(|(k, _)| *k != "website");
     f.push(("website", "http://spam.example"));
     let r = env.send(&post("/submit", &f));
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 403, "forbidden, not a bad request");
     assert_eq!(cases_stored(&env), 0);
 }
 
 #[test]
-fn the_same_form_token_posted_twice_registers_one_case() {
+fn the_same_form_token_posted_twice_registers_one_case_and_never_shows_the_code_again() {
     let env = site();
     let token = token(&env);
     let mut f = fields("双击提交", "complaint", "no");
     f.push(("idempotency_key", &token));
     let first = env.send(&post("/submit", &f));
-    let second = env.send(&post("/submit", &f));
     assert_eq!(first.status, 200);
+    let code = between(&first.text(), r#"id="query-code">"#, "<").to_owned();
+    assert_eq!(code.len(), 9, "a private case's code is shown once: {code}");
+    // Back, then send again (a double click, or the next person at a shared computer).
+    let second = env.send(&post("/submit", &f));
+    assert_eq!(second.status, 200);
     assert_eq!(tracking_of(&first), tracking_of(&second));
+    assert!(second.text().contains("此表单已提交"));
+    assert!(
+        !second.text().contains(&code),
+        "the code is never shown again"
+    );
+    assert!(!second.text().contains("query-code"));
     assert_eq!(cases_stored(&env), 1);
+
+    // The same token with other content: refused, the form kept with a fresh token, the
+    // first case not revealed.
+    let mut edited = fields("另一件事", "complaint", "no");
+    edited.push(("idempotency_key", &token));
+    let third = env.send(&post("/submit", &edited));
+    assert_eq!(third.status, 422);
+    assert!(third.text().contains("这份表单已经提交过"));
+    assert!(!third.text().contains(&tracking_of(&first)));
+    assert!(third.text().contains("另一件事"), "what was typed is kept");
+    assert_ne!(
+        between(&third.text(), r#"name="idempotency_key" value=""#, "\""),
+        token
+    );
+    assert_eq!(cases_stored(&env), 1);
+}
+
+#[test]
+fn a_form_token_not_issued_here_or_expired_is_refused_and_the_form_kept() {
+    let env = site();
+    let forged = "0123456789abcdef0123456789abcdef";
+    let mut f = fields("路灯不亮", "complaint", "yes");
+    f.push(("idempotency_key", forged));
+    let r = env.send(&post("/submit", &f));
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("表单已过期或无效"));
+    assert!(r.text().contains("路灯不亮"));
+    assert_eq!(cases_stored(&env), 0);
+
+    let token = token(&env);
+    use minyi::app::Host as _;
+    env.host.set(
+        env.host
+            .now()
+            .checked_add(jiff::SignedDuration::from_hours(25))
+            .expect("later"),
+    );
+    let mut f = fields("路灯不亮", "complaint", "yes");
+    f.push(("idempotency_key", &token));
+    assert_eq!(env.send(&post("/submit", &f)).status, 400);
+    assert_eq!(cases_stored(&env), 0);
 }
 
 #[test]
@@ -501,7 +555,7 @@ fn turnstile_guards_the_form_when_configured() {
     let mut f = fields("路灯不亮", "complaint", "yes");
     f.push(("idempotency_key", &token));
     let refused = env.send(&post("/submit", &f));
-    assert_eq!(refused.status, 400);
+    assert_eq!(refused.status, 403);
     assert!(refused.text().contains("人机验证未通过"));
     assert_eq!(cases_stored(&env), 0);
     assert!(env.outbound.borrow().is_empty());
@@ -528,12 +582,14 @@ fn turnstile_guards_the_form_when_configured() {
         ]
     );
     drop(outbound);
-    // A browser re-POST of the same form (same token; Turnstile tokens are single-use) shows
-    // the same confirmation without asking Cloudflare again.
+    // A re-POST of the same form is checked like any request before its token is looked up
+    // (a refused request must not learn whether its token was used): Cloudflare is asked
+    // again. (Real Turnstile tokens are single-use, so Cloudflare refuses it and the form is
+    // shown again; this stub says yes, and the replay then registers nothing new.)
     let again = env.send(&req);
     assert_eq!(again.status, 200, "{}", again.text());
     assert_eq!(cases_stored(&env), 1);
-    assert_eq!(env.outbound.borrow().len(), 1);
+    assert_eq!(env.outbound.borrow().len(), 2);
 }
 
 #[test]
@@ -542,7 +598,7 @@ fn a_refused_or_unreachable_human_check_keeps_the_form() {
     for (reply, status, says) in [
         (
             Ok((200, r#"{"success": false}"#.to_owned())),
-            400,
+            403,
             "人机验证未通过",
         ),
         (Ok((500, String::new())), 503, "人机验证服务暂时无法连接"),

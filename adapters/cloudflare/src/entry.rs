@@ -1,9 +1,11 @@
-//! The Worker's entry points: `fetch` (submit, then lookup, else 404) and `scheduled`.
+//! The Worker's entry points: `fetch` (submit, then lookup, through the shared serve path) and
+//! `scheduled`.
 
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
+use minyi_web::serve::serve;
 use minyi_web::vars::{self as config, OUTBOUND_PREFIX, form_body};
-use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
+use minyi_web::{Config, MAX_BODY_BYTES, Method, Request, Response, WebError};
 use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
 
 /// How long an isolate keeps the calendar it read (a year saved by the deployment takes
@@ -93,48 +95,25 @@ async fn fetch(
     env: Env,
     _ctx: Context,
 ) -> worker::Result<worker::Response> {
-    let request = match convert_request(&mut req).await {
-        Ok(r) => r,
-        Err(e) => {
-            let probe = Request::from_target(Method::Get, "/");
-            return convert_response(html::error_page(Lang::of(&probe), &probe, &e));
-        }
-    };
-    #[cfg(feature = "contract")]
-    if request.path == "/__contract" && request.method == Method::Post {
-        return contract(&env).await;
-    }
-    convert_response(answer(&env, &request).await)
-}
-
-/// The response to a request: submit, then lookup, else the 404 page.
-async fn answer(env: &Env, req: &Request) -> Response {
-    let lang = Lang::of(req);
-    let worker_env = match worker_env(env) {
-        Ok(e) => e,
-        Err(message) => {
-            console_error!("minyi: cannot serve: {message}");
-            return html::error_page(lang, req, &WebError::Internal(message));
-        }
-    };
-    let response = if let Some(r) = minyi_submit::handle(&worker_env, req).await {
-        r
-    } else if let Some(r) = minyi_lookup::handle(&worker_env, req).await {
-        r
-    } else {
-        html::error_page(lang, req, &WebError::NotFound)
-    };
-    if response.status >= 500 {
-        // The handlers put the detail of an internal error in no response; log the route and
-        // status only (never the body, the query or the client's address).
-        console_error!(
-            "minyi: {} {} answered {}",
-            method_name(req.method),
-            req.path,
-            response.status
-        );
-    }
-    response
+    let request = convert_request(&mut req).await;
+    let worker_env = worker_env(&env);
+    let response = serve(
+        worker_env.as_ref().map_err(String::clone),
+        request,
+        async |worker_env: &WorkerEnv, req: &Request| {
+            #[cfg(all(feature = "contract", minyi_contract))]
+            if let Some(r) = contract(worker_env, req).await {
+                return Some(r);
+            }
+            match minyi_submit::handle(worker_env, req).await {
+                Some(r) => Some(r),
+                None => minyi_lookup::handle(worker_env, req).await,
+            }
+        },
+        |line| console_error!("{line}"),
+    )
+    .await;
+    convert_response(response)
 }
 
 fn worker_env(env: &Env) -> Result<WorkerEnv, String> {
@@ -151,14 +130,6 @@ fn worker_env(env: &Env) -> Result<WorkerEnv, String> {
         host: WorkerHost,
         config,
     })
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Other => "OTHER",
-    }
 }
 
 /// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
@@ -223,14 +194,19 @@ async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
     );
 }
 
-/// `POST /__contract`: the store contract against this Worker's D1 (test builds only).
-#[cfg(feature = "contract")]
-async fn contract(env: &Env) -> worker::Result<worker::Response> {
-    let store = match D1Store::from_env(env, "DB") {
-        Ok(s) => s,
-        Err(e) => return worker::Response::error(e.to_string(), 500),
-    };
-    let report = minyi_store_contract::run_all(&store).await;
+/// `POST /__contract`: the store contract against this Worker's D1 (test builds only, and
+/// only for a caller holding the deployment's secret).
+#[cfg(all(feature = "contract", minyi_contract))]
+async fn contract(env: &WorkerEnv, req: &Request) -> Option<Response> {
+    use minyi_web::Env as _;
+    if !minyi_web::serve::is_contract_call(req, env.config()) {
+        return None;
+    }
+    let report = minyi_store_contract::run_all(env.store()).await;
     let status = if report.is_success() { 200 } else { 500 };
-    Ok(worker::Response::ok(format!("{report}\n"))?.with_status(status))
+    Some(Response::new(
+        status,
+        "text/plain; charset=utf-8",
+        format!("{report}\n"),
+    ))
 }

@@ -10,11 +10,18 @@
 //!   [`minyi_web::MAX_BODY_BYTES`] with 413), builds the [`SpinEnv`] from Spin variables, runs
 //!   the component's function(s), answers 404 when none answers, and converts the response
 //!   back. The component crates (`adapters/spin/{submit,lookup,sweep}`) are thin shells over it.
-//! - With the `contract` feature (test builds only), `POST /__contract` runs the store contract
-//!   against Spin SQLite.
+//! - With the `contract` feature (test builds only: it compiles only with
+//!   `MINYI_CONTRACT_BUILD=1`, see `build.rs`), `POST /__contract` from a caller holding the
+//!   secret runs the store contract against Spin SQLite.
 //!
 //! The platform-neutral parts ([`config`], [`expiry`]) are unit-tested natively;
 //! everything that touches spin-sdk compiles only for `wasm32`.
+
+#[cfg(all(feature = "contract", not(minyi_contract)))]
+compile_error!(
+    "the `contract` feature adds a test endpoint and must never be released: build it only \
+     for tests, with MINYI_CONTRACT_BUILD=1 (scripts/worker-test and scripts/spin-test do)"
+);
 
 pub mod config;
 pub mod expiry;

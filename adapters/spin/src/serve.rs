@@ -1,9 +1,10 @@
-//! The request path every Spin HTTP component shares: convert, build the env, run the
-//! component's function(s), 404 otherwise, convert back.
+//! The request path every Spin HTTP component shares: convert the request, open the env, run
+//! the component's function(s) through the shared serve path (`minyi_web::serve`), convert
+//! back.
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use minyi_web::{Config, Lang, MAX_BODY_BYTES, Method, Request, Response, WebError, html};
+use minyi_web::{Config, MAX_BODY_BYTES, Method, Request, Response, WebError};
 use spin_sdk::http::FullBody;
 
 use crate::config::spin_name;
@@ -70,6 +71,11 @@ impl minyi_web::Env for SpinEnv {
         &self.config
     }
 
+    /// A Spin instance serves at most 128 requests: reads are counted in the key-value store.
+    fn reads_in_kv(&self) -> bool {
+        true
+    }
+
     async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
         if !url.starts_with(OUTBOUND_PREFIX) {
             return Err(format!(
@@ -96,56 +102,27 @@ impl minyi_web::Env for SpinEnv {
 }
 
 /// Serves one Spin request with `function` (the component's function, or functions composed
-/// in order), answering the 404 page when it answers `None`.
+/// in order) through the shared serve path.
 pub async fn serve(
     req: spin_sdk::http::Request,
     function: impl AsyncFn(&SpinEnv, &Request) -> Option<Response>,
 ) -> SpinResponse {
-    let request = match convert_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            let probe = Request::from_target(Method::Get, "/");
-            return convert_response(html::error_page(Lang::of(&probe), &probe, &e));
-        }
-    };
-    #[cfg(feature = "contract")]
-    if request.path == "/__contract" && request.method == Method::Post {
-        return contract().await;
-    }
-    let lang = Lang::of(&request);
-    let env = match SpinEnv::open().await {
-        Ok(e) => e,
-        Err(message) => {
-            eprintln!("minyi: cannot serve: {message}");
-            return convert_response(html::error_page(
-                lang,
-                &request,
-                &WebError::Internal(message),
-            ));
-        }
-    };
-    let response = match function(&env, &request).await {
-        Some(r) => r,
-        None => html::error_page(lang, &request, &WebError::NotFound),
-    };
-    if response.status >= 500 {
-        // Route and status only: never the body, the query or the client's address.
-        eprintln!(
-            "minyi: {} {} answered {}",
-            method_name(request.method),
-            request.path,
-            response.status
-        );
-    }
+    let request = convert_request(req).await;
+    let env = SpinEnv::open().await;
+    let response = minyi_web::serve::serve(
+        env.as_ref().map_err(String::clone),
+        request,
+        async |env: &SpinEnv, req: &Request| {
+            #[cfg(all(feature = "contract", minyi_contract))]
+            if let Some(r) = contract(env, req).await {
+                return Some(r);
+            }
+            function(env, req).await
+        },
+        |line| eprintln!("{line}"),
+    )
+    .await;
     convert_response(response)
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Other => "OTHER",
-    }
 }
 
 /// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
@@ -217,16 +194,18 @@ fn convert_response(r: Response) -> SpinResponse {
 }
 
 /// `POST /__contract`: the store contract against this component's Spin SQLite (test builds
-/// only).
-#[cfg(feature = "contract")]
-async fn contract() -> SpinResponse {
-    let (status, text) = match SpinStore::open(LABEL).await {
-        Ok(store) => {
-            let report = minyi_store_contract::run_all(&store).await;
-            let status = if report.is_success() { 200 } else { 500 };
-            (status, format!("{report}\n"))
-        }
-        Err(e) => (500, format!("{e}\n")),
-    };
-    convert_response(Response::new(status, "text/plain; charset=utf-8", text))
+/// only, and only for a caller holding the deployment's secret).
+#[cfg(all(feature = "contract", minyi_contract))]
+async fn contract(env: &SpinEnv, req: &Request) -> Option<Response> {
+    use minyi_web::Env as _;
+    if !minyi_web::serve::is_contract_call(req, env.config()) {
+        return None;
+    }
+    let report = minyi_store_contract::run_all(env.store()).await;
+    let status = if report.is_success() { 200 } else { 500 };
+    Some(Response::new(
+        status,
+        "text/plain; charset=utf-8",
+        format!("{report}\n"),
+    ))
 }

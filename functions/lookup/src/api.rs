@@ -5,7 +5,7 @@ use crate::query::ListQuery;
 use minyi::app::public::{self, PublicCase};
 use minyi::calendar::iso;
 use minyi::ids::{QueryCode, TrackingNumber};
-use minyi_web::limits::{self, Bucket};
+use minyi_web::limits;
 use minyi_web::{Env, Lang, Request, Response, WebError};
 use serde_json::{Value, json};
 
@@ -47,7 +47,7 @@ pub async fn case<E: Env>(
     let tracking = parse_tracking(tracking, lang)?;
     let code = match req.header("x-query-code") {
         Some(c) => {
-            limits::check(env, Bucket::Code, req.client_ip.as_deref()).await?;
+            limits::check_code_attempt(env, req, &tracking).await?;
             Some(QueryCode::parse(c).map_err(|_| WebError::CodeRequired)?)
         }
         None => None,

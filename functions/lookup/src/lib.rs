@@ -10,7 +10,9 @@ mod pages;
 pub mod query;
 
 use minyi_web::limits::{self, Bucket};
-use minyi_web::{Env, Lang, Method, Request, Response, WebError, html};
+use minyi_web::{
+    ALLOW_READ, ALLOW_READ_POST, Env, Lang, Method, Request, Response, WebError, html,
+};
 
 /// Answers the requests this function owns; `None` for any other path.
 pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
@@ -28,7 +30,7 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
     if !owned {
         return None;
     }
-    if let Err(e) = limits::check(env, Bucket::Read, req.client_ip.as_deref()).await {
+    if let Err(e) = limits::check(env, Bucket::Read, req).await {
         return Some(match segments.first() {
             Some(&"api") => e.to_problem(lang),
             Some(&"open311") => open311::error(req, &e),
@@ -51,17 +53,39 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
                     .unwrap_or_else(|e| e.to_problem(lang)),
             );
         }
-        (_, ["api", ..]) => return Some(WebError::MethodNotAllowed.to_problem(lang)),
+        (_, ["api", "v1", "cases"]) => {
+            let e = WebError::MethodNotAllowed {
+                allow: ALLOW_READ_POST,
+            };
+            return Some(e.to_problem(lang));
+        }
+        (_, ["api", "v1", "cases", _] | ["api", "openapi.json"]) => {
+            let e = WebError::MethodNotAllowed { allow: ALLOW_READ };
+            return Some(e.to_problem(lang));
+        }
+        (_, ["api", ..]) => return Some(WebError::NotFound.to_problem(lang)),
         (Method::Get, ["open311", "v2", rest @ ..]) => {
             return Some(open311::read(env, req, rest).await);
         }
-        (_, ["open311", ..]) => return None,
+        (_, ["open311", ..]) => {
+            let requests = segments.len() == 3 && segments[2].starts_with("requests");
+            let allow = if requests {
+                ALLOW_READ_POST
+            } else {
+                ALLOW_READ
+            };
+            return Some(open311::error(req, &WebError::MethodNotAllowed { allow }));
+        }
         (Method::Get, []) => pages::home(env, req, lang).await,
         (Method::Get, ["cases"]) => pages::list(env, req, lang).await,
         (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
         (Method::Get, ["track"]) => Ok(pages::track_form(req, lang, None)),
         (Method::Post, ["track"]) => pages::track(env, req, lang).await,
-        _ => Err(WebError::MethodNotAllowed),
+        (_, ["track"]) => Err(WebError::MethodNotAllowed {
+            allow: ALLOW_READ_POST,
+        }),
+        (_, [] | ["cases"] | ["cases", _]) => Err(WebError::MethodNotAllowed { allow: ALLOW_READ }),
+        _ => Err(WebError::NotFound),
     };
     Some(page.unwrap_or_else(|e| html::error_page(lang, req, &e)))
 }

@@ -134,7 +134,8 @@ pub fn services() -> Value {
     )
 }
 
-/// A service definition: the one optional attribute, whether the request may be published.
+/// A service definition: two optional attributes, whether the request may be published and
+/// whether its address may be shown.
 pub fn definition(category: Category) -> Value {
     json!({
         "service_code": category.code(),
@@ -143,13 +144,26 @@ pub fn definition(category: Category) -> Value {
             "code": "publish",
             "datatype": "singlevaluelist",
             "required": false,
-            "datatype_description": "yes 或 no，缺省为 yes / yes or no, yes when left out",
+            "datatype_description": "yes 或 no，缺省为 no（不公开）/ yes or no; no (private) when left out",
             "order": 1,
             "description": "是否同意在网站上公开此诉求及答复（不公开个人信息）。\
                 Whether the request and its answer may be published (personal data never is).",
             "values": [
                 {"key": "yes", "name": "公开 Publish"},
                 {"key": "no", "name": "不公开 Keep private"},
+            ],
+        }, {
+            "variable": true,
+            "code": "show_address",
+            "datatype": "singlevaluelist",
+            "required": false,
+            "datatype_description": "yes 或 no，缺省为 no / yes or no; no when left out",
+            "order": 2,
+            "description": "是否在公开页面上显示address_string；不显示时只公开约100米范围的大致位置。\
+                Whether address_string may be shown publicly; otherwise only the location to about 100 m is.",
+            "values": [
+                {"key": "yes", "name": "显示地址 Show the address"},
+                {"key": "no", "name": "不显示 Do not show"},
             ],
         }],
     })

@@ -12,7 +12,7 @@ use minyi::case::Category;
 use minyi::ids::QueryCode;
 use minyi::policy::Policy;
 use minyi_web::html::{self, text, time};
-use minyi_web::limits::{self, Bucket};
+use minyi_web::limits;
 use minyi_web::{Env, Lang, Request, Response, Text, WebError};
 
 /// Cases per list page.
@@ -208,7 +208,7 @@ pub async fn track<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respons
             lang.code()
         )));
     }
-    limits::check(env, Bucket::Code, req.client_ip.as_deref()).await?;
+    limits::check_code_attempt(env, req, &number).await?;
     case(env, req, number.as_str(), Some(&code), lang).await
 }
 

@@ -4,8 +4,8 @@ use minyi::app::public::{Cursor, Filter, month_start};
 use minyi::case::Category;
 use minyi_web::{Request, WebError};
 
-/// Longest search text, in characters.
-pub const MAX_SEARCH_CHARS: usize = 50;
+/// Longest search text, in characters (the rule lives in [`minyi::search`]).
+pub use minyi::search::MAX_CHARS as MAX_SEARCH_CHARS;
 
 /// A list request: filter, page position, page size.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,9 +52,10 @@ impl ListQuery {
                     q.month = Some(value.to_owned());
                 }
                 "q" => {
-                    if value.chars().count() > MAX_SEARCH_CHARS {
-                        return Err(WebError::bad("q", "搜索词过长 / search text too long"));
-                    }
+                    // Too short, too long or too scattered: refused here, by the rule the list
+                    // applies (`minyi::search`), so a bad query never reaches the store.
+                    minyi::search::match_expression(value)
+                        .map_err(|e| WebError::bad("q", &e.to_string()))?;
                     q.filter.search = Some(value.to_owned());
                 }
                 "cursor" => {
@@ -91,12 +92,12 @@ mod tests {
     fn filters_are_read_and_bad_values_refused() {
         let req = Request::from_target(
             Method::Get,
-            "/cases?category=complaint&month=2026-12&q=%E8%B7%AF&department=3",
+            "/cases?category=complaint&month=2026-12&q=%E8%B7%AF%E7%81%AF&department=3",
         );
         let q = ListQuery::parse(&req).expect("valid");
         assert_eq!(q.filter.category, Some(Category::Complaint));
         assert_eq!(q.filter.department, Some(3));
-        assert_eq!(q.filter.search.as_deref(), Some("路"));
+        assert_eq!(q.filter.search.as_deref(), Some("路灯"));
         let (from, before) = (
             q.filter.received_from.expect("from"),
             q.filter.received_before.expect("to"),
@@ -108,11 +109,30 @@ mod tests {
             "/cases?month=2026-13",
             "/cases?cursor=x",
             "/cases?department=a",
+            "/cases?q=%E8%B7%AF",
+            "/cases?q=a+%21",
         ] {
             assert!(
                 ListQuery::parse(&Request::from_target(Method::Get, bad)).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn search_text_is_refused_below_the_floor_and_above_the_ceiling() {
+        let parse = |q: &str| {
+            let target = format!("/cases?q={}", q.replace(' ', "+"));
+            ListQuery::parse(&Request::from_target(Method::Get, &target))
+        };
+        let at_ceiling = "路".repeat(MAX_SEARCH_CHARS);
+        assert!(parse(&at_ceiling).is_ok());
+        assert!(parse("ab").is_ok());
+        for bad in [format!("{at_ceiling}灯"), "路".into(), "a !".into()] {
+            match parse(&bad) {
+                Err(WebError::BadRequest { field, .. }) => assert_eq!(field, "q", "{bad}"),
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 }

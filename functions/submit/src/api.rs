@@ -6,34 +6,99 @@ use minyi::app::cases::Registered;
 use minyi::calendar::iso;
 use minyi::case::Channel;
 use minyi_web::{Env, Lang, Request, Response, WebError};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+
+/// The JSON type a property must have.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Flag,
+    Number,
+}
+
+/// Every property the request body may have (`additionalProperties: false` in the OpenAPI
+/// document), with its type.
+const PROPERTIES: &[(&str, Kind)] = &[
+    ("category", Kind::Text),
+    ("title", Kind::Text),
+    ("body", Kind::Text),
+    ("publish", Kind::Flag),
+    ("consent", Kind::Flag),
+    ("name", Kind::Text),
+    ("phone", Kind::Text),
+    ("email", Kind::Text),
+    ("lat", Kind::Number),
+    ("long", Kind::Number),
+    ("address", Kind::Text),
+    ("show_address", Kind::Flag),
+];
 
 /// Registers a case from a JSON body; `Idempotency-Key` makes retries safe.
 pub async fn create<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
-    let body = req.json()?;
-    let Value::Object(object) = body else {
+    let Value::Object(object) = req.json()? else {
         return Err(WebError::bad(
             "body",
             "须为JSON对象 / must be a JSON object",
         ));
     };
-    let header_key = req.header("idempotency-key").map(str::to_owned);
+    let fields = typed_fields(&object)?;
+    let key = req.header("idempotency-key").map(str::to_owned);
     let field = |name: &str| {
-        if name == "idempotency_key" && header_key.is_some() {
-            return header_key.clone();
+        if name == "idempotency_key" {
+            return key.clone();
         }
-        match object.get(name)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => Some(String::from("\u{0}")),
-        }
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     };
     let submission =
         Submission::parse(field, Channel::Web).map_err(|errors| errors[0].to_web(lang))?;
-    let registered = service::register(env, submission, req.client_ip.as_deref()).await?;
+    let scope = service::api_scope(env, req);
+    let registered = service::register(env, submission, req, &scope).await?;
     let location = format!("/api/v1/cases/{}", registered.tracking.as_str());
-    Ok(Response::json(201, &created(&registered)).with_header("location", &location))
+    let response = Response::json(201, &created(&registered))
+        .with_header("location", &location)
+        .with_header("cache-control", "no-store");
+    Ok(if registered.replayed {
+        response.with_header("idempotent-replayed", "true")
+    } else {
+        response
+    })
+}
+
+/// The body's properties as text, each checked against its documented type; an unknown
+/// property or a value of the wrong type is named.
+fn typed_fields(object: &Map<String, Value>) -> Result<Vec<(String, String)>, WebError> {
+    object
+        .iter()
+        .map(|(name, value)| {
+            let Some((_, kind)) = PROPERTIES.iter().find(|(p, _)| p == name) else {
+                return Err(WebError::bad(
+                    &name.chars().take(64).collect::<String>(),
+                    "未知的字段 / unknown property",
+                ));
+            };
+            let text = match (kind, value) {
+                (Kind::Text, Value::String(s)) => s.clone(),
+                (Kind::Flag, Value::Bool(b)) => b.to_string(),
+                (Kind::Number, Value::Number(n)) => n.to_string(),
+                (Kind::Text, _) => {
+                    return Err(WebError::bad(name, "须为字符串 / must be a string"));
+                }
+                (Kind::Flag, _) => {
+                    return Err(WebError::bad(
+                        name,
+                        "须为true或false / must be true or false",
+                    ));
+                }
+                (Kind::Number, _) => {
+                    return Err(WebError::bad(name, "须为数字 / must be a number"));
+                }
+            };
+            Ok((name.clone(), text))
+        })
+        .collect()
 }
 
 /// The answer to a registration: what the citizen must keep.
@@ -50,4 +115,35 @@ pub fn created(r: &Registered) -> Value {
             "page": format!("/cases/{}", r.tracking.as_str()),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_types_and_unknown_properties_are_named() {
+        let bad = |v: Value| match typed_fields(v.as_object().expect("object")) {
+            Err(WebError::BadRequest { field, problem }) => (field, problem),
+            other => panic!("{other:?}"),
+        };
+        let (field, problem) = bad(json!({"title": 3}));
+        assert_eq!(
+            (field.as_str(), problem.contains("string")),
+            ("title", true)
+        );
+        let (field, problem) = bad(json!({"publish": "yes"}));
+        assert_eq!(
+            (field.as_str(), problem.contains("true or false")),
+            ("publish", true)
+        );
+        let (field, problem) = bad(json!({"lat": "32.1"}));
+        assert_eq!((field.as_str(), problem.contains("number")), ("lat", true));
+        let (field, problem) = bad(json!({"admin": true}));
+        assert_eq!(
+            (field.as_str(), problem.contains("unknown")),
+            ("admin", true)
+        );
+        assert!(typed_fields(json!({"title": "t", "lat": 1.5}).as_object().expect("o")).is_ok());
+    }
 }

@@ -2,6 +2,7 @@
 //! reaches the use case is valid by construction.
 
 use minyi::app::cases::{Contact, Location, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewCase};
+use minyi::app::idempotency::Idempotency;
 use minyi::case::{Category, Channel, Complexity, Facts, Urgency};
 use minyi_web::{Lang, Text, WebError};
 
@@ -9,6 +10,12 @@ use minyi_web::{Lang, Text, WebError};
 pub const MAX_NAME_CHARS: usize = 50;
 /// Longest address, in characters.
 pub const MAX_ADDRESS_CHARS: usize = 200;
+/// Longest phone number as stored: digits and an optional leading `+` (the schema's limit).
+pub const MAX_PHONE_CHARS: usize = 20;
+/// Longest e-mail address (RFC 5321's path limit; the schema's).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// Idempotency keys: 16–128 visible ASCII characters.
+pub const IDEMPOTENCY_KEY_CHARS: std::ops::RangeInclusive<usize> = 16..=128;
 
 /// One field's problem, in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +36,10 @@ impl FieldError {
 /// A valid submission: the use case's input, checked field by field. Only [`Submission::parse`]
 /// makes one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Submission(NewCase);
+pub struct Submission {
+    case: NewCase,
+    key: Option<String>,
+}
 
 impl Submission {
     /// Parses the fields a door provides (`field` answers the named field's raw value).
@@ -83,14 +93,17 @@ impl Submission {
         let phone = optional(&field, "phone", 30, &mut fail).and_then(|p| {
             let digits: String = p.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
             let plain = digits.strip_prefix('+').unwrap_or(&digits);
-            if (5..=20).contains(&plain.len()) && plain.bytes().all(|b| b.is_ascii_digit()) {
+            if plain.len() >= 5
+                && digits.len() <= MAX_PHONE_CHARS
+                && plain.bytes().all(|b| b.is_ascii_digit())
+            {
                 Some(digits)
             } else {
                 fail("phone", "电话号码格式不正确", "Not a phone number");
                 None
             }
         });
-        let email = optional(&field, "email", 254, &mut fail).and_then(|e| {
+        let email = optional(&field, "email", MAX_EMAIL_CHARS, &mut fail).and_then(|e| {
             let ok = e.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !e.contains(char::is_whitespace)
             });
@@ -104,11 +117,19 @@ impl Submission {
         let latitude = coordinate(&field, "lat", 90.0, &mut fail);
         let longitude = coordinate(&field, "long", 180.0, &mut fail);
         let address = optional(&field, "address", MAX_ADDRESS_CHARS, &mut fail);
+        let address_public = match field("show_address").as_deref().map(str::trim) {
+            None | Some("" | "no" | "false" | "0") => false,
+            Some("yes" | "true" | "1") => true,
+            Some(_) => {
+                fail("show_address", "须为yes或no", "Must be yes or no");
+                false
+            }
+        };
         let idempotency_key = field("idempotency_key")
             .map(|k| k.trim().to_owned())
             .filter(|k| !k.is_empty());
         if idempotency_key.as_ref().is_some_and(|k| {
-            !(16..=128).contains(&k.len()) || !k.bytes().all(|b| b.is_ascii_graphic())
+            !IDEMPOTENCY_KEY_CHARS.contains(&k.len()) || !k.bytes().all(|b| b.is_ascii_graphic())
         }) {
             fail(
                 "idempotency_key",
@@ -118,24 +139,28 @@ impl Submission {
         }
         match (category, title, body, publish) {
             (Some(category), Some(title), Some(body), Some(publish)) if errors.is_empty() => {
-                Ok(Self(NewCase {
-                    facts: Facts {
-                        channel,
-                        category,
-                        urgency: Urgency::Normal,
-                        complexity: Complexity::Ordinary,
-                        publish_consent: publish,
+                Ok(Self {
+                    key: idempotency_key,
+                    case: NewCase {
+                        facts: Facts {
+                            channel,
+                            category,
+                            urgency: Urgency::Normal,
+                            complexity: Complexity::Ordinary,
+                            publish_consent: publish,
+                        },
+                        title,
+                        body,
+                        contact: Contact { name, phone, email },
+                        location: Location {
+                            latitude,
+                            longitude,
+                            address,
+                            address_public,
+                        },
+                        idempotency: None,
                     },
-                    title,
-                    body,
-                    contact: Contact { name, phone, email },
-                    location: Location {
-                        latitude,
-                        longitude,
-                        address,
-                    },
-                    idempotency_key,
-                }))
+                })
             }
             _ => Err(errors),
         }
@@ -143,12 +168,23 @@ impl Submission {
 
     /// The checked fields.
     pub fn case(&self) -> &NewCase {
-        &self.0
+        &self.case
     }
 
-    /// The use case's input.
-    pub fn into_new_case(self) -> NewCase {
-        self.0
+    /// The idempotency key the client sent, if any.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
+    }
+
+    /// The use case's input; the key, if any, belongs to the client `scope`.
+    pub fn into_new_case(self, scope: &str) -> NewCase {
+        NewCase {
+            idempotency: self.key.map(|key| Idempotency {
+                scope: scope.to_owned(),
+                key,
+            }),
+            ..self.case
+        }
     }
 }
 
@@ -266,7 +302,7 @@ mod tests {
     fn a_good_submission_is_cleaned() {
         let s = Submission::parse(fields(GOOD), Channel::Web)
             .expect("valid")
-            .into_new_case();
+            .into_new_case("form");
         assert_eq!(s.title, "路灯不亮");
         assert_eq!(s.body, "人民路路灯坏了\n一周了。");
         assert_eq!(s.contact.phone.as_deref(), Some("13800138000"));
@@ -294,6 +330,18 @@ mod tests {
                 "category", "title", "body", "publish", "consent", "phone", "email", "lat"
             ]
         );
+    }
+
+    #[test]
+    fn a_phone_longer_than_the_store_allows_is_refused_by_the_parser() {
+        let longest = format!("+{}", "1".repeat(MAX_PHONE_CHARS - 1));
+        let too_long = format!("+{}", "1".repeat(MAX_PHONE_CHARS));
+        let mut pairs = GOOD.to_vec();
+        pairs[5] = ("phone", &longest);
+        assert!(Submission::parse(fields(&pairs), Channel::Web).is_ok());
+        pairs[5] = ("phone", &too_long);
+        let errors = Submission::parse(fields(&pairs), Channel::Web).expect_err("too long");
+        assert_eq!(errors[0].field, "phone");
     }
 
     #[test]

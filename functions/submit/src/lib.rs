@@ -20,7 +20,9 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
     let response = match (req.method, segments.as_slice()) {
         (Method::Get, ["submit"]) => Ok(pages::form(env, req, lang)),
         (Method::Post, ["submit"]) => pages::submit(env, req, lang).await,
-        (_, ["submit"]) => Err(WebError::MethodNotAllowed),
+        (_, ["submit"]) => Err(WebError::MethodNotAllowed {
+            allow: minyi_web::ALLOW_READ_POST,
+        }),
         (Method::Post, ["api", "v1", "cases"]) => {
             return Some(
                 api::create(env, req, lang)

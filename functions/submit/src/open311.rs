@@ -10,9 +10,15 @@
 //! | `first_name`, `last_name` | name |
 //! | `phone`, `email`, `lat`, `long` | the same |
 //! | `address_string` | address |
-//! | `attribute[publish]` (`yes`/`no`, default `yes`) | publication |
+//! | `attribute[publish]` (`yes`/`no`, default `no`) | publication |
+//! | `attribute[show_address]` (`yes`/`no`, default `no`) | the address shown publicly |
 //!
-//! The API key's holder answers for the citizen's consent to the processing of personal data.
+//! A request is published only when the client says so explicitly: without
+//! `attribute[publish]=yes` it is registered as a private case (its query code is not
+//! returned: Open311 has no field for it; the citizen follows it through the partner system).
+//! The specification's limits hold: `description` at most 4,000 characters, `lat` and `long`
+//! together or not at all. The API key's holder answers for the citizen's consent to the
+//! processing of personal data.
 
 use crate::input::Submission;
 use crate::service;
@@ -25,6 +31,8 @@ use serde_json::{Value, json};
 
 /// Characters of the description that make the case's title.
 const TITLE_CHARS: usize = 30;
+/// The specification's limit on `description`, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 /// Creates a service request; `resource` is the last path segment (`requests.json`).
 pub async fn create<E: Env>(env: &E, req: &Request, resource: &str) -> Response {
@@ -54,6 +62,8 @@ async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure>
     if !keys::verify(env.store(), &key).await? {
         return Err(WebError::Unauthorized.into());
     }
+    // Retries are the key holder's: its idempotency keys are its own.
+    let scope = format!("open311:{}", &keys::digest(&key)[..16]);
     open311::check_jurisdiction(env.config(), get("jurisdiction_id").as_deref())?;
     let code = get("service_code").unwrap_or_default();
     if code.is_empty() {
@@ -63,6 +73,19 @@ async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure>
         return Err(Failure::not_found(&format!("service_code {code}")));
     }
     let description = get("description").unwrap_or_default();
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(Failure::field(
+            "description",
+            "最多4000个字符 / at most 4,000 characters",
+        ));
+    }
+    let has = |name: &str| get(name).is_some_and(|v| !v.is_empty());
+    if has("lat") != has("long") {
+        return Err(Failure::field(
+            if has("lat") { "long" } else { "lat" },
+            "lat与long须同时提供 / lat and long go together",
+        ));
+    }
     let title: String = description
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -83,7 +106,8 @@ async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure>
         "body" => Some(description.clone()),
         "name" => Some(full_name.clone()),
         "address" => get("address_string"),
-        "publish" => Some(get("attribute[publish]").unwrap_or_else(|| "yes".into())),
+        "publish" => Some(get("attribute[publish]").unwrap_or_else(|| "no".into())),
+        "show_address" => get("attribute[show_address]"),
         "consent" => Some("yes".into()),
         "idempotency_key" => idempotency_key.clone(),
         other => get(other),
@@ -95,7 +119,7 @@ async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure>
             &format!("{} / {}", e.problem.zh, e.problem.en),
         )
     })?;
-    Ok(service::register(env, submission, req.client_ip.as_deref()).await?)
+    Ok(service::register(env, submission, req, &scope).await?)
 }
 
 /// A submission field as the Open311 client named it.
@@ -106,6 +130,7 @@ fn open311_name(field: &str) -> &str {
         "name" => "first_name",
         "address" => "address_string",
         "publish" => "attribute[publish]",
+        "show_address" => "attribute[show_address]",
         other => other,
     }
 }

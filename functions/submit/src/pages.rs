@@ -1,15 +1,19 @@
 //! The web form and its confirmation page.
 //!
 //! No JavaScript: the form posts, the server answers with either the form again (every problem
-//! next to its field, everything typed kept) or the confirmation. A hidden form token is the
-//! idempotency key, so a double click or a browser re-POST registers one case. A hidden
-//! honeypot field catches simple bots. Cloudflare Turnstile is added only when configured.
+//! next to its field, everything typed kept) or the confirmation. A hidden form token
+//! ([`FormToken`]: signed for this form, valid 24 hours) is the idempotency key, so a double
+//! click or a browser re-POST registers one case; the token is single-use, and its replay
+//! shows that the form was sent, never the query code (the next person at a shared computer
+//! pressing Back must not see it). A hidden honeypot field catches simple bots. Cloudflare
+//! Turnstile is added only when configured.
 
 use crate::input::{FieldError, MAX_ADDRESS_CHARS, MAX_NAME_CHARS, Submission};
 use crate::service;
 use maud::{Markup, html};
 use minyi::app::Host;
 use minyi::app::cases::{MAX_BODY_CHARS, MAX_TITLE_CHARS, Registered};
+use minyi::app::idempotency::FormToken;
 use minyi::case::{Category, Channel};
 use minyi_web::html::{self, text, time};
 use minyi_web::{Env, Lang, Request, Response, Text, WebError};
@@ -18,6 +22,8 @@ use minyi_web::{Env, Lang, Request, Response, Text, WebError};
 const HONEYPOT: &str = "website";
 /// The form token field.
 const TOKEN: &str = "idempotency_key";
+/// The form its tokens are signed for.
+const FORM: &str = "submit";
 /// The field Turnstile's widget posts.
 const TURNSTILE_FIELD: &str = "cf-turnstile-response";
 /// Where Turnstile tokens are verified.
@@ -39,32 +45,38 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
             .map(|(_, v)| v.clone())
     };
     if get(HONEYPOT).is_some_and(|v| !v.trim().is_empty()) {
-        return Err(WebError::bad(HONEYPOT, text::HONEYPOT_FILLED.get(lang)));
+        return Err(WebError::forbidden(&both(text::HONEYPOT_FILLED)));
     }
     let mut values: Vec<(String, String)> = fields
         .iter()
         .filter(|(k, _)| k != HONEYPOT && k != TURNSTILE_FIELD)
         .cloned()
         .collect();
-    if get(TOKEN).is_none_or(|t| t.trim().is_empty()) {
+    let fresh_token = |values: &mut Vec<(String, String)>| {
         values.retain(|(k, _)| k != TOKEN);
         values.push((TOKEN.to_owned(), new_token(env)));
+    };
+    let token = get(TOKEN).filter(|t| !t.trim().is_empty());
+    match token {
+        // Not from our form (a script posting fields): registered without a retry key.
+        None => fresh_token(&mut values),
+        Some(t) if !FormToken::verify(&env.config().secret, FORM, t.trim(), env.host().now()) => {
+            fresh_token(&mut values);
+            let errors = [FieldError {
+                field: TOKEN,
+                problem: text::FORM_EXPIRED,
+            }];
+            return Ok(render(env, req, lang, 400, &values, &errors));
+        }
+        Some(_) => {}
     }
     let submission = match Submission::parse(get, Channel::Web) {
         Ok(s) => s,
         Err(errors) => return Ok(render(env, req, lang, 400, &values, &errors)),
     };
-    // A re-POST of a form already registered shows its confirmation again; Turnstile tokens
-    // are single-use, so it must not be asked to verify twice.
-    if let Some(key) = &submission.case().idempotency_key
-        && let Some(earlier) =
-            minyi::app::cases::submitted(env.store(), &env.config().secret, key).await?
-    {
-        return Ok(confirmation(req, lang, &earlier));
-    }
     let refusal = match turnstile(env, req, &fields).await {
         HumanCheck::Passed => None,
-        HumanCheck::Failed => Some((400, text::TURNSTILE_FAILED)),
+        HumanCheck::Failed => Some((403, text::TURNSTILE_FAILED)),
         HumanCheck::Unreachable => Some((503, text::TURNSTILE_UNREACHABLE)),
     };
     if let Some((status, problem)) = refusal {
@@ -74,15 +86,31 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
         }];
         return Ok(render(env, req, lang, status, &values, &errors));
     }
-    let registered = service::register(env, submission, req.client_ip.as_deref()).await?;
-    Ok(confirmation(req, lang, &registered))
+    match service::register(env, submission, req, FormToken::SCOPE).await {
+        Ok(r) if r.replayed => Ok(already_sent(req, lang, &r)),
+        Ok(r) => Ok(confirmation(req, lang, &r)),
+        Err(WebError::KeyReused) => {
+            fresh_token(&mut values);
+            let errors = [FieldError {
+                field: TOKEN,
+                problem: text::FORM_ALREADY_USED,
+            }];
+            Ok(render(env, req, lang, 422, &values, &errors))
+        }
+        Err(e) => Err(e),
+    }
 }
 
-/// 32 hex characters from the host's randomness.
+/// Both languages of a message, Chinese first (for errors rendered by language later).
+fn both(t: Text) -> String {
+    format!("{} / {}", t.zh, t.en)
+}
+
+/// A new form token, signed for this form.
 fn new_token<E: Env>(env: &E) -> String {
-    let mut bytes = [0u8; 16];
-    env.host().fill_random(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut random = [0u8; 16];
+    env.host().fill_random(&mut random);
+    FormToken::issue(&env.config().secret, FORM, env.host().now(), random)
 }
 
 /// The outcome of the Turnstile check.
@@ -211,6 +239,12 @@ fn render<E: Env>(
             (problems("address"))
             input #address type="text" name="address" value=(value("address"))
                 class=[invalid("address").then_some("invalid")];
+            (problems("show_address"))
+            div.choice {
+                input #show_address type="checkbox" name="show_address" value="yes"
+                    checked[matches!(value("show_address"), "yes" | "true" | "1")];
+                label for="show_address" { (text::SHOW_ADDRESS_LABEL.get(lang)) }
+            }
             fieldset #publish {
                 legend { strong { (text::FIELD_PUBLISH.get(lang)) } }
                 p.hint { (text::PUBLISH_HINT.get(lang)) }
@@ -263,6 +297,21 @@ fn category_label(lang: Lang, c: Category) -> String {
         en: c.label_en(),
     };
     format!("{} / {}", label.get(lang), label.get(lang.other()))
+}
+
+/// The answer to a form sent again: its tracking number, never the query code.
+fn already_sent(req: &Request, lang: Lang, r: &Registered) -> Response {
+    let main = html! {
+        h1 { (text::ALREADY_SENT_TITLE.get(lang)) }
+        section.ok {
+            p { (text::TRACKING_NUMBER.get(lang)) }
+            p.big #tracking { (r.tracking.to_string()) }
+            p { (text::ALREADY_SENT.get(lang)) }
+        }
+        p { a.cta href={ "/cases/" (r.tracking.as_str()) "?lang=" (lang.code()) } { (text::VIEW_CASE.get(lang)) } }
+    };
+    let title = text::ALREADY_SENT_TITLE.get(lang);
+    html::respond(lang, req, 200, html::page(lang, req, title, main))
 }
 
 /// The confirmation: tracking number, the query code of a private case (once), the deadline.

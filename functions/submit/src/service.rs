@@ -6,15 +6,17 @@ use minyi::app::cases::{self, Registered, Rules};
 use minyi::case::{Actor, Role};
 use minyi::policy::Policy;
 use minyi_web::limits;
-use minyi_web::{Env, WebError};
+use minyi_web::{Env, Request, WebError};
 
-/// Registers a parsed submission for a client.
+/// Registers a parsed submission for the client of `req`; an idempotency key it carries
+/// belongs to the client `scope` (`form`, `api:…`, `open311:…`).
 pub async fn register<E: Env>(
     env: &E,
     submission: Submission,
-    client_ip: Option<&str>,
+    req: &Request,
+    scope: &str,
 ) -> Result<Registered, WebError> {
-    let budget = limits::submission_budget(env, client_ip);
+    let (budget, retry_after) = limits::submission_budget(env, req);
     let calendar = env.calendar().await?;
     let policy = Policy::default();
     let rules = Rules {
@@ -26,15 +28,18 @@ pub async fn register<E: Env>(
         env.store(),
         env.host(),
         rules,
-        submission.into_new_case(),
+        submission.into_new_case(scope),
         Actor::anonymous(Role::Citizen),
-        budget.as_ref().map(|(b, _)| b),
+        Some(&budget),
     )
     .await;
     match registered {
-        Err(AppError::OverBudget) => Err(WebError::RateLimited {
-            retry_after: budget.map_or(3600, |(_, retry_after)| retry_after),
-        }),
+        Err(AppError::OverBudget) => Err(WebError::RateLimited { retry_after }),
         other => Ok(other?),
     }
+}
+
+/// The idempotency scope of an anonymous API client: its budget bucket, as a keyed hash.
+pub fn api_scope<E: Env>(env: &E, req: &Request) -> String {
+    format!("api:{}", limits::client_key(env, req))
 }

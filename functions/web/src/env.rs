@@ -4,6 +4,8 @@ use minyi::app::Host;
 use minyi::kv::KeyValue;
 use minyi::store::Store;
 
+use crate::client::ClientAddress;
+
 /// Cloudflare Turnstile keys, when the deployment turned the challenge on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Turnstile {
@@ -22,6 +24,9 @@ pub struct RateLimits {
     pub reads_per_minute: u32,
     /// Query-code attempts per client per hour (guessing private cases).
     pub code_attempts_per_hour: u32,
+    /// Query-code attempts on one case per hour, from all clients together: a slow guess
+    /// spread over many addresses stays bounded.
+    pub code_attempts_per_case_per_hour: u32,
 }
 
 impl Default for RateLimits {
@@ -30,6 +35,7 @@ impl Default for RateLimits {
             submissions_per_hour: 20,
             reads_per_minute: 300,
             code_attempts_per_hour: 30,
+            code_attempts_per_case_per_hour: 10,
         }
     }
 }
@@ -45,6 +51,9 @@ pub struct Config {
     pub limits: RateLimits,
     /// Open311 jurisdiction id this deployment answers to, if it names one.
     pub jurisdiction_id: Option<String>,
+    /// Where the client's address comes from (the peer unless the deployment trusts a
+    /// proxy's header).
+    pub client_address: ClientAddress,
 }
 
 /// What a runtime provides: storage, key-value, clock and randomness, configuration, and the
@@ -72,6 +81,14 @@ pub trait Env {
     /// deployment then takes effect within that while); the default reads the store.
     async fn calendar(&self) -> Result<minyi::calendar::Calendar, crate::WebError> {
         Ok(minyi::app::calendar::load(self.store()).await?)
+    }
+
+    /// Whether read budgets are counted in the key-value store (a coarse window shared by
+    /// every instance) rather than in the instance's memory. Runtimes whose instances serve
+    /// few requests each (Spin reuses one for at most 128) say yes; a Workers isolate lives
+    /// across many requests and counts reads in memory.
+    fn reads_in_kv(&self) -> bool {
+        false
     }
 
     /// POSTs a form to an outside HTTPS service and returns (status, body). Runtimes allow

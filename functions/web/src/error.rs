@@ -17,8 +17,18 @@ pub enum WebError {
     },
     /// No such page or record.
     NotFound,
-    /// The route exists but not for this method.
-    MethodNotAllowed,
+    /// The route exists but not for this method; `allow` lists the methods it answers
+    /// (RFC 9110 §15.5.6: the `Allow` header).
+    MethodNotAllowed {
+        /// The methods the route answers, as the `Allow` header says them.
+        allow: &'static str,
+    },
+    /// Refused outright: a cross-site request that would change state, a filled honeypot, a
+    /// failed human check.
+    Forbidden {
+        /// Why, Chinese first.
+        problem: String,
+    },
     /// The body is larger than [`crate::MAX_BODY_BYTES`].
     PayloadTooLarge,
     /// The body's content type is not the one the route reads.
@@ -34,9 +44,19 @@ pub enum WebError {
     CodeRequired,
     /// A concurrent change; try again.
     Conflict,
+    /// The idempotency key was already used for another request (422, as the IETF
+    /// Idempotency-Key draft says).
+    KeyReused,
     /// The service failed; the detail is for the operator's log only, never shown.
     Internal(String),
+    /// The service cannot serve at all (misconfigured); the detail is for the operator's log.
+    Unavailable(String),
 }
+
+/// `Allow` of a route that reads only.
+pub const ALLOW_READ: &str = "GET, HEAD";
+/// `Allow` of a route that reads and takes submissions.
+pub const ALLOW_READ_POST: &str = "GET, HEAD, POST";
 
 impl WebError {
     /// Bad input in `field`.
@@ -52,14 +72,16 @@ impl WebError {
         match self {
             Self::BadRequest { .. } => 400,
             Self::Unauthorized => 401,
-            Self::CodeRequired => 403,
+            Self::CodeRequired | Self::Forbidden { .. } => 403,
             Self::NotFound => 404,
-            Self::MethodNotAllowed => 405,
+            Self::MethodNotAllowed { .. } => 405,
             Self::Conflict => 409,
+            Self::KeyReused => 422,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::RateLimited { .. } => 429,
             Self::Internal(_) => 500,
+            Self::Unavailable(_) => 503,
         }
     }
 
@@ -68,14 +90,16 @@ impl WebError {
         let (zh, en) = match self {
             Self::BadRequest { .. } => ("填写有误", "Please check your input"),
             Self::NotFound => ("未找到", "Not found"),
-            Self::MethodNotAllowed => ("不支持此操作", "Method not allowed"),
+            Self::MethodNotAllowed { .. } => ("不支持此操作", "Method not allowed"),
+            Self::Forbidden { .. } => ("请求被拒绝", "Forbidden"),
             Self::PayloadTooLarge => ("提交内容过大", "Too large"),
             Self::UnsupportedMediaType => ("提交格式不支持", "Unsupported content type"),
             Self::RateLimited { .. } => ("操作过于频繁", "Too many requests"),
             Self::Unauthorized => ("缺少或无效的API密钥", "Missing or invalid API key"),
             Self::CodeRequired => ("需要查询码", "Query code required"),
             Self::Conflict => ("记录已被修改", "Changed meanwhile"),
-            Self::Internal(_) => ("服务暂时不可用", "Service unavailable"),
+            Self::KeyReused => ("幂等键已被使用", "Idempotency key already used"),
+            Self::Internal(_) | Self::Unavailable(_) => ("服务暂时不可用", "Service unavailable"),
         };
         Text { zh, en }
     }
@@ -90,7 +114,10 @@ impl WebError {
                     "Check the tracking number or the address.",
                 )
                 .into(),
-            Self::MethodNotAllowed => lang.pick("请使用页面上的按钮。", "Use the page's buttons.").into(),
+            Self::MethodNotAllowed { .. } => {
+                lang.pick("请使用页面上的按钮。", "Use the page's buttons.").into()
+            }
+            Self::Forbidden { problem } => crate::html::half(lang, problem).to_owned(),
             Self::PayloadTooLarge => lang
                 .pick("请缩短内容后重新提交。", "Shorten the text and submit again.")
                 .into(),
@@ -114,7 +141,13 @@ impl WebError {
                 )
                 .into(),
             Self::Conflict => lang.pick("请刷新后重试。", "Reload and try again.").into(),
-            Self::Internal(_) => lang
+            Self::KeyReused => lang
+                .pick(
+                    "该幂等键已用于另一次内容不同的提交；新的提交请使用新的键。",
+                    "This idempotency key was used for a different request; use a new key for a new request.",
+                )
+                .into(),
+            Self::Internal(_) | Self::Unavailable(_) => lang
                 .pick(
                     "您的内容没有丢失，请稍后再试。",
                     "Nothing you sent was lost; please try again shortly.",
@@ -136,15 +169,23 @@ impl WebError {
         }
         let mut r = Response::json(self.status(), &body);
         r.headers[0].1 = "application/problem+json; charset=utf-8".into();
-        self.with_retry(r)
+        self.with_headers(r)
     }
 
-    /// Adds `Retry-After` where it applies.
-    pub fn with_retry(&self, r: Response) -> Response {
+    /// Refused outright, for a reason given in both languages.
+    pub fn forbidden(problem: &str) -> Self {
+        Self::Forbidden {
+            problem: problem.into(),
+        }
+    }
+
+    /// Adds the headers the status calls for: `Retry-After` to 429, `Allow` to 405.
+    pub fn with_headers(&self, r: Response) -> Response {
         match self {
             Self::RateLimited { retry_after } => {
                 r.with_header("retry-after", &retry_after.to_string())
             }
+            Self::MethodNotAllowed { allow } => r.with_header("allow", allow),
             _ => r,
         }
     }
@@ -161,6 +202,7 @@ impl From<AppError> for WebError {
             AppError::NotFound => Self::NotFound,
             AppError::Conflict => Self::Conflict,
             AppError::OverBudget => Self::RateLimited { retry_after: 3600 },
+            AppError::KeyReused => Self::KeyReused,
             AppError::Lifecycle(LifecycleError::Invalid { field, problem }) => {
                 Self::bad(field, problem)
             }
@@ -193,5 +235,18 @@ mod tests {
     fn internal_details_are_never_shown() {
         let e = WebError::Internal("D1_ERROR: secret table layout".into());
         assert!(!e.to_problem(Lang::Zh).text().contains("D1_ERROR"));
+        let e = WebError::Unavailable("MINYI_SECRET is not set".into());
+        assert_eq!(e.status(), 503);
+        assert!(!e.to_problem(Lang::Zh).text().contains("MINYI_SECRET"));
+    }
+
+    #[test]
+    fn method_not_allowed_says_what_is_allowed() {
+        let r = WebError::MethodNotAllowed {
+            allow: ALLOW_READ_POST,
+        }
+        .to_problem(Lang::En);
+        assert_eq!(r.status, 405);
+        assert_eq!(r.header("allow"), Some("GET, HEAD, POST"));
     }
 }

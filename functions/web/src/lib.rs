@@ -6,9 +6,10 @@
 //! `application/problem+json`, Open311's error list), the page layout, and rate limits.
 //!
 //! The runtime shells (the Cloudflare Worker, the Spin components) convert their native
-//! request into a [`Request`], call a function crate's `handle`, and convert the [`Response`]
-//! back. Nothing here knows which runtime it is on.
+//! request into a [`Request`], call [`serve::serve`] with the functions they bundle, and
+//! convert the [`Response`] back. Nothing here knows which runtime it is on.
 
+pub mod client;
 mod env;
 mod error;
 pub mod html;
@@ -17,10 +18,11 @@ pub mod limits;
 pub mod open311;
 mod request;
 mod response;
+pub mod serve;
 pub mod vars;
 
 pub use env::{Config, Env, RateLimits, Turnstile};
-pub use error::WebError;
+pub use error::{ALLOW_READ, ALLOW_READ_POST, WebError};
 pub use lang::{Lang, Text};
 pub use request::{MAX_BODY_BYTES, Method, Request};
 pub use response::Response;

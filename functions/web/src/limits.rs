@@ -6,18 +6,28 @@
 //! Workers KV is eventually consistent, so a burst can overshoot that budget by a little, which
 //! is acceptable for abuse control.
 //!
-//! Reads are far more frequent and cheap to serve, and a KV write on every page view would cost
-//! more than the page: they are counted in the instance's own memory (a Workers isolate lives
-//! across many requests), which limits a client hammering one isolate. Edge-wide limits on
-//! reads belong to the platform's firewall rules (documented in docs/deploy-workers.md).
+//! Query-code attempts are also counted per case, whoever makes them.
 //!
-//! The client's address is hashed with the deployment's secret before it becomes a key.
+//! Reads are far more frequent and cheap to serve. On Workers a KV write on every page view
+//! would cost more than the page: they are counted in the isolate's own memory (an isolate
+//! lives across many requests), which limits a client hammering one isolate; edge-wide limits
+//! on reads belong to the platform's rate-limiting rules (docs/deploy-workers.md). On Spin an
+//! instance serves at most 128 requests, so reads are counted in the key-value store (a local
+//! SQLite file or the deployment's Redis) in coarse ten-minute windows ([`Env::reads_in_kv`]).
+//!
+//! Clients are counted by [`client::bucket`] (IPv6 by /64; no address is one shared bucket),
+//! hashed with the deployment's secret before it becomes a key.
 
-use crate::{Env, WebError};
+use crate::{Env, Request, WebError, client};
 use minyi::app::Host;
 use minyi::app::cases::Budget;
+use minyi::ids::TrackingNumber;
 use minyi::kv::{KeyValue, MIN_TTL_SECONDS};
 use sha2::{Digest, Sha256};
+
+/// The window of reads counted in the key-value store, in seconds: coarse, so a busy client
+/// costs one counter write per request but few keys.
+const KV_READ_WINDOW: i64 = 600;
 
 /// What a budget counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,67 +38,88 @@ pub enum Bucket {
     Code,
 }
 
-impl Bucket {
-    fn name(self) -> &'static str {
-        match self {
-            Bucket::Read => "read",
-            Bucket::Code => "code",
-        }
-    }
-}
-
-/// The client's submission budget for the current hour, and the seconds until it renews;
-/// `None` for requests without a client address (tests, internal calls).
-pub fn submission_budget<E: Env>(env: &E, client_ip: Option<&str>) -> Option<(Budget, u32)> {
-    let ip = client_ip?;
+/// The client's submission budget for the current hour, and the seconds until it renews.
+/// Requests without a client address share one budget.
+pub fn submission_budget<E: Env>(env: &E, req: &Request) -> (Budget, u32) {
     let window = 3600;
     let now = env.host().now().as_second();
     let slot = now.div_euclid(window);
     let retry_after = u32::try_from(window - now.rem_euclid(window)).unwrap_or(60);
-    let ends = minyi::calendar::Timestamp::from_second((slot + 1) * window).ok()?;
+    let ends = minyi::calendar::Timestamp::from_second((slot + 1) * window)
+        .unwrap_or(minyi::calendar::Timestamp::MAX);
     let budget = Budget {
-        key: format!("{}:{slot}", client_key(env, ip)),
+        key: format!("{}:{slot}", client_key(env, req)),
         limit: env.config().limits.submissions_per_hour,
         window_ends: ends,
     };
-    Some((budget, retry_after))
+    (budget, retry_after)
 }
 
-/// A client's address as a key: a keyed hash, so the store never holds the address.
-fn client_key<E: Env>(env: &E, ip: &str) -> String {
-    let digest = Sha256::digest([env.config().secret.as_slice(), ip.as_bytes()].concat());
+/// The client as a key: a keyed hash of its bucket ([`client::bucket`]), so no store ever
+/// holds an address.
+pub fn client_key<E: Env>(env: &E, req: &Request) -> String {
+    keyed(env, &client::bucket(req.client_ip.as_deref()))
+}
+
+fn keyed<E: Env>(env: &E, text: &str) -> String {
+    let digest = Sha256::digest([env.config().secret.as_slice(), text.as_bytes()].concat());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Counts one request against the client's budget; refuses it when the budget is spent.
-/// Requests without a client address (tests, internal calls) are not limited.
-pub async fn check<E: Env>(
-    env: &E,
-    bucket: Bucket,
-    client_ip: Option<&str>,
-) -> Result<(), WebError> {
-    let Some(ip) = client_ip else {
-        return Ok(());
-    };
+pub async fn check<E: Env>(env: &E, bucket: Bucket, req: &Request) -> Result<(), WebError> {
     let limits = env.config().limits;
-    let (budget, window) = match bucket {
-        Bucket::Read => (limits.reads_per_minute, 60),
-        Bucket::Code => (limits.code_attempts_per_hour, 3600),
-    };
+    let client = client_key(env, req);
+    match bucket {
+        Bucket::Read if env.reads_in_kv() => {
+            let budget = limits.reads_per_minute.saturating_mul(10);
+            count_in_kv(env, "read", &client, KV_READ_WINDOW, budget).await
+        }
+        Bucket::Read => {
+            let now = env.host().now().as_second();
+            let slot = now.div_euclid(60);
+            if local::count(&client, slot) > limits.reads_per_minute {
+                Err(WebError::RateLimited {
+                    retry_after: u32::try_from(60 - now.rem_euclid(60)).unwrap_or(60),
+                })
+            } else {
+                Ok(())
+            }
+        }
+        Bucket::Code => {
+            count_in_kv(env, "code", &client, 3600, limits.code_attempts_per_hour).await
+        }
+    }
+}
+
+/// Counts one query-code attempt on a case against the client's budget and the case's own:
+/// a guess spread over many addresses stays bounded by the case's hourly budget.
+pub async fn check_code_attempt<E: Env>(
+    env: &E,
+    req: &Request,
+    tracking: &TrackingNumber,
+) -> Result<(), WebError> {
+    check(env, Bucket::Code, req).await?;
+    let budget = env.config().limits.code_attempts_per_case_per_hour;
+    let case = keyed(env, tracking.as_str());
+    count_in_kv(env, "casecode", &case, 3600, budget).await
+}
+
+/// A fixed-window counter in the key-value store: refuses once `budget` requests of `who`
+/// were counted in the current window of `window` seconds.
+async fn count_in_kv<E: Env>(
+    env: &E,
+    name: &str,
+    who: &str,
+    window: i64,
+    budget: u32,
+) -> Result<(), WebError> {
     let now = env.host().now().as_second();
     let slot = now.div_euclid(window);
     let retry_after = u32::try_from(window - now.rem_euclid(window)).unwrap_or(60);
-    let client = client_key(env, ip);
-    if bucket == Bucket::Read {
-        return if local::count(&client, slot) > budget {
-            Err(WebError::RateLimited { retry_after })
-        } else {
-            Ok(())
-        };
-    }
     // The window before the client: listed in key order, old windows come first, so a store
     // without expiry (Spin) purges them first (`SpinKv::purge_expired`).
-    let key = format!("rl:{}:{slot:012}:{client}", bucket.name());
+    let key = format!("rl:{name}:{slot:012}:{who}");
     let used: u32 = env
         .kv()
         .get(&key)

@@ -55,6 +55,8 @@ pub struct Failure {
     pub description: String,
     /// Seconds to wait, for 429.
     pub retry_after: Option<u32>,
+    /// The methods the resource answers, for 405.
+    pub allow: Option<&'static str>,
 }
 
 impl Failure {
@@ -64,6 +66,7 @@ impl Failure {
             status,
             description: description.into(),
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -80,11 +83,14 @@ impl Failure {
     /// The spec's error list: `[{code, description}]`, `<errors><error>…</error></errors>`.
     pub fn render(&self, format: Format) -> Response {
         let body = json!([{"code": self.status, "description": self.description}]);
-        let r = format.render(self.status, "errors", &body);
-        match self.retry_after {
-            Some(s) => r.with_header("retry-after", &s.to_string()),
-            None => r,
+        let mut r = format.render(self.status, "errors", &body);
+        if let Some(s) = self.retry_after {
+            r = r.with_header("retry-after", &s.to_string());
         }
+        if let Some(allow) = self.allow {
+            r = r.with_header("allow", allow);
+        }
+        r
     }
 }
 
@@ -105,6 +111,10 @@ impl From<WebError> for Failure {
                     429,
                     format!("{} / {}: retry after {retry_after} s", title.zh, title.en),
                 )
+            },
+            WebError::MethodNotAllowed { allow } => Self {
+                allow: Some(allow),
+                ..Self::new(405, format!("{} / {}", title.zh, title.en))
             },
             other => Self::new(other.status(), format!("{} / {}", title.zh, title.en)),
         }

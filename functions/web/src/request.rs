@@ -36,7 +36,10 @@ impl Method {
 pub struct Request {
     /// The method.
     pub method: Method,
-    /// The path, percent-encoded as received (`/cases/K7Q-H3X-PD9`).
+    /// The path, percent-encoded as received (`/cases/K7Q-H3X-PD9`), with any run of
+    /// slashes or backslashes at its start made one slash: pages put the path into links and
+    /// `Link` headers, and `//host/...` (or `/\host/...`, which browsers read the same way)
+    /// would point to another site.
     pub path: String,
     /// The query string without `?`.
     pub query: String,
@@ -60,7 +63,7 @@ impl Request {
     ) -> Self {
         Self {
             method,
-            path: path.into(),
+            path: site_path(path.into()),
             query: query.into(),
             headers: headers
                 .into_iter()
@@ -163,6 +166,16 @@ impl Request {
     }
 }
 
+/// A path that can only name this site: `/` followed by no slash or backslash.
+fn site_path(path: String) -> String {
+    let rest = path.trim_start_matches(['/', '\\']);
+    if rest.len() + 1 == path.len() && path.starts_with('/') {
+        path
+    } else {
+        format!("/{rest}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +193,26 @@ mod tests {
         assert_eq!(r.query_param("lang").as_deref(), Some("en"));
         assert_eq!(r.query_param("q").as_deref(), Some("路灯"));
         assert_eq!(r.query_param("none"), None);
+    }
+
+    #[test]
+    fn a_path_never_names_another_host() {
+        for evil in [
+            "//evil.example/x",
+            "///evil.example",
+            "/\\evil.example",
+            "\\/evil",
+            "",
+        ] {
+            let r = Request::from_target(Method::Get, evil);
+            assert!(r.path.starts_with('/'), "{evil}: {}", r.path);
+            assert!(!r.path[1..].starts_with(['/', '\\']), "{evil}: {}", r.path);
+        }
+        assert_eq!(Request::from_target(Method::Get, "//cases").path, "/cases");
+        assert_eq!(
+            Request::from_target(Method::Get, "/cases/x").path,
+            "/cases/x"
+        );
     }
 
     #[test]

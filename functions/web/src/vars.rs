@@ -3,9 +3,14 @@
 //! Names are upper case as on Workers (`MINYI_SECRET`, ...); a runtime whose variables are
 //! spelled otherwise (Spin: lower case) maps the names in the `get` it passes.
 
+use crate::client::ClientAddress;
 use crate::{Config, RateLimits, Turnstile};
 
-/// The development secret, accepted only when `MINYI_ENV=dev`.
+/// The shortest secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The development secret, used only when `MINYI_ENV=dev` (which only the local run command
+/// and the test scripts set; the repository's deployable configuration never does).
 pub const DEV_SECRET: &str = "minyi-dev-secret-not-for-production";
 
 /// The only URL prefix `Env::post_form` may reach: Turnstile's verification endpoint.
@@ -20,6 +25,9 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_SUBMISSIONS_PER_HOUR",
     "MINYI_READS_PER_MINUTE",
     "MINYI_CODE_ATTEMPTS_PER_HOUR",
+    "MINYI_CODE_ATTEMPTS_PER_CASE_PER_HOUR",
+    "MINYI_CLIENT_IP_HEADER",
+    "MINYI_TRUSTED_PROXY_HOPS",
     "OPEN311_JURISDICTION",
 ];
 
@@ -28,6 +36,10 @@ pub const VARIABLES: &[&str] = &[
 pub enum ConfigError {
     /// `MINYI_SECRET` is not set and this is not a dev deployment.
     MissingSecret,
+    /// `MINYI_SECRET` is shorter than [`MIN_SECRET_BYTES`].
+    ShortSecret,
+    /// A variable has a value the configuration cannot use.
+    Invalid(String),
 }
 
 impl core::fmt::Display for ConfigError {
@@ -37,6 +49,12 @@ impl core::fmt::Display for ConfigError {
                 "MINYI_SECRET is not set (at least 32 random bytes): on Workers `wrangler secret put \
                  MINYI_SECRET`, on Spin the variable minyi_secret (SPIN_VARIABLE_MINYI_SECRET)",
             ),
+            Self::ShortSecret => write!(
+                f,
+                "MINYI_SECRET is shorter than {MIN_SECRET_BYTES} bytes: use at least 32 random \
+                 bytes (e.g. `openssl rand -base64 48`)"
+            ),
+            Self::Invalid(why) => f.write_str(why),
         }
     }
 }
@@ -46,6 +64,7 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
     let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
     let dev = get("MINYI_ENV").is_some_and(|v| v == "dev");
     let secret = match get("MINYI_SECRET") {
+        Some(s) if s.len() < MIN_SECRET_BYTES => return Err(ConfigError::ShortSecret),
         Some(s) => s.into_bytes(),
         None if dev => DEV_SECRET.as_bytes().to_vec(),
         None => return Err(ConfigError::MissingSecret),
@@ -67,12 +86,22 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             "MINYI_CODE_ATTEMPTS_PER_HOUR",
             defaults.code_attempts_per_hour,
         ),
+        code_attempts_per_case_per_hour: budget(
+            "MINYI_CODE_ATTEMPTS_PER_CASE_PER_HOUR",
+            defaults.code_attempts_per_case_per_hour,
+        ),
     };
+    let client_address = ClientAddress::parse(
+        get("MINYI_CLIENT_IP_HEADER").as_deref(),
+        get("MINYI_TRUSTED_PROXY_HOPS").as_deref(),
+    )
+    .map_err(ConfigError::Invalid)?;
     Ok(Config {
         secret,
         turnstile,
         limits,
         jurisdiction_id: get("OPEN311_JURISDICTION"),
+        client_address,
     })
 }
 
@@ -126,8 +155,32 @@ mod tests {
         );
         let dev = read(vars(&[("MINYI_ENV", "dev")])).expect("dev");
         assert_eq!(dev.secret, DEV_SECRET.as_bytes());
-        let prod = read(vars(&[("MINYI_SECRET", "s3cret")])).expect("prod");
-        assert_eq!(prod.secret, b"s3cret");
+        // A short secret is refused even in development: it would be guessable.
+        assert_eq!(
+            read(vars(&[("MINYI_ENV", "dev"), ("MINYI_SECRET", "s3cret")])),
+            Err(ConfigError::ShortSecret)
+        );
+        let long = "k".repeat(MIN_SECRET_BYTES);
+        let prod = read(vars(&[("MINYI_SECRET", &long)])).expect("prod");
+        assert_eq!(prod.secret, long.as_bytes());
+        assert_eq!(prod.client_address, ClientAddress::Peer);
+    }
+
+    #[test]
+    fn the_client_address_header_is_a_deployment_setting() {
+        let c = read(vars(&[
+            ("MINYI_ENV", "dev"),
+            ("MINYI_CLIENT_IP_HEADER", "X-Forwarded-For"),
+            ("MINYI_TRUSTED_PROXY_HOPS", "2"),
+        ]))
+        .expect("valid");
+        assert_eq!(c.client_address, ClientAddress::ForwardedFor { hops: 2 });
+        let bad = read(vars(&[
+            ("MINYI_ENV", "dev"),
+            ("MINYI_CLIENT_IP_HEADER", "X-Forwarded-For"),
+            ("MINYI_TRUSTED_PROXY_HOPS", "0"),
+        ]));
+        assert!(matches!(bad, Err(ConfigError::Invalid(_))));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Registering cases, loading them, and applying lifecycle commands atomically.
 
+use super::idempotency::{self, Idempotency, KEY_TTL_MS};
 use super::{AppError, Host, instant, ms};
 use crate::calendar::Calendar;
 use crate::case::{
@@ -8,6 +9,7 @@ use crate::case::{
 };
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
+use crate::redact::mask_numbers;
 use crate::store::{Row, Statement, Store, StoreError};
 
 /// Longest title, in characters.
@@ -35,6 +37,9 @@ pub struct Location {
     pub longitude: Option<f64>,
     /// Street address.
     pub address: Option<String>,
+    /// Whether the citizen asked for the address to be shown publicly (otherwise the public
+    /// sees only the location coarsened to about 100 m).
+    pub address_public: bool,
 }
 
 /// A case as submitted.
@@ -50,9 +55,9 @@ pub struct NewCase {
     pub contact: Contact,
     /// Location.
     pub location: Location,
-    /// A key that makes a retried submission find the first one's case (16–128 characters:
-    /// the form's token, or the API client's `Idempotency-Key`).
-    pub idempotency_key: Option<String>,
+    /// A key that makes a retried submission find the first one's case: the form's token, or
+    /// the API client's `Idempotency-Key`, with the client it belongs to.
+    pub idempotency: Option<Idempotency>,
 }
 
 /// A client's submission budget for the current window, checked inside the registration
@@ -78,6 +83,9 @@ pub struct Registered {
     pub query_code: Option<QueryCode>,
     /// The case as registered.
     pub case: Case,
+    /// Whether this answers a retry (the case was registered by an earlier request with the
+    /// same idempotency key and the same content).
+    pub replayed: bool,
 }
 
 /// The rules a use case decides by.
@@ -102,7 +110,7 @@ pub async fn register<S: Store, H: Host>(
 ) -> Result<Registered, AppError> {
     check_text("title", &input.title, MAX_TITLE_CHARS)?;
     check_text("body", &input.body, MAX_BODY_CHARS)?;
-    if let Some(key) = &input.idempotency_key
+    if let Some(Idempotency { key, .. }) = &input.idempotency
         && (!(16..=128).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()))
     {
         return Err(AppError::Invalid {
@@ -116,14 +124,15 @@ pub async fn register<S: Store, H: Host>(
         .plan(rules.calendar, &input.facts, received_at, true)
         .map_err(crate::case::LifecycleError::from)?;
     let Transition { case, event } = Case::register(input.facts, received_at, &plan, actor);
+    let fingerprint = idempotency::fingerprint(&input);
     // A fresh tracking number collides with an existing one about once in 10^5 registrations
     // at ten million cases; try again with new random bits.
     for _ in 0..4 {
         let tracking = TrackingNumber::generate(random5(host));
-        let private = !input.facts.publish_consent || input.facts.category == Category::Discipline;
-        let query_code = private.then(|| match &input.idempotency_key {
+        let private = !input.facts.is_public();
+        let query_code = private.then(|| match &input.idempotency {
             // A retry must hand back the same code, which is stored only hashed: derive it.
-            Some(key) => QueryCode::derive(rules.secret, key),
+            Some(i) => keyed_code(rules.secret, i, &fingerprint),
             None => QueryCode::generate(random5(host)),
         });
         let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
@@ -133,8 +142,8 @@ pub async fn register<S: Store, H: Host>(
                 "INSERT INTO \"case\" (id, tracking_no, query_code_hash, channel, category, urgency, \
                  complexity, title, body, publish_consent, status, version, round, received_at, \
                  updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
-                 escalate_at, stage_report_by, latitude, longitude, address) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 escalate_at, stage_report_by, latitude, longitude, address, address_public) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(tracking.number())
             .bind(tracking.as_str())
@@ -159,21 +168,24 @@ pub async fn register<S: Store, H: Host>(
             .bind(case.duties.stage_report_by.map(ms))
             .bind(input.location.latitude)
             .bind(input.location.longitude)
-            .bind(input.location.address.clone()),
+            .bind(input.location.address.clone())
+            .bind(input.location.address_public),
             event_insert(id, &event),
+            Statement::new("INSERT INTO case_search (rowid, grams) VALUES (?, ?)")
+                .bind(id)
+                // Indexed as published: a search for a phone number finds nothing.
+                .bind(crate::search::index_text(
+                    &mask_numbers(&input.title),
+                    &mask_numbers(&input.body),
+                )),
         ];
+        // The budget before the key: a request the budget refuses never learns whether its
+        // key was used.
         if let Some(b) = budget {
             batch.extend(budget_statements(b, received_at));
         }
-        if let Some(key) = &input.idempotency_key {
-            batch.push(
-                Statement::new(
-                    "INSERT INTO submission (key, case_id, created_at) VALUES (?, ?, ?)",
-                )
-                .bind(key.as_str())
-                .bind(id)
-                .bind(ms(received_at)),
-            );
+        if let Some(i) = &input.idempotency {
+            batch.extend(key_statements(i, &fingerprint, id, received_at));
         }
         let c = &input.contact;
         if c.name.is_some() || c.phone.is_some() || c.email.is_some() {
@@ -194,6 +206,7 @@ pub async fn register<S: Store, H: Host>(
                     tracking,
                     query_code,
                     case,
+                    replayed: false,
                 });
             }
             Err(StoreError::Constraint(m))
@@ -204,11 +217,11 @@ pub async fn register<S: Store, H: Host>(
             Err(StoreError::Constraint(m)) if m.contains("within_budget") => {
                 return Err(AppError::OverBudget);
             }
-            Err(StoreError::Constraint(m)) if m.contains("submission") => {
-                let key = input.idempotency_key.as_deref().unwrap_or_default();
-                return submitted(store, rules.secret, key)
-                    .await?
-                    .ok_or(AppError::Conflict);
+            Err(StoreError::Constraint(m)) if m.contains("idempotency") => {
+                let Some(i) = &input.idempotency else {
+                    return Err(AppError::Conflict);
+                };
+                return replay(store, rules.secret, i, &fingerprint, received_at).await;
             }
             Err(e) => return Err(e.into()),
         }
@@ -235,38 +248,83 @@ fn budget_statements(b: &Budget, now: crate::calendar::Timestamp) -> [Statement;
     ]
 }
 
-/// The case an earlier submission with this idempotency key registered, if any, with the
-/// same query code it was given.
-pub async fn submitted<S: Store>(
+/// Remembers the key with the case (freeing it first if it expired) and deletes a few other
+/// expired keys.
+fn key_statements(
+    i: &Idempotency,
+    fingerprint: &str,
+    id: i64,
+    now: crate::calendar::Timestamp,
+) -> [Statement; 3] {
+    [
+        Statement::new(
+            "DELETE FROM idempotency WHERE rowid IN \
+             (SELECT rowid FROM idempotency WHERE expires_at <= ? LIMIT 8)",
+        )
+        .bind(ms(now)),
+        Statement::new("DELETE FROM idempotency WHERE scope = ? AND key = ? AND expires_at <= ?")
+            .bind(i.scope.as_str())
+            .bind(i.key.as_str())
+            .bind(ms(now)),
+        Statement::new(
+            "INSERT INTO idempotency (scope, key, fingerprint, case_id, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i.scope.as_str())
+        .bind(i.key.as_str())
+        .bind(fingerprint)
+        .bind(id)
+        .bind(ms(now))
+        .bind(ms(now) + KEY_TTL_MS),
+    ]
+}
+
+/// The query code of a keyed submission: derived, so a retry gets the same one back although
+/// only its hash is stored.
+fn keyed_code(secret: &[u8], i: &Idempotency, fingerprint: &str) -> QueryCode {
+    QueryCode::derive(secret, &format!("{}\n{}\n{fingerprint}", i.scope, i.key))
+}
+
+/// The answer to a retry: the case the key registered, if the request is the same one
+/// (otherwise [`AppError::KeyReused`], which reveals nothing of the first).
+async fn replay<S: Store>(
     store: &S,
     secret: &[u8],
-    key: &str,
-) -> Result<Option<Registered>, AppError> {
+    i: &Idempotency,
+    fingerprint: &str,
+    now: crate::calendar::Timestamp,
+) -> Result<Registered, AppError> {
     let rows = store
         .query(
             Statement::new(
-                "SELECT c.id, c.tracking_no, c.query_code_hash FROM submission s \
-                 JOIN \"case\" c ON c.id = s.case_id WHERE s.key = ?",
+                "SELECT k.fingerprint, c.id, c.tracking_no, c.query_code_hash FROM idempotency k \
+                 JOIN \"case\" c ON c.id = k.case_id \
+                 WHERE k.scope = ? AND k.key = ? AND k.expires_at > ?",
             )
-            .bind(key),
+            .bind(i.scope.as_str())
+            .bind(i.key.as_str())
+            .bind(ms(now)),
         )
         .await?;
-    let Some(row) = rows.first() else {
-        return Ok(None);
-    };
+    // Gone meanwhile (expired between the two statements): the client may simply retry.
+    let row = rows.first().ok_or(AppError::Conflict)?;
+    if row.get::<String>("fingerprint")? != fingerprint {
+        return Err(AppError::KeyReused);
+    }
     let id: i64 = row.get("id")?;
     let tracking: String = row.get("tracking_no")?;
     let tracking = TrackingNumber::parse(&tracking)
         .map_err(|_| AppError::Corrupt(format!("tracking_no {tracking}")))?;
     let query_code = row
         .get::<Option<String>>("query_code_hash")?
-        .map(|_| QueryCode::derive(secret, key));
-    Ok(Some(Registered {
+        .map(|_| keyed_code(secret, i, fingerprint));
+    Ok(Registered {
         id,
         tracking,
         query_code,
         case: load(store, id).await?,
-    }))
+        replayed: true,
+    })
 }
 
 /// Loads a case's state.

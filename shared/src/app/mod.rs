@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod idempotency;
 pub mod keys;
 pub mod public;
 
@@ -42,6 +43,8 @@ pub enum AppError {
     Conflict,
     /// The client's submission budget for this window is spent.
     OverBudget,
+    /// The idempotency key was used before for a different request.
+    KeyReused,
     /// A stored row does not decode (a code the domain does not know, ...).
     Corrupt(String),
 }
@@ -57,6 +60,9 @@ impl fmt::Display for AppError {
                 "记录已被他人修改，请刷新后重试 / changed by someone else, reload and retry",
             ),
             Self::OverBudget => f.write_str("提交过于频繁 / too many submissions"),
+            Self::KeyReused => f.write_str(
+                "该幂等键已用于另一次提交 / the idempotency key was used for another request",
+            ),
             Self::Corrupt(m) => write!(f, "stored data does not decode: {m}"),
         }
     }

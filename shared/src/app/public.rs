@@ -1,8 +1,13 @@
 //! What the public may read: a case's page by tracking number, and lists of public cases.
 //!
-//! A case is public when the citizen consented at submission and it is not a discipline case.
-//! A private case is shown only to whoever holds its query code. Nothing here reads
-//! `case_contact`: personal data never reaches a public page, an API answer or Open311.
+//! A case is public when [`Facts::is_public`] says so, from its current facts (the citizen
+//! consented and it is not a discipline case); lists use the same rule in SQL
+//! ([`Facts::PUBLIC_SQL`]). A case that is not public is shown only to whoever holds its
+//! query code. Nothing here reads `case_contact`: personal data never reaches a public page,
+//! an API answer or Open311. What is shown is also redacted here, once for every surface:
+//! phone and ID-card numbers in texts are masked ([`crate::redact::mask_numbers`]), the
+//! location is coarsened to about 100 m, and the street address appears only when the
+//! citizen asked for it to be shown.
 
 use super::{AppError, instant};
 use crate::calendar::{Calendar, explain::Explanation};
@@ -12,6 +17,7 @@ use crate::case::{
 };
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
+use crate::redact::{coarse_coordinate, mask_numbers};
 use crate::store::{Row, Statement, Store, Value};
 
 /// Most rows one public list returns.
@@ -61,7 +67,7 @@ pub struct PublicReply {
 pub struct PublicCase {
     /// Tracking number.
     pub tracking: TrackingNumber,
-    /// Whether the case is public (consented, not discipline).
+    /// Whether the case is public ([`Facts::is_public`] of its current facts).
     pub public: bool,
     /// Where it stands.
     pub status: Status,
@@ -73,9 +79,9 @@ pub struct PublicCase {
     pub urgency: Urgency,
     /// How much work it needs.
     pub complexity: Complexity,
-    /// Title.
+    /// Title, phone and ID-card numbers masked.
     pub title: String,
-    /// The message.
+    /// The message, phone and ID-card numbers masked.
     pub body: String,
     /// When it was received.
     pub received_at: Timestamp,
@@ -89,11 +95,11 @@ pub struct PublicCase {
     pub timeline: Vec<TimelineEntry>,
     /// Replies the reader may see, oldest first.
     pub replies: Vec<PublicReply>,
-    /// Latitude, if given.
+    /// Latitude, if given, coarsened to about 100 m.
     pub latitude: Option<f64>,
-    /// Longitude, if given.
+    /// Longitude, if given, coarsened to about 100 m.
     pub longitude: Option<f64>,
-    /// Address, if given.
+    /// Street address, if given and the citizen asked for it to be shown.
     pub address: Option<String>,
     /// When it was last changed.
     pub updated_at: Timestamp,
@@ -164,10 +170,10 @@ pub fn code_required() -> AppError {
 
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.query_code_hash, c.publish_consent, c.status, \
      c.category, c.channel, c.urgency, c.complexity, c.title, c.body, c.received_at, c.updated_at, c.due_at, \
-     c.deadline_provisional, c.latitude, c.longitude, c.address, \
+     c.deadline_provisional, c.latitude, c.longitude, c.address, c.address_public, \
      d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
 
-const PUBLIC_CONDITION: &str = "c.publish_consent = 1 AND c.category <> 'discipline'";
+const PUBLIC_CONDITION: &str = Facts::PUBLIC_SQL;
 
 /// The page of one case. A private case needs its query code; a wrong or missing code gives
 /// [`code_required`], the same answer whether or not the case exists is *not* promised: the
@@ -200,11 +206,15 @@ pub async fn case_page<S: Store>(
     let row = rows.first().ok_or(AppError::NotFound)?;
     let hash: Option<String> = row.get("query_code_hash")?;
     let holder = match (&hash, code) {
-        (Some(h), Some(c)) if c.verify(secret, tracking, h) => true,
-        (Some(_), _) => return Err(code_required()),
-        (None, _) => false,
+        (Some(h), Some(c)) => c.verify(secret, tracking, h),
+        _ => false,
     };
     let mut case = decode(row)?;
+    // Decided from the case's current facts: a private case, or one made private since it was
+    // submitted (reclassified as discipline), shows nothing without its code.
+    if !case.public && !holder {
+        return Err(code_required());
+    }
     case.timeline = json_rows(row, "timeline_json", |v| {
         Some((
             v.first()?.as_i64()?,
@@ -217,7 +227,7 @@ pub async fn case_page<S: Store>(
     case.replies = json_rows(row, "replies_json", |v| {
         let reply = PublicReply {
             published_at: Timestamp::from_millisecond(v.first()?.as_i64()?).ok()?,
-            body: v.get(1)?.as_str()?.to_owned(),
+            body: mask_numbers(v.get(1)?.as_str()?).into_owned(),
             truthfulness: Truthfulness::from_code(v.get(2)?.as_str()?)?,
             grade: v.get(3)?.as_str().and_then(Grade::from_code),
             visibility: Visibility::from_code(v.get(4)?.as_str()?)?,
@@ -259,8 +269,19 @@ pub async fn list<S: Store>(
     limit: u32,
 ) -> Result<Page, AppError> {
     let limit = limit.clamp(1, MAX_PAGE);
+    // A search starts from the FTS index (CROSS JOIN keeps that join order), so its cost grows
+    // with the matches, not with the table (docs/search.md).
+    let search = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let from = match search {
+        Some(_) => "case_search s CROSS JOIN \"case\" c ON c.id = s.rowid",
+        None => "\"case\" c",
+    };
     let mut sql = format!(
-        "SELECT {CASE_COLUMNS} FROM \"case\" c LEFT JOIN department d ON d.id = c.lead_department_id \
+        "SELECT {CASE_COLUMNS} FROM {from} LEFT JOIN department d ON d.id = c.lead_department_id \
          WHERE {PUBLIC_CONDITION}"
     );
     let mut params: Vec<Value> = Vec::new();
@@ -298,16 +319,13 @@ pub async fn list<S: Store>(
         sql.push_str(" AND c.received_at < ?");
         params.push(before.as_millisecond().into());
     }
-    if let Some(term) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(term));
-        sql.push_str(" AND (c.title LIKE ? ESCAPE '\\' OR c.body LIKE ? ESCAPE '\\')");
-        params.push(pattern.clone().into());
-        params.push(pattern.into());
+    if let Some(term) = search {
+        let expression = crate::search::match_expression(term).map_err(|e| AppError::Invalid {
+            field: "q",
+            problem: e.to_string(),
+        })?;
+        sql.push_str(" AND s.grams MATCH ?");
+        params.push(expression.into());
     }
     if let Some(cursor) = after {
         sql.push_str(" AND (c.received_at < ? OR (c.received_at = ? AND c.id < ?))");
@@ -394,15 +412,6 @@ pub fn month_start(year: i16, month: i8) -> Option<Timestamp> {
         .map(|z| z.timestamp())
 }
 
-fn escape_like(term: &str) -> String {
-    term.chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect()
-}
-
 /// The published replies of several cases the reader may see, grouped by case, oldest first.
 async fn replies_of<S: Store>(
     store: &S,
@@ -430,7 +439,7 @@ async fn replies_of<S: Store>(
     };
     for r in store.query(statement).await? {
         let reply = PublicReply {
-            body: r.get("body")?,
+            body: mask_numbers(&r.get::<String>("body")?).into_owned(),
             truthfulness: code(&r, "truthfulness", Truthfulness::from_code)?,
             grade: r
                 .get::<Option<String>>("grade")?
@@ -461,19 +470,25 @@ fn department(row: &Row) -> Result<DepartmentName, AppError> {
 
 fn decode(row: &Row) -> Result<PublicCase, AppError> {
     let tracking: String = row.get("tracking_no")?;
-    let category = code(row, "category", Category::from_code)?;
-    let consent: bool = row.get("publish_consent")?;
+    let facts = Facts {
+        channel: code(row, "channel", Channel::from_code)?,
+        category: code(row, "category", Category::from_code)?,
+        urgency: code(row, "urgency", Urgency::from_code)?,
+        complexity: code(row, "complexity", Complexity::from_code)?,
+        publish_consent: row.get("publish_consent")?,
+    };
+    let address_public: bool = row.get("address_public")?;
     Ok(PublicCase {
         tracking: TrackingNumber::parse(&tracking)
             .map_err(|_| AppError::Corrupt(format!("tracking_no {tracking}")))?,
-        public: consent && category != Category::Discipline,
+        public: facts.is_public(),
         status: code(row, "status", Status::from_code)?,
-        category,
-        channel: code(row, "channel", Channel::from_code)?,
-        urgency: code(row, "urgency", Urgency::from_code)?,
-        complexity: code(row, "complexity", Complexity::from_code)?,
-        title: row.get("title")?,
-        body: row.get("body")?,
+        category: facts.category,
+        channel: facts.channel,
+        urgency: facts.urgency,
+        complexity: facts.complexity,
+        title: mask_numbers(&row.get::<String>("title")?).into_owned(),
+        body: mask_numbers(&row.get::<String>("body")?).into_owned(),
         received_at: instant(row.get("received_at")?)?,
         due_at: row.get::<Option<i64>>("due_at")?.map(instant).transpose()?,
         provisional: row.get("deadline_provisional")?,
@@ -483,9 +498,13 @@ fn decode(row: &Row) -> Result<PublicCase, AppError> {
         },
         timeline: Vec::new(),
         replies: Vec::new(),
-        latitude: row.get("latitude")?,
-        longitude: row.get("longitude")?,
-        address: row.get("address")?,
+        latitude: row.get::<Option<f64>>("latitude")?.map(coarse_coordinate),
+        longitude: row.get::<Option<f64>>("longitude")?.map(coarse_coordinate),
+        address: if address_public {
+            row.get("address")?
+        } else {
+            None
+        },
         updated_at: instant(row.get("updated_at")?)?,
     })
 }

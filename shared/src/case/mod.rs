@@ -39,6 +39,19 @@ pub struct Facts {
     pub publish_consent: bool,
 }
 
+impl Facts {
+    /// Whether the public may read the case: the citizen consented and it is not a discipline
+    /// case. The one place this is decided, from the case's current facts: a case reclassified
+    /// as discipline stops being public on every surface at once. [`Facts::PUBLIC_SQL`] says
+    /// the same in SQL for lists and counts.
+    pub const fn is_public(&self) -> bool {
+        self.publish_consent && !matches!(self.category, Category::Discipline)
+    }
+
+    /// [`Facts::is_public`] as an SQL condition on the `"case"` table aliased `c`.
+    pub const PUBLIC_SQL: &'static str = "(c.publish_consent = 1 AND c.category <> 'discipline')";
+}
+
 /// The part a person plays in a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {

@@ -19,10 +19,16 @@ pub const MAX_ROWS: usize = 1000;
 
 /// The schema migrations, in order, as (file name, SQL). Applied unchanged by every adapter;
 /// on D1 by `wrangler d1 migrations apply`.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init.sql",
-    include_str!("../../../migrations/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init.sql",
+        include_str!("../../../migrations/0001_init.sql"),
+    ),
+    (
+        "0002_public_surface.sql",
+        include_str!("../../../migrations/0002_public_surface.sql"),
+    ),
+];
 
 /// One SQL statement with its positional parameters.
 #[derive(Clone, Debug, PartialEq)]

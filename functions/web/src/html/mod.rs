@@ -137,5 +137,5 @@ pub fn error_page(lang: Lang, req: &Request, error: &WebError) -> Response {
             }
         },
     );
-    error.with_retry(respond(lang, req, error.status(), body))
+    error.with_headers(respond(lang, req, error.status(), body))
 }

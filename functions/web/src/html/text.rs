@@ -104,7 +104,29 @@ pub const TURNSTILE_UNREACHABLE: Text = t(
     "人机验证服务暂时无法连接，您填写的内容已保留，请稍后重新提交。",
     "The human check could not be reached. What you wrote is kept: please send again shortly.",
 );
-/// Honeypot filled.
+/// The form's token is expired, forged or for another form.
+pub const FORM_EXPIRED: Text = t(
+    "表单已过期或无效（表单在打开后24小时内有效）。您填写的内容已保留，请再次提交。",
+    "This form has expired or is not valid (a form is valid for 24 hours after it was opened). What you wrote is kept: please send it again.",
+);
+/// The form's token was already used for different content.
+pub const FORM_ALREADY_USED: Text = t(
+    "这份表单已经提交过。如果这是一条新的留言，请再次点击提交。",
+    "This form was already sent. If this is a new message, press send again.",
+);
+/// Heading of the page answering a form sent twice.
+pub const ALREADY_SENT_TITLE: Text = t("此表单已提交", "This form was already sent");
+/// What the page answering a form sent twice says.
+pub const ALREADY_SENT: Text = t(
+    "这份表单已经提交并受理，不会重复登记。为保护留言人的隐私，查询码只在第一次提交后显示，此处不再显示。",
+    "This form was already sent and registered; it is not registered twice. To protect the writer's privacy the query code is shown only after the first sending, never again here.",
+);
+/// Address publication choice.
+pub const SHOW_ADDRESS_LABEL: Text = t(
+    "在公开页面上显示此地址（不勾选时只显示约100米范围的大致位置）",
+    "Show this address on public pages (otherwise only the location to about 100 m is shown)",
+);
+/// A filled honeypot.
 pub const HONEYPOT_FILLED: Text = t(
     "提交被拒绝：表单中隐藏的字段被填写了。",
     "Refused: a hidden field of the form was filled in.",
@@ -244,6 +266,7 @@ pub fn field_name(field: &str) -> Option<Text> {
         "phone" => t("手机号码", "Phone"),
         "email" => t("电子邮箱", "E-mail"),
         "address" => t("地址", "Address"),
+        "show_address" => t("显示地址", "Show address"),
         "publish" => t("是否公开", "Publication"),
         "consent" => t("个人信息处理说明", "Personal-data notice"),
         "tracking_number" | "tracking" => t("受理编号", "Tracking number"),
