@@ -20,6 +20,8 @@ pub mod case;
 pub mod ids;
 pub mod kv;
 pub mod policy;
+pub mod redact;
+pub mod search;
 pub mod store;
 
 #[cfg(test)]
