@@ -303,13 +303,18 @@ fn two_writers_on_one_case_cannot_both_win() {
 #[test]
 fn tracking_number_collisions_are_retried() {
     let f = Fixture::new();
-    f.host.repeat_random(true);
     let a = f.submit(true);
-    // Same random bytes again: the first attempt collides on tracking_no, then the host is
-    // allowed to move on.
-    f.host.repeat_random(false);
+    // The next draw repeats a's random bytes: b's first tracking number is a's, its insert
+    // collides, and only a second attempt with new bytes can register it.
+    let before = f.host.draws();
+    f.host.repeat_next_draws(1);
     let b = f.submit(true);
     assert_ne!(a.tracking, b.tracking);
+    assert_eq!(
+        f.host.draws() - before,
+        2,
+        "a public case draws once per attempt: two attempts, so one collision"
+    );
 }
 
 #[test]

@@ -139,24 +139,112 @@ fn the_openapi_document_describes_the_routes_that_exist() {
     assert_eq!(r.status, 200);
     let doc = body(&r);
     assert_eq!(doc["openapi"], "3.1.0");
-    let paths = doc["paths"].as_object().expect("paths");
-    for (path, ops) in paths {
-        for (method, _) in ops.as_object().expect("operations") {
-            let concrete = path.replace("{tracking_number}", "K7Q-H3X-PD9");
-            let m = if method == "post" {
-                Method::Post
-            } else {
-                Method::Get
+    let created = body(&env.send(&post_json("/api/v1/cases", &complaint(true))));
+    let tracking = created["tracking_number"]
+        .as_str()
+        .expect("tracking")
+        .to_owned();
+    let documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .expect("operations")
+                .keys()
+                .map(|m| (m.to_uppercase(), path.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Each documented operation reaches its handler: the documented success status, with the
+    // documented content type.
+    for (method, path) in &documented {
+        let concrete = path.replace("{tracking_number}", &tracking);
+        let req = match method.as_str() {
+            "POST" => post_json(&concrete, &complaint(true)),
+            "GET" => Request::from_target(Method::Get, &concrete),
+            other => panic!("undocumented method {other}"),
+        };
+        let resp = env.send(&req);
+        let op = &doc["paths"][path][method.to_lowercase()];
+        let success = op["responses"]
+            .as_object()
+            .expect("responses")
+            .keys()
+            .find(|s| s.starts_with('2'))
+            .expect("a success response");
+        assert_eq!(
+            resp.status.to_string(),
+            *success,
+            "{method} {path}: {}",
+            resp.text()
+        );
+        let documented_type = op["responses"][success]["content"]
+            .as_object()
+            .and_then(|c| c.keys().next().cloned())
+            .expect("a content type");
+        assert!(
+            resp.header("content-type")
+                .unwrap_or_default()
+                .starts_with(&documented_type),
+            "{method} {path}: {:?}",
+            resp.header("content-type")
+        );
+    }
+    // And every route the API answers is documented: probe paths and methods around the
+    // documented ones; anything but 404 (no such route) or 405 (no such method) must be a
+    // documented operation, and a 405's Allow lists exactly the documented methods (+ HEAD).
+    let probes = [
+        "/api".to_owned(),
+        "/api/v1".to_owned(),
+        "/api/v1/cases".to_owned(),
+        format!("/api/v1/cases/{tracking}"),
+        format!("/api/v1/cases/{tracking}/replies"),
+        "/api/v2/cases".to_owned(),
+        "/api/openapi.json".to_owned(),
+        "/api/openapi.yaml".to_owned(),
+    ];
+    let template = |p: &str| p.replace(&tracking, "{tracking_number}");
+    for path in &probes {
+        for method in [Method::Get, Method::Post, Method::Other] {
+            let name = match method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+                Method::Other => "PUT",
             };
-            let resp = env.send(&Request::from_target(m, &concrete));
-            // Unrouted paths get the HTML 404 page; routed API paths answer JSON.
-            let content_type = resp.header("content-type").unwrap_or_default();
-            assert!(
-                content_type.starts_with("application/json")
-                    || content_type.starts_with("application/problem+json"),
-                "{method} {path} is documented but not routed ({} {content_type})",
-                resp.status
-            );
+            let req = match method {
+                Method::Post => post_json(path, &complaint(true)),
+                m => Request::from_target(m, path),
+            };
+            let resp = env.send(&req);
+            let is_documented = documented.contains(&(name.to_owned(), template(path)));
+            match resp.status {
+                404 => assert!(!is_documented, "{name} {path} is documented but not routed"),
+                405 => {
+                    assert!(!is_documented, "{name} {path}");
+                    let mut allowed: Vec<String> = documented
+                        .iter()
+                        .filter(|(_, p)| *p == template(path))
+                        .map(|(m, _)| m.clone())
+                        .collect();
+                    if allowed.iter().any(|m| m == "GET") {
+                        allowed.push("HEAD".into());
+                    }
+                    let mut allow: Vec<String> = resp
+                        .header("allow")
+                        .unwrap_or_default()
+                        .split(", ")
+                        .map(str::to_owned)
+                        .collect();
+                    allowed.sort();
+                    allow.sort();
+                    assert_eq!(allow, allowed, "{name} {path}");
+                }
+                status => assert!(
+                    is_documented,
+                    "{name} {path} answers {status} but is not documented"
+                ),
+            }
         }
     }
     // The documented categories are exactly the domain's.

@@ -10,7 +10,8 @@ use std::cell::{Cell, RefCell};
 pub struct TestHost {
     now: Cell<Timestamp>,
     counter: RefCell<u64>,
-    repeat: Cell<bool>,
+    repeats: Cell<u32>,
+    draws: Cell<u64>,
 }
 
 impl TestHost {
@@ -19,7 +20,8 @@ impl TestHost {
         Self {
             now: Cell::new(now),
             counter: RefCell::new(1),
-            repeat: Cell::new(false),
+            repeats: Cell::new(0),
+            draws: Cell::new(0),
         }
     }
 
@@ -28,9 +30,15 @@ impl TestHost {
         self.now.set(now);
     }
 
-    /// Makes the next random draws repeat the previous one (to force identifier collisions).
-    pub fn repeat_random(&self, on: bool) {
-        self.repeat.set(on);
+    /// Makes the next `n` random draws repeat the previous one (to force identifier
+    /// collisions).
+    pub fn repeat_next_draws(&self, n: u32) {
+        self.repeats.set(n);
+    }
+
+    /// How many random draws were made.
+    pub fn draws(&self) -> u64 {
+        self.draws.get()
     }
 }
 
@@ -41,7 +49,10 @@ impl Host for TestHost {
 
     fn fill_random(&self, buf: &mut [u8]) {
         let mut counter = self.counter.borrow_mut();
-        if !self.repeat.get() {
+        self.draws.set(self.draws.get() + 1);
+        if self.repeats.get() > 0 {
+            self.repeats.set(self.repeats.get() - 1);
+        } else {
             *counter = counter
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1);
