@@ -23,8 +23,11 @@ pub async fn list<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response
     q.filter.replied_only = true;
     let limit = match req.query_param("limit") {
         Some(l) => l
+            .trim()
             .parse()
-            .map_err(|_| WebError::bad("limit", "须为1至50的整数 / must be 1–50"))?,
+            .ok()
+            .filter(|n| (1..=public::MAX_PAGE).contains(n))
+            .ok_or_else(|| WebError::bad("limit", "须为1至50的整数 / must be 1–50"))?,
         None => 20,
     };
     let page = public::list(env.store(), &q.filter, q.after, limit).await?;
@@ -44,7 +47,11 @@ pub async fn case<E: Env>(
     tracking: &str,
     lang: Lang,
 ) -> Result<Response, WebError> {
-    let tracking = parse_tracking(tracking, lang)?;
+    // A well-formed number whose check character fails names no case: 404, as documented.
+    let tracking = match TrackingNumber::parse(tracking) {
+        Err(minyi::ids::IdError::Check) => return Err(WebError::NotFound),
+        _ => parse_tracking(tracking, lang)?,
+    };
     let code = match req.header("x-query-code") {
         Some(c) => {
             limits::check_code_attempt(env, req, &tracking).await?;
