@@ -204,8 +204,13 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
     assert_eq!(r.status, 413);
     assert_eq!(
         get("/api/v1/cases/K7Q-H3X-PDX").status,
+        404,
+        "a typo is caught by the check character: no such case"
+    );
+    assert_eq!(
+        get("/api/v1/cases/K7Q-H3X").status,
         400,
-        "a typo is caught by the check character"
+        "not a tracking number"
     );
     assert_eq!(get("/no/such/page").status, 404);
     let page = get("/no/such/page?lang=en");

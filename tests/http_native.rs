@@ -95,11 +95,14 @@ fn bad_input_is_a_problem_and_changes_nothing() {
     assert_eq!(env.send(&not_json).status, 415);
     let list = body(&env.send(&Request::from_target(Method::Get, "/api/v1/cases")));
     assert_eq!(list["cases"], json!([]));
-    let bad_tracking = env.send(&Request::from_target(
+    let typo = env.send(&Request::from_target(
         Method::Get,
         "/api/v1/cases/K7Q-H3X-PD0",
     ));
-    assert_eq!(bad_tracking.status, 400);
+    assert_eq!(typo.status, 404, "the check character fails: no such case");
+    let bad_shape = env.send(&Request::from_target(Method::Get, "/api/v1/cases/K7Q-H3X"));
+    assert_eq!(bad_shape.status, 400);
+    assert_eq!(body(&bad_shape)["field"], "tracking_number");
 }
 
 #[test]

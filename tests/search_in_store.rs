@@ -6,7 +6,7 @@
 //! `cargo test -p minyi-tests --release --test search_in_store -- --ignored --nocapture`.
 
 use std::cell::RefCell;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use jiff::civil::Date;
 use minyi::app::AppError;
@@ -479,97 +479,34 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
-    /// An item, the first ones far more often than the last (roughly Zipf).
-    fn skewed<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    /// A word of a space-separated list, the first ones far more often than the last
+    /// (roughly Zipf).
+    fn skewed<'a>(&mut self, words: &'a str) -> &'a str {
+        let words: Vec<&str> = words.split(' ').collect();
         let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        items[((u * u * u) * items.len() as f64) as usize]
+        words[((u * u * u) * words.len() as f64) as usize]
+    }
+
+    /// A word of a space-separated list, uniformly.
+    fn uniform<'a>(&mut self, words: &'a str) -> &'a str {
+        let words: Vec<&str> = words.split(' ').collect();
+        words[self.below(words.len())]
     }
 }
 
-const PLACES: &[&str] = &[
-    "人民路",
-    "解放路",
-    "建设路",
-    "中山路",
-    "和平小区",
-    "阳光花园",
-    "幸福里",
-    "东风街道",
-    "城南新区",
-    "滨江大道",
-    "3号楼",
-    "12栋",
-    "世纪广场",
-    "第二中学",
-    "农贸市场",
-    "高新区",
-    "火车站",
-    "长江路",
-    "新华街",
-    "锦绣家园",
-];
-const SUBJECTS: &[&str] = &[
-    "物业",
-    "噪音",
-    "停车",
-    "垃圾",
-    "路灯",
-    "漏水",
-    "施工扰民",
-    "电梯",
-    "供暖",
-    "停水",
-    "占道经营",
-    "油烟",
-    "违建",
-    "井盖",
-    "积水",
-    "绿化带",
-    "公交站台",
-    "下水道",
-    "物业费",
-    "学校门口",
-    "共享单车",
-    "广场舞",
-    "装修",
-    "停电",
-    "暖气片",
-    "外卖电动车",
-    "充电桩",
-    "化粪池",
-    "防盗门",
-    "消防通道",
-    "健身器材",
-    "快递柜",
-    "燃气管道",
-    "二次供水",
-    "电动车充电",
-    "房屋漏雨",
-];
-const PREDICATES: &[&str] = &[
-    "不亮",
-    "坏了",
-    "很严重",
-    "堵塞",
-    "无人管理",
-    "多次反映",
-    "一直没有解决",
-    "影响居民休息",
-    "存在安全隐患",
-    "希望有关部门尽快处理",
-    "请求协调解决",
-    "已经一个多月",
-    "老人孩子出行不便",
-    "物业不作为",
-    "随意停放",
-    "收费不合理",
-    "没有人管",
-    "拖了很久",
-];
-const FILLERS: &[&str] = &[
-    "我们", "小区", "附近", "的", "了", "在", "和", "但是", "因为", "所以", "还", "都", "很",
-    "非常", "现在", "之前", "这个", "问题", "居民", "情况", "希望", "领导", "谢谢", "麻烦",
-];
+const PLACES: &str = "人民路 解放路 建设路 中山路 和平小区 阳光花园 幸福里 东风街道 城南新区 \
+    滨江大道 3号楼 12栋 世纪广场 第二中学 农贸市场 高新区 火车站 长江路 \
+    新华街 锦绣家园 北京路 黄河路 南湖公园 翠苑小区 工业园 体育馆 人民医院 \
+    汽车站 金色家园 文化路 青年路 望江路 丽景花园 东湖社区 西山村 开发区";
+const SUBJECTS: &str = "物业 噪音 停车 垃圾 路灯 漏水 施工扰民 电梯 供暖 停水 占道经营 油烟 \
+    违建 井盖 积水 绿化带 公交站台 下水道 物业费 学校门口 共享单车 广场舞 \
+    装修 停电 暖气片 外卖电动车 充电桩 化粪池 防盗门 消防通道 健身器材 \
+    快递柜 燃气管道 二次供水 电动车充电 房屋漏雨";
+const PREDICATES: &str = "不亮 坏了 很严重 堵塞 无人管理 多次反映 一直没有解决 影响居民休息 \
+    存在安全隐患 希望有关部门尽快处理 请求协调解决 已经一个多月 老人孩子出行不便 \
+    物业不作为 随意停放 收费不合理 没有人管 拖了很久";
+const FILLERS: &str = "我们 小区 附近 的 了 在 和 但是 因为 所以 还 都 很 非常 现在 之前 \
+    这个 问题 居民 情况 希望 领导 谢谢 麻烦";
 /// Common characters, for the text between the words that matter.
 const COMMON: &str = "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自\
     着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本\
@@ -581,7 +518,7 @@ const COMMON: &str = "的一是不了人我在有他这中大来上国个到说�
 fn synthetic(rng: &mut Rng) -> (String, String) {
     let common: Vec<char> = COMMON.chars().collect();
     let topic = rng.skewed(SUBJECTS);
-    let title = format!("{}{}{}", rng.skewed(PLACES), topic, rng.skewed(PREDICATES));
+    let title = format!("{}{topic}{}", rng.uniform(PLACES), rng.skewed(PREDICATES));
     let mut body = String::new();
     for _ in 0..(5 + rng.below(16)) {
         for _ in 0..(2 + rng.below(4)) {
@@ -595,7 +532,7 @@ fn synthetic(rng: &mut Rng) -> (String, String) {
                 12..=14 => body.push_str(topic),
                 15..=16 => body.push_str(rng.skewed(PREDICATES)),
                 17 => body.push_str(rng.skewed(SUBJECTS)),
-                _ => body.push_str(rng.skewed(PLACES)),
+                _ => body.push_str(rng.uniform(PLACES)),
             }
         }
         body.push_str(["，", "，", "。", "！", "；", "、"][rng.below(6)]);
@@ -735,12 +672,28 @@ fn measure_bigram_and_trigram() {
             "SELECT count(*) AS n FROM case_search WHERE case_search MATCH ?",
             &expression,
         );
+        // Of the bigram matches, those whose text really contains the term.
+        let right = block_on(
+            store.query(
+                Statement::new(
+                    "SELECT count(*) AS n FROM case_search s CROSS JOIN \"case\" c \
+                     ON c.id = s.rowid WHERE s.grams MATCH ? \
+                     AND (instr(c.title, ?) > 0 OR instr(c.body, ?) > 0)",
+                )
+                .bind(expression.as_str())
+                .bind(term)
+                .bind(term),
+            ),
+        )
+        .expect("right")[0]
+            .get::<i64>("n")
+            .expect("n");
         let trigram = count(
             &store,
             "SELECT count(*) AS n FROM case_trigram WHERE case_trigram MATCH ?",
             &format!("\"{term}\""),
         );
-        println!("{term} | {truth} | {bigram} | {trigram}");
+        println!("{term} | {truth} | {bigram} ({right} right) | {trigram}");
     }
 
     // The same page (21 rows, newest first, public only) three ways, plus `list` itself

@@ -30,9 +30,10 @@ impl ListQuery {
             }
             match key.as_str() {
                 "department" => {
-                    q.filter.department = Some(value.parse().map_err(|_| {
-                        WebError::bad("department", "单位无效 / unknown department")
-                    })?);
+                    q.filter.department =
+                        Some(value.parse().ok().filter(|id| *id >= 1).ok_or_else(|| {
+                            WebError::bad("department", "单位无效 / unknown department")
+                        })?);
                 }
                 "category" => {
                     let c = Category::from_code(value)
@@ -71,10 +72,16 @@ impl ListQuery {
     }
 }
 
-/// The instants a `YYYY-MM` month starts and ends (Shanghai).
+/// The instants a `YYYY-MM` month of 1900–2099 starts and ends (Shanghai).
 fn month_range(value: &str) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
     let (y, m) = value.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let (y, m): (i16, i8) = (y.parse().ok()?, m.parse().ok()?);
+    if !(1900..=2099).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
     let (ny, nm) = if m == 12 {
         (y.checked_add(1)?, 1)
     } else {
@@ -109,6 +116,10 @@ mod tests {
             "/cases?month=2026-13",
             "/cases?cursor=x",
             "/cases?department=a",
+            "/cases?department=0",
+            "/cases?month=0000-00",
+            "/cases?month=9999-12",
+            "/cases?month=2026-1",
             "/cases?q=%E8%B7%AF",
             "/cases?q=a+%21",
         ] {
