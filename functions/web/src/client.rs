@@ -67,42 +67,42 @@ impl ClientAddress {
         peer: Option<&str>,
         header: impl Fn(&str) -> Option<String>,
     ) -> Option<String> {
+        // The address as written, once it parses as one (no formatting code for addresses).
+        let valid = |text: &str| parse(text).is_some().then(|| unbracket(text).to_owned());
         let from_header = match self {
             Self::Peer => None,
             Self::ForwardedFor { hops } => header("x-forwarded-for").and_then(|list| {
                 let entries: Vec<&str> = list.split(',').map(str::trim).collect();
                 let index = entries.len().checked_sub(usize::from(*hops))?;
-                parse(entries[index])
+                valid(entries[index])
             }),
-            Self::Header(name) => header(name).and_then(|v| parse(v.trim())),
+            Self::Header(name) => header(name).and_then(|v| valid(v.trim())),
         };
-        from_header
-            .map(|ip| ip.to_string())
-            .or_else(|| peer.map(str::to_owned))
+        from_header.or_else(|| peer.map(str::to_owned))
     }
 }
 
 /// An address as written in a header or by a runtime: `1.2.3.4`, `2001:db8::1`, `[::1]`.
 fn parse(text: &str) -> Option<IpAddr> {
-    let text = text.trim();
-    let text = text
-        .strip_prefix('[')
-        .and_then(|t| t.strip_suffix(']'))
-        .unwrap_or(text);
-    text.parse().ok()
+    unbracket(text).parse().ok()
 }
 
-/// The bucket a client's requests are counted in: `v4:<address>`, `v6:<first 64 bits>`, or
-/// `none` for a request without a usable address.
+fn unbracket(text: &str) -> &str {
+    let text = text.trim();
+    text.strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text)
+}
+
+/// The bucket a client's requests are counted in: `v4:<address, hex>`, `v6:<first 64 bits,
+/// hex>/64`, or `none` for a request without a usable address.
 pub fn bucket(client: Option<&str>) -> String {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     match client.and_then(parse) {
-        Some(IpAddr::V4(v4)) => format!("v4:{v4}"),
+        Some(IpAddr::V4(v4)) => format!("v4:{}", hex(&v4.octets())),
         Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => format!("v4:{v4}"),
-            None => {
-                let s = v6.segments();
-                format!("v6:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
+            Some(v4) => format!("v4:{}", hex(&v4.octets())),
+            None => format!("v6:{}/64", hex(&v6.octets()[..8])),
         },
         None => "none".to_owned(),
     }
@@ -190,8 +190,9 @@ mod tests {
             bucket(Some("2001:db8:1:2::1")),
             bucket(Some("2001:db8:1:3::1"))
         );
-        assert_eq!(bucket(Some("203.0.113.9")), "v4:203.0.113.9");
-        assert_eq!(bucket(Some("::ffff:203.0.113.9")), "v4:203.0.113.9");
+        assert_eq!(bucket(Some("203.0.113.9")), "v4:cb007109");
+        assert_eq!(bucket(Some("::ffff:203.0.113.9")), "v4:cb007109");
+        assert_eq!(bucket(Some("2001:db8:1:2::1")), "v6:20010db800010002/64");
         assert_eq!(bucket(None), "none");
         assert_eq!(bucket(Some("garbage")), "none");
     }
