@@ -405,6 +405,9 @@ fn the_public_surface_holds_its_edges() {
     let delete = send(&base(), "DELETE", "/api/v1/cases", &[], b"");
     assert_eq!(delete.status, 405);
     assert_eq!(delete.header("allow"), Some("GET, HEAD, POST"));
+    // A method the runtime's SDK does not know is not read as GET.
+    let query = send(&base(), "QUERY", "/api/openapi.json", &[], b"");
+    assert_eq!(query.status, 405);
     // `//host` never becomes a link to another host.
     let page = get("//evil.example/cases?lang=en").text();
     assert!(!page.contains("href=\"//"), "{page}");

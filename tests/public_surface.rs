@@ -396,6 +396,15 @@ fn inputs_the_schema_would_refuse_are_refused_by_the_parser_first() {
     let unknown = with("is_admin", json!(true));
     assert_eq!(unknown.status, 400);
     assert_eq!(json_of(&unknown)["field"], "is_admin");
+    let empty_key =
+        env.send(&post_json("/api/v1/cases", &case(true)).with_header("idempotency-key", " "));
+    assert_eq!(empty_key.status, 400);
+    assert_eq!(json_of(&empty_key)["field"], "idempotency_key");
+    // The API's list takes no empty parameter (the pages' filter form sends them for "any").
+    let empty_month = get(&env, "/api/v1/cases?month=");
+    assert_eq!(empty_month.status, 400);
+    assert_eq!(json_of(&empty_month)["field"], "month");
+    assert_eq!(get(&env, "/cases?month=&q=").status, 200);
 }
 
 #[test]

@@ -16,11 +16,11 @@ json_string() { # a JSON string literal of $1 (the demo texts hold no quotes or 
 }
 sql_string() { printf "'%s'" "${1//\'/\'\'}"; }
 
-# Already seeded (every demo case registered)? Then there is nothing to do; re-sending the
-# cases would only spend the hour's submission budget of this client.
+# Already seeded (at least as many cases as the demo has)? Then there is nothing to do:
+# idempotency keys expire after a day, so re-sending the cases later would add them again.
 wanted=$(grep -cv '^#' "$here/cases.tsv")
 have=$(node_modules/.bin/wrangler d1 execute DB --local --persist-to "$persist" --json \
-  --command "SELECT count(*) AS n FROM submission WHERE key LIKE 'minyi-demo-case-%'" </dev/null |
+  --command 'SELECT count(*) AS n FROM "case"' </dev/null |
   tr -d ' \n' | sed -n 's/.*"n":\([0-9]*\).*/\1/p')
 if [ "${have:-0}" -ge "$wanted" ]; then
   exit 0
@@ -29,13 +29,13 @@ fi
 while IFS=$'\t' read -r key category publish dept progress title body reply; do
   case "$key" in ''|'#'*) continue ;; esac
   seed="minyi-demo-case-$key"
-  status=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/cases" \
+  status=$(curl -sS -m 30 -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/cases" \
     -H 'content-type: application/json' -H "idempotency-key: $seed" \
     --data-binary "{\"category\":\"$category\",\"title\":$(json_string "$title"),\"body\":$(json_string "$body"),\"publish\":$publish,\"consent\":true}")
   case "$status" in 200|201) ;; *) echo "seed: case $key answered HTTP $status" >&2; exit 1 ;; esac
 
   [ "$progress" = registered ] && continue
-  case_id="(SELECT case_id FROM submission WHERE key = '$seed')"
+  case_id="(SELECT case_id FROM idempotency WHERE key = '$seed')"
   guard="EXISTS (SELECT 1 FROM \"case\" WHERE id = $case_id AND version = 1)"
   minute=60000
   event() { # seq kind data offset-minutes

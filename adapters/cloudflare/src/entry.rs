@@ -149,7 +149,9 @@ async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError>
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(WebError::PayloadTooLarge);
     }
-    let method = Method::parse(req.method().as_ref());
+    // The method as the client sent it: `worker::Method` reads a method it does not know
+    // (QUERY, ...) as GET.
+    let method = Method::parse(&req.inner().method());
     let mut body = Vec::new();
     if req.inner().body().is_some() && method != Method::Get {
         let mut stream = req

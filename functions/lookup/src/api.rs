@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 
 const OPENAPI: &str = include_str!("openapi.json");
 
+/// The query parameters of `GET /api/v1/cases`.
+const API_LIST_PARAMETERS: &[&str] = &["category", "department", "month", "q", "cursor", "limit"];
+
 /// The OpenAPI document.
 pub fn openapi() -> Response {
     Response::new(200, "application/json; charset=utf-8", OPENAPI)
@@ -19,6 +22,15 @@ pub fn openapi() -> Response {
 /// A page of public cases with a published reply.
 pub async fn list<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
     let _ = lang;
+    // The pages' filter form sends empty fields for "any"; the API's document allows no
+    // empty value, so one is refused here, naming it.
+    if let Some((name, _)) = req
+        .query_pairs()
+        .into_iter()
+        .find(|(k, v)| API_LIST_PARAMETERS.contains(&k.as_str()) && v.trim().is_empty())
+    {
+        return Err(WebError::bad(&name, "不能为空 / must not be empty"));
+    }
     let mut q = ListQuery::parse(req)?;
     q.filter.replied_only = true;
     let limit = match req.query_param("limit") {

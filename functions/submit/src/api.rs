@@ -43,6 +43,12 @@ pub async fn create<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
     };
     let fields = typed_fields(&object)?;
     let key = req.header("idempotency-key").map(str::to_owned);
+    if key.as_deref().is_some_and(|k| k.trim().is_empty()) {
+        return Err(WebError::bad(
+            "idempotency_key",
+            "Idempotency-Key不能为空 / the Idempotency-Key header must not be empty",
+        ));
+    }
     let field = |name: &str| {
         if name == "idempotency_key" {
             return key.clone();
