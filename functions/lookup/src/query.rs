@@ -7,6 +7,9 @@ use minyi_web::{Request, WebError};
 /// Longest search text, in characters (the rule lives in [`minyi::search`]).
 pub use minyi::search::MAX_CHARS as MAX_SEARCH_CHARS;
 
+/// The largest department id: 2^53 − 1, the largest integer D1 carries exactly.
+const MAX_ID: i64 = (1 << 53) - 1;
+
 /// A list request: filter, page position, page size.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListQuery {
@@ -30,10 +33,15 @@ impl ListQuery {
             }
             match key.as_str() {
                 "department" => {
-                    q.filter.department =
-                        Some(value.parse().ok().filter(|id| *id >= 1).ok_or_else(|| {
-                            WebError::bad("department", "单位无效 / unknown department")
-                        })?);
+                    q.filter.department = Some(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|id| (1..=MAX_ID).contains(id))
+                            .ok_or_else(|| {
+                                WebError::bad("department", "单位无效 / unknown department")
+                            })?,
+                    );
                 }
                 "category" => {
                     let c = Category::from_code(value)
@@ -117,6 +125,7 @@ mod tests {
             "/cases?cursor=x",
             "/cases?department=a",
             "/cases?department=0",
+            "/cases?department=9007199254740992",
             "/cases?month=0000-00",
             "/cases?month=9999-12",
             "/cases?month=2026-1",
