@@ -6,7 +6,8 @@
 --    a few minutes, so nothing of value is dropped.
 -- 2. The citizen's choice to show the address publicly (default: not shown).
 -- 3. Full-text search over title and body: an FTS5 index of character bigrams (Chinese words
---    are mostly two characters, which the trigram tokenizer cannot find; docs/search.md).
+--    are mostly two characters, which the trigram tokenizer cannot find; docs/search.md),
+--    filled when a case's first public reply is published.
 
 DROP TABLE submission;
 
@@ -31,16 +32,34 @@ CREATE INDEX idempotency_expiry ON idempotency (expires_at);
 ALTER TABLE "case" ADD COLUMN address_public INTEGER NOT NULL DEFAULT 0
     CHECK (address_public IN (0, 1));
 
--- The search index: one row per case (rowid = case id) holding the title's and body's
--- bigrams (`shared/src/search.rs` makes them; the registration batch writes the row). The
--- index keeps no copy of the text (contentless); the triggers keep it in step with "case":
--- a case deleted, or its text changed, leaves no stale entry behind.
+-- The search index. Only answered cases can be found (the public lists show cases with a
+-- published public reply), so a case enters the index when its first public reply is published,
+-- not when it is registered: a submission writes only its bigrams (`search_grams`, made by
+-- `shared/src/search.rs` from the text as published, numbers masked), and the triggers below
+-- index them. The index keeps no copy of the text (contentless); a case deleted, or its text
+-- changed, leaves no stale entry behind.
+ALTER TABLE "case" ADD COLUMN search_grams TEXT CHECK (length(search_grams) <= 40000);
+
 CREATE VIRTUAL TABLE case_search USING fts5 (
     grams,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TRIGGER case_search_on_publish AFTER UPDATE OF state ON reply
+WHEN new.state = 'published' AND new.visibility IN ('public', 'both')
+BEGIN
+    DELETE FROM case_search WHERE rowid = new.case_id;
+    INSERT INTO case_search (rowid, grams)
+        SELECT id, search_grams FROM "case" WHERE id = new.case_id AND search_grams IS NOT NULL;
+END;
+CREATE TRIGGER case_search_on_published_insert AFTER INSERT ON reply
+WHEN new.state = 'published' AND new.visibility IN ('public', 'both')
+BEGIN
+    DELETE FROM case_search WHERE rowid = new.case_id;
+    INSERT INTO case_search (rowid, grams)
+        SELECT id, search_grams FROM "case" WHERE id = new.case_id AND search_grams IS NOT NULL;
+END;
 CREATE TRIGGER case_search_on_delete AFTER DELETE ON "case"
 BEGIN DELETE FROM case_search WHERE rowid = old.id; END;
 CREATE TRIGGER case_search_on_text_change AFTER UPDATE OF title, body ON "case"

@@ -468,3 +468,69 @@ fn the_deployable_configuration_turns_on_nothing_of_development() {
         "the demo key lives in demo-key.sql only"
     );
 }
+
+#[test]
+fn a_case_enters_the_search_index_when_its_first_public_reply_is_published() {
+    use minyi::store::{Statement, Store};
+    let env = NativeEnv::new(friday());
+    let created = json_of(&env.send(&post_json("/api/v1/cases", &case(true))));
+    let tracking = created["tracking_number"]
+        .as_str()
+        .expect("tracking")
+        .to_owned();
+    let indexed = || -> i64 {
+        pollster::block_on(
+            env.store.query(
+                Statement::new("SELECT count(*) AS n FROM case_search WHERE rowid = ?")
+                    .bind(id_of(&env, &tracking)),
+            ),
+        )
+        .expect("query")[0]
+            .get("n")
+            .expect("n")
+    };
+    // Registration writes only the bigrams: the costly index write waits until the case can be
+    // found at all (the public lists show answered cases).
+    assert_eq!(indexed(), 0);
+    answer(&env, &tracking);
+    assert_eq!(indexed(), 1);
+    let found = json_of(&get(&env, "/api/v1/cases?q=%E5%8C%96%E5%B7%A5%E5%8E%82"));
+    assert_eq!(found["cases"][0]["tracking_number"], tracking.as_str());
+    // The way the lifecycle publishes: a reviewed draft's state becomes `published`.
+    let second = json_of(&env.send(&post_json("/api/v1/cases", &case(true))));
+    let second = second["tracking_number"]
+        .as_str()
+        .expect("tracking")
+        .to_owned();
+    let id = id_of(&env, &second);
+    pollster::block_on(
+        env.store.execute(
+            Statement::new(
+                "INSERT INTO reply (case_id, round, department_id, body, truthfulness, state, \
+             drafted_at) VALUES (?, 1, 1, '已处理。', 'true', 'approved', 0)",
+            )
+            .bind(id),
+        ),
+    )
+    .expect("draft");
+    let count = |id: i64| -> i64 {
+        pollster::block_on(env.store.query(
+            Statement::new("SELECT count(*) AS n FROM case_search WHERE rowid = ?").bind(id),
+        ))
+        .expect("query")[0]
+            .get("n")
+            .expect("n")
+    };
+    assert_eq!(count(id), 0, "an approved reply is not yet published");
+    pollster::block_on(
+        env.store.execute(
+            Statement::new(
+                "UPDATE reply SET state = 'published', visibility = 'public', published_at = 1 \
+             WHERE case_id = ?",
+            )
+            .bind(id),
+        ),
+    )
+    .expect("publish");
+    assert_eq!(count(id), 1);
+}

@@ -142,8 +142,9 @@ pub async fn register<S: Store, H: Host>(
                 "INSERT INTO \"case\" (id, tracking_no, query_code_hash, channel, category, urgency, \
                  complexity, title, body, publish_consent, status, version, round, received_at, \
                  updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
-                 escalate_at, stage_report_by, latitude, longitude, address, address_public) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 escalate_at, stage_report_by, latitude, longitude, address, address_public, \
+                 search_grams) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(tracking.number())
             .bind(tracking.as_str())
@@ -169,15 +170,14 @@ pub async fn register<S: Store, H: Host>(
             .bind(input.location.latitude)
             .bind(input.location.longitude)
             .bind(input.location.address.clone())
-            .bind(input.location.address_public),
+            .bind(input.location.address_public)
+            // What the search index takes in once a public reply is published (a trigger):
+            // the text as published, so a search for a phone number finds nothing.
+            .bind(crate::search::index_text(
+                &mask_numbers(&input.title),
+                &mask_numbers(&input.body),
+            )),
             event_insert(id, &event),
-            Statement::new("INSERT INTO case_search (rowid, grams) VALUES (?, ?)")
-                .bind(id)
-                // Indexed as published: a search for a phone number finds nothing.
-                .bind(crate::search::index_text(
-                    &mask_numbers(&input.title),
-                    &mask_numbers(&input.body),
-                )),
         ];
         // The budget before the key: a request the budget refuses never learns whether its
         // key was used.

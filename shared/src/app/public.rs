@@ -120,7 +120,8 @@ pub struct Filter {
     pub received_from: Option<Timestamp>,
     /// Received before.
     pub received_before: Option<Timestamp>,
-    /// Title or message contains this text.
+    /// Title or message contains this text. Only answered cases can match: a case enters the
+    /// search index when its first public reply is published (migration 0002's triggers).
     pub search: Option<String>,
     /// Only these tracking numbers (empty: any).
     pub tracking: Vec<TrackingNumber>,
