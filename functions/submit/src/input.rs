@@ -166,16 +166,6 @@ impl Submission {
         }
     }
 
-    /// The checked fields.
-    pub fn case(&self) -> &NewCase {
-        &self.case
-    }
-
-    /// The idempotency key the client sent, if any.
-    pub fn key(&self) -> Option<&str> {
-        self.key.as_deref()
-    }
-
     /// The use case's input; the key, if any, belongs to the client `scope`.
     pub fn into_new_case(self, scope: &str) -> NewCase {
         NewCase {

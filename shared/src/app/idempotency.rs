@@ -36,13 +36,6 @@ pub struct Idempotency {
     pub key: String,
 }
 
-impl Idempotency {
-    /// Whether this is the web form's single-use token (its replays never show the code).
-    pub fn is_form(&self) -> bool {
-        self.scope == FormToken::SCOPE
-    }
-}
-
 /// The fingerprint of what was submitted: SHA-256 (hex) over every field that reaches the
 /// store, so a retry of the same submission matches and anything else does not.
 pub fn fingerprint(case: &NewCase) -> String {
