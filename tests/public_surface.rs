@@ -478,22 +478,19 @@ fn a_case_enters_the_search_index_when_its_first_public_reply_is_published() {
         .as_str()
         .expect("tracking")
         .to_owned();
-    let indexed = || -> i64 {
-        pollster::block_on(
-            env.store.query(
-                Statement::new("SELECT count(*) AS n FROM case_search WHERE rowid = ?")
-                    .bind(id_of(&env, &tracking)),
-            ),
-        )
+    let indexed = |id: i64| -> i64 {
+        pollster::block_on(env.store.query(
+            Statement::new("SELECT count(*) AS n FROM case_search WHERE rowid = ?").bind(id),
+        ))
         .expect("query")[0]
             .get("n")
             .expect("n")
     };
     // Registration writes only the bigrams: the costly index write waits until the case can be
     // found at all (the public lists show answered cases).
-    assert_eq!(indexed(), 0);
+    assert_eq!(indexed(id_of(&env, &tracking)), 0);
     answer(&env, &tracking);
-    assert_eq!(indexed(), 1);
+    assert_eq!(indexed(id_of(&env, &tracking)), 1);
     let found = json_of(&get(&env, "/api/v1/cases?q=%E5%8C%96%E5%B7%A5%E5%8E%82"));
     assert_eq!(found["cases"][0]["tracking_number"], tracking.as_str());
     // The way the lifecycle publishes: a reviewed draft's state becomes `published`.
@@ -513,15 +510,7 @@ fn a_case_enters_the_search_index_when_its_first_public_reply_is_published() {
         ),
     )
     .expect("draft");
-    let count = |id: i64| -> i64 {
-        pollster::block_on(env.store.query(
-            Statement::new("SELECT count(*) AS n FROM case_search WHERE rowid = ?").bind(id),
-        ))
-        .expect("query")[0]
-            .get("n")
-            .expect("n")
-    };
-    assert_eq!(count(id), 0, "an approved reply is not yet published");
+    assert_eq!(indexed(id), 0, "an approved reply is not yet published");
     pollster::block_on(
         env.store.execute(
             Statement::new(
@@ -532,5 +521,5 @@ fn a_case_enters_the_search_index_when_its_first_public_reply_is_published() {
         ),
     )
     .expect("publish");
-    assert_eq!(count(id), 1);
+    assert_eq!(indexed(id), 1);
 }

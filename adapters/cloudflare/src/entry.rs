@@ -102,7 +102,7 @@ async fn fetch(
         request,
         async |worker_env: &WorkerEnv, req: &Request| {
             #[cfg(all(feature = "contract", minyi_contract))]
-            if let Some(r) = contract(worker_env, req).await {
+            if let Some(r) = minyi_store_contract::endpoint::answer(worker_env, req).await {
                 return Some(r);
             }
             match minyi_submit::handle(worker_env, req).await {
@@ -194,21 +194,4 @@ async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
         "minyi: scheduled run for {} (nothing to sweep yet)",
         event.cron()
     );
-}
-
-/// `POST /__contract`: the store contract against this Worker's D1 (test builds only, and
-/// only for a caller holding the deployment's secret).
-#[cfg(all(feature = "contract", minyi_contract))]
-async fn contract(env: &WorkerEnv, req: &Request) -> Option<Response> {
-    use minyi_web::Env as _;
-    if !minyi_web::serve::is_contract_call(req, env.config()) {
-        return None;
-    }
-    let report = minyi_store_contract::run_all(env.store()).await;
-    let status = if report.is_success() { 200 } else { 500 };
-    Some(Response::new(
-        status,
-        "text/plain; charset=utf-8",
-        format!("{report}\n"),
-    ))
 }

@@ -8,6 +8,10 @@
 //! Each check writes only rows with ids of its own, above every id already in the database,
 //! so checks do not interfere and the suite can run again on a database it already ran on.
 //! Scratch tables are named `contract_*`.
+//!
+//! [`endpoint::answer`] is the `POST /__contract` endpoint the runtimes' test builds serve.
+
+pub mod endpoint;
 
 use core::fmt;
 

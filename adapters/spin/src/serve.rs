@@ -114,7 +114,7 @@ pub async fn serve(
         request,
         async |env: &SpinEnv, req: &Request| {
             #[cfg(all(feature = "contract", minyi_contract))]
-            if let Some(r) = contract(env, req).await {
+            if let Some(r) = minyi_store_contract::endpoint::answer(env, req).await {
                 return Some(r);
             }
             function(env, req).await
@@ -191,21 +191,4 @@ fn convert_response(r: Response) -> SpinResponse {
             *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
             fallback
         })
-}
-
-/// `POST /__contract`: the store contract against this component's Spin SQLite (test builds
-/// only, and only for a caller holding the deployment's secret).
-#[cfg(all(feature = "contract", minyi_contract))]
-async fn contract(env: &SpinEnv, req: &Request) -> Option<Response> {
-    use minyi_web::Env as _;
-    if !minyi_web::serve::is_contract_call(req, env.config()) {
-        return None;
-    }
-    let report = minyi_store_contract::run_all(env.store()).await;
-    let status = if report.is_success() { 200 } else { 500 };
-    Some(Response::new(
-        status,
-        "text/plain; charset=utf-8",
-        format!("{report}\n"),
-    ))
 }

@@ -92,28 +92,6 @@ pub fn cross_site_refusal(req: &Request) -> Option<WebError> {
     })
 }
 
-/// Whether `req` is a call of the store-contract test endpoint (`POST /__contract`, in test
-/// builds only) by someone holding the deployment's secret (`Authorization: Bearer <secret>`,
-/// compared in constant time).
-pub fn is_contract_call(req: &Request, config: &crate::Config) -> bool {
-    use sha2::{Digest, Sha256};
-    if req.method != Method::Post || req.path != "/__contract" {
-        return false;
-    }
-    let given = req
-        .header("authorization")
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("");
-    let (a, b) = (
-        Sha256::digest(given.as_bytes()),
-        Sha256::digest(&config.secret),
-    );
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
 fn first_segment(req: &Request) -> &str {
     req.path
         .trim_start_matches('/')
