@@ -14,9 +14,12 @@ use std::rc::Rc;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use minyi::store::{MAX_ROWS, MIGRATIONS, Row, Statement, Store, StoreError, Value};
+use minyi::store::{MAX_ROWS, Row, Statement, Store, StoreError, Value};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, ToSql, TransactionBehavior};
+
+#[cfg(doc)]
+use minyi::store::MIGRATIONS;
 
 /// How long a statement waits for another connection's lock before failing with
 /// [`StoreError::Busy`], unless changed with [`SqliteStore::with_busy_timeout`].
@@ -26,11 +29,6 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// migrations table, so `wrangler d1 migrations list` and [`SqliteStore::migrate`] agree.
 pub const MIGRATIONS_TABLE: &str = "d1_migrations";
 
-const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS d1_migrations (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    name       TEXT UNIQUE,
-    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL
-)";
 
 /// The storage port over a native SQLite database.
 ///
@@ -79,35 +77,19 @@ impl SqliteStore {
     }
 
     /// Applies the migrations of [`MIGRATIONS`] not yet recorded in `d1_migrations`, in order,
-    /// each in its own transaction together with its record. Returns the names applied (empty
-    /// when the database was up to date), so running it twice applies nothing the second time.
+    /// each in its own transaction together with its record, exactly as every other runtime
+    /// does ([`minyi::app::migrations::apply`]). Returns the names applied (empty when the
+    /// database was up to date), so running it twice applies nothing the second time.
     pub fn migrate(&self) -> Result<Vec<&'static str>, StoreError> {
-        let mut conn = self.conn();
-        conn.execute_batch(CREATE_MIGRATIONS_TABLE)
-            .map_err(map_err)?;
-        let mut applied = Vec::new();
-        for &(name, sql) in MIGRATIONS {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(map_err)?;
-            let done: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM d1_migrations WHERE name = ?1",
-                    [name],
-                    |row| row.get(0),
-                )
-                .map_err(map_err)?;
-            if done > 0 {
-                continue; // dropping `tx` rolls the empty transaction back
-            }
-            tx.execute_batch(sql)
-                .map_err(|e| prefix(name, map_err(e)))?;
-            tx.execute("INSERT INTO d1_migrations (name) VALUES (?1)", [name])
-                .map_err(map_err)?;
-            tx.commit().map_err(map_err)?;
-            applied.push(name);
-        }
-        Ok(applied)
+        self.migrate_through(None)
+    }
+
+    /// Like [`SqliteStore::migrate`], stopping after the migration named `through`.
+    pub fn migrate_through(&self, through: Option<&str>) -> Result<Vec<&'static str>, StoreError> {
+        ready(minyi::app::migrations::apply(self, through)).map_err(|e| match e {
+            minyi::app::AppError::Store(e) => e,
+            other => StoreError::Backend(other.to_string()),
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -249,10 +231,14 @@ fn map_err(error: rusqlite::Error) -> StoreError {
     }
 }
 
-fn prefix(name: &str, error: StoreError) -> StoreError {
-    match error {
-        StoreError::Backend(m) => StoreError::Backend(format!("{name}: {m}")),
-        StoreError::Constraint(m) => StoreError::Constraint(format!("{name}: {m}")),
-        other => other,
+/// The output of a future that completes on its first poll, as every future of this adapter
+/// does (SQLite answers at once).
+fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(value) => value,
+        // Unreachable: no statement of this adapter waits.
+        std::task::Poll::Pending => unreachable!("the native store never waits"),
     }
 }

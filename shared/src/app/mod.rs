@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod idempotency;
 pub mod keys;
+pub mod migrations;
 pub mod public;
 
 use crate::calendar::Timestamp;

@@ -5,6 +5,7 @@
 //! [`Store::batch`], since D1 has no `BEGIN`/`COMMIT`. Every query is capped at [`MAX_ROWS`]
 //! rows: callers page with `LIMIT`.
 
+pub mod script;
 pub mod sqlite_errors;
 mod value;
 
@@ -17,8 +18,9 @@ use std::fmt;
 /// request ever buffers an unbounded result.
 pub const MAX_ROWS: usize = 1000;
 
-/// The schema migrations, in order, as (file name, SQL). Applied unchanged by every adapter;
-/// on D1 by `wrangler d1 migrations apply`.
+/// The schema migrations, in order, as (file name, SQL): the files of `migrations/`, applied
+/// by `wrangler d1 migrations apply` on D1 and by [`crate::app::migrations`] everywhere else,
+/// both recording them in `d1_migrations`.
 pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0001_init.sql",
