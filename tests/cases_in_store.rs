@@ -53,6 +53,7 @@ impl Fixture {
         Rules {
             calendar: &self.calendar,
             policy: &self.policy,
+            rulebook: 0,
             secret: SECRET,
         }
     }
@@ -294,7 +295,9 @@ fn two_writers_on_one_case_cannot_both_win() {
             &ctx,
         )
         .expect("decided on stale state");
-    let result = block_on(cases::store_transition(&f.store, reg.id, &loaded, &stale));
+    let result = block_on(cases::store_transition(
+        &f.store, reg.id, &loaded, &stale, 0,
+    ));
     assert_eq!(result, Err(AppError::Conflict));
     let now = block_on(cases::load(&f.store, reg.id)).expect("load");
     assert_eq!(now.lead, Some(7));
@@ -356,11 +359,13 @@ impl Fixture {
 
 #[test]
 fn a_deployment_adds_next_year_without_a_release() {
-    use minyi::app::calendar;
+    use minyi::app::{calendar, rulebook};
     let f = Fixture::new();
     let d = |m, day| Date::constant(2027, m, day);
     // 2027 has no built-in data: Monday–Friday, provisional.
-    let before = block_on(calendar::load(&f.store)).expect("load");
+    let before = block_on(rulebook::load(&f.store))
+        .map(|r| r.calendar)
+        .expect("load");
     assert!(!before.covers(2027));
     assert!(before.day(d(2, 8)).provisional);
     assert!(before.is_working_day(d(2, 8)));
@@ -397,7 +402,8 @@ fn a_deployment_adds_next_year_without_a_release() {
         })
     ));
     assert!(
-        !block_on(calendar::load(&f.store))
+        !block_on(rulebook::load(&f.store))
+            .map(|r| r.calendar)
             .expect("load")
             .covers(2027)
     );
@@ -411,7 +417,9 @@ fn a_deployment_adds_next_year_without_a_release() {
         "国办发明电〔2026〕X号",
     ))
     .expect("save");
-    let after = block_on(calendar::load(&f.store)).expect("load");
+    let after = block_on(rulebook::load(&f.store))
+        .map(|r| r.calendar)
+        .expect("load");
     assert!(after.covers(2027));
     assert!(
         !after.is_working_day(d(2, 8)),
@@ -428,7 +436,9 @@ fn a_deployment_adds_next_year_without_a_release() {
         "更正",
     ))
     .expect("save");
-    let replaced = block_on(calendar::load(&f.store)).expect("load");
+    let replaced = block_on(rulebook::load(&f.store))
+        .map(|r| r.calendar)
+        .expect("load");
     assert!(replaced.is_working_day(d(2, 8)));
     // And deadlines over the new year are no longer provisional.
     let received = at(d(2, 4), 10);

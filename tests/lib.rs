@@ -82,6 +82,9 @@ impl minyi::kv::KeyValue for MemoryKv {
 /// A form posted to an outside service: URL and fields.
 pub type OutboundForm = (String, Vec<(String, String)>);
 
+/// The ops secret of [`NativeEnv`] (`Authorization: Bearer …` on `/ops/...`).
+pub const OPS_SECRET: &str = "native ops secret, thirty-two bytes or more";
+
 /// The whole site on native adapters: SQLite in memory, KV in memory, a settable clock.
 pub struct NativeEnv {
     /// The store (migrated, with demo departments).
@@ -126,23 +129,20 @@ impl NativeEnv {
                 },
                 jurisdiction_id: None,
                 client_address: minyi_web::client::ClientAddress::Peer,
+                ops_secret: Some(OPS_SECRET.as_bytes().to_vec()),
             },
             outbound: RefCell::new(Vec::new()),
             outbound_reply: Ok((200, r#"{"success": true}"#.into())),
         }
     }
 
-    /// Answers a request as the composed Worker does: the shared serve path with submit,
-    /// then lookup.
+    /// Answers a request as the Worker does: the shared serve path with the worker unit
+    /// (ops, submit, lookup).
     pub fn send(&self, req: &minyi_web::Request) -> minyi_web::Response {
         pollster::block_on(minyi_web::serve::serve(
             Ok(self),
             Ok(req.clone()),
-            async |env: &Self, req: &minyi_web::Request| match minyi_submit::handle(env, req).await
-            {
-                Some(r) => Some(r),
-                None => minyi_lookup::handle(env, req).await,
-            },
+            minyi_site::worker,
             |line| eprintln!("{line}"),
         ))
     }
@@ -169,12 +169,22 @@ impl minyi_web::Env for NativeEnv {
         &self.config
     }
 
-    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
+    /// Rules are read for every request: tests change them between requests.
+    fn rules_ttl_ms(&self) -> i64 {
+        0
+    }
+
+    async fn send_post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<(u16, String), String> {
+        assert_eq!(content_type, "application/x-www-form-urlencoded");
         self.outbound.borrow_mut().push((
             url.into(),
-            fields
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
+            form_urlencoded::parse(body.as_bytes())
+                .into_owned()
                 .collect(),
         ));
         self.outbound_reply.clone()

@@ -125,6 +125,7 @@ fn answer(env: &NativeEnv, tracking: &str, lead: i64) {
     let rules = Rules {
         calendar: &calendar,
         policy: &policy,
+        rulebook: 0,
         secret: &env.config.secret,
     };
     let steps = [

@@ -123,11 +123,14 @@ fn a_case_reclassified_as_discipline_vanishes_from_every_public_surface() {
     );
 
     // The operator reclassifies it: a discipline case is never public (002 §…; DOMAIN.md).
-    let calendar = pollster::block_on(minyi::app::calendar::load(&env.store)).expect("calendar");
+    let calendar = pollster::block_on(minyi::app::rulebook::load(&env.store))
+        .expect("rules")
+        .calendar;
     let policy = Policy::default();
     let rules = Rules {
         calendar: &calendar,
         policy: &policy,
+        rulebook: 0,
         secret: &env.config.secret,
     };
     pollster::block_on(cases::apply(

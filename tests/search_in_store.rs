@@ -82,6 +82,7 @@ impl Fixture {
         let rules = Rules {
             calendar: &self.calendar,
             policy: &self.policy,
+            rulebook: 0,
             secret: SECRET,
         };
         let id = block_on(cases::register(

@@ -26,4 +26,12 @@ pub trait KeyValue {
 
     /// Stores `value` under `key` for `ttl_seconds` (at least [`MIN_TTL_SECONDS`]).
     async fn put(&self, key: &str, value: &str, ttl_seconds: u32) -> Result<(), KvError>;
+
+    /// Deletes expired entries among at most `scan` keys and returns how many, for stores that
+    /// do not expire entries themselves (Spin); the sweep calls it. Stores that expire entries
+    /// (Workers KV) have nothing to do.
+    async fn purge_expired(&self, scan: usize) -> Result<u32, KvError> {
+        let _ = scan;
+        Ok(0)
+    }
 }

@@ -5,6 +5,7 @@
 //! - [`calendar`]: the mainland-China working-day calendar (Asia/Shanghai) and deadline arithmetic;
 //! - [`policy`]: the deadline rule table that turns a case's channel, category, urgency and
 //!   complexity into stored instants;
+//! - [`rulebook`]: a deployment's policy, form categories and departments as versioned data;
 //! - [`case`]: the case lifecycle as an explicit transition table with audit events;
 //! - [`ids`]: tracking numbers and query codes;
 //! - [`store`]: the async SQL storage port every adapter implements;
@@ -21,6 +22,7 @@ pub mod ids;
 pub mod kv;
 pub mod policy;
 pub mod redact;
+pub mod rulebook;
 pub mod search;
 pub mod store;
 

@@ -12,10 +12,11 @@
 
 use crate::calendar::{Calendar, CalendarError, Limit, OfficeHours, Timestamp};
 use crate::case::{Category, Channel, Complexity, Facts, Urgency};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// What the policy says about one category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CategoryRule {
     /// The category.
     pub category: Category,
@@ -23,19 +24,19 @@ pub struct CategoryRule {
     pub working_days: u16,
     /// Whether the citizen gets a courtesy acknowledgement at once (suggestions, 004 §9).
     pub acknowledge_at_once: bool,
-    /// The regulation clause the rule comes from.
-    pub source: &'static str,
+    /// The regulation clause the rule comes from (or the deployment's note).
+    pub source: Cow<'static, str>,
 }
 
 /// A cap on the limit of every case arriving through one channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChannelCap {
     /// The channel.
     pub channel: Channel,
     /// At most this many working days.
     pub working_days: u16,
-    /// The regulation clause the rule comes from.
-    pub source: &'static str,
+    /// The regulation clause the rule comes from (or the deployment's note).
+    pub source: Cow<'static, str>,
 }
 
 /// The deadline rule table of a deployment.
@@ -95,7 +96,7 @@ impl Default for Policy {
             category,
             working_days,
             acknowledge_at_once: false,
-            source,
+            source: Cow::Borrowed(source),
         };
         Self {
             categories: vec![
@@ -119,12 +120,12 @@ impl Default for Policy {
                 ChannelCap {
                     channel: Channel::Phone,
                     working_days: 3,
-                    source: "001：电话、短信交办3个工作日",
+                    source: Cow::Borrowed("001：电话、短信交办3个工作日"),
                 },
                 ChannelCap {
                     channel: Channel::Sms,
                     working_days: 3,
-                    source: "001：电话、短信交办3个工作日",
+                    source: Cow::Borrowed("001：电话、短信交办3个工作日"),
                 },
             ],
             complex_working_days: 15,
@@ -148,12 +149,12 @@ impl Policy {
         self.categories
             .iter()
             .find(|r| r.category == category)
-            .copied()
+            .cloned()
             .unwrap_or(CategoryRule {
                 category,
                 working_days: 5,
                 acknowledge_at_once: false,
-                source: "004 §10",
+                source: Cow::Borrowed("004 §10"),
             })
     }
 

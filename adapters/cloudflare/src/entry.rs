@@ -1,23 +1,12 @@
-//! The Worker's entry points: `fetch` (submit, then lookup, through the shared serve path) and
-//! `scheduled`.
+//! The Worker's entry points: `fetch` (the worker unit of `minyi-site` through the shared serve
+//! path) and `scheduled` (the sweep).
 
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
 use minyi_web::serve::serve;
-use minyi_web::vars::{self as config, OUTBOUND_PREFIX, form_body};
-use minyi_web::{Config, MAX_BODY_BYTES, Method, Request, Response, WebError};
+use minyi_web::vars as config;
+use minyi_web::{BodyReader, Config, Method, Request, Response, WebError};
 use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
-
-/// How long an isolate keeps the calendar it read (a year saved by the deployment takes
-/// effect within this long).
-const CALENDAR_TTL_MS: i64 = 60_000;
-
-thread_local! {
-    /// The calendar in force and when it was read: isolates live across requests, so
-    /// submissions need not read `calendar_year` every time.
-    static CALENDAR: std::cell::RefCell<Option<(i64, minyi::calendar::Calendar)>> =
-        const { std::cell::RefCell::new(None) };
-}
 
 /// What one request runs against.
 struct WorkerEnv {
@@ -48,32 +37,15 @@ impl minyi_web::Env for WorkerEnv {
         &self.config
     }
 
-    async fn calendar(&self) -> Result<minyi::calendar::Calendar, WebError> {
-        use minyi::app::Host;
-        let now = self.host.now().as_millisecond();
-        let cached = CALENDAR.with_borrow(|slot| {
-            slot.as_ref()
-                .filter(|(read_at, _)| (0..CALENDAR_TTL_MS).contains(&(now - read_at)))
-                .map(|(_, calendar)| calendar.clone())
-        });
-        if let Some(calendar) = cached {
-            return Ok(calendar);
-        }
-        let calendar = minyi::app::calendar::load(&self.store).await?;
-        CALENDAR.with_borrow_mut(|slot| *slot = Some((now, calendar.clone())));
-        Ok(calendar)
-    }
-
-    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
-        if !url.starts_with(OUTBOUND_PREFIX) {
-            return Err(format!(
-                "outbound requests may go only to {OUTBOUND_PREFIX}"
-            ));
-        }
-        let body: String = form_body(fields);
+    async fn send_post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<(u16, String), String> {
         let headers = worker::Headers::new();
         headers
-            .set("content-type", "application/x-www-form-urlencoded")
+            .set("content-type", content_type)
             .map_err(|e| e.to_string())?;
         let mut init = worker::RequestInit::new();
         init.with_method(worker::Method::Post)
@@ -100,16 +72,7 @@ async fn fetch(
     let response = serve(
         worker_env.as_ref().map_err(String::clone),
         request,
-        async |worker_env: &WorkerEnv, req: &Request| {
-            #[cfg(all(feature = "contract", minyi_contract))]
-            if let Some(r) = minyi_store_contract::endpoint::answer(worker_env, req).await {
-                return Some(r);
-            }
-            match minyi_submit::handle(worker_env, req).await {
-                Some(r) => Some(r),
-                None => minyi_lookup::handle(worker_env, req).await,
-            }
-        },
+        minyi_site::worker,
         |line| console_error!("{line}"),
     )
     .await;
@@ -132,41 +95,38 @@ fn worker_env(env: &Env) -> Result<WorkerEnv, String> {
     })
 }
 
-/// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
-/// `Content-Length` before any byte is read, and while reading when there is none.
+/// The platform-neutral request, its body read through [`BodyReader`] (413 past the cap).
 async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError> {
     // The URL as the runtime gives it (already normalised by workerd), split by hand:
     // `worker::Request::url()` would link the `url` crate and its IDNA tables.
     let url = req.inner().url();
     let (path, query) = split_url(&url);
     let headers: Vec<(String, String)> = req.headers().entries().collect();
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(WebError::PayloadTooLarge);
-    }
+    let mut reader = BodyReader::new(
+        req.headers()
+            .get("content-length")
+            .ok()
+            .flatten()
+            .as_deref(),
+    )?;
     // The method as the client sent it: `worker::Method` reads a method it does not know
     // (QUERY, ...) as GET.
     let method = Method::parse(&req.inner().method());
-    let mut body = Vec::new();
     if req.inner().body().is_some() && method != Method::Get {
-        let mut stream = req
-            .stream()
-            .map_err(|_| WebError::bad("body", "无法读取 / unreadable"))?;
+        let mut stream = req.stream().map_err(|_| BodyReader::unreadable())?;
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| WebError::bad("body", "无法读取 / unreadable"))?;
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(WebError::PayloadTooLarge);
-            }
-            body.extend_from_slice(&chunk);
+            reader.push(&chunk.map_err(|_| BodyReader::unreadable())?)?;
         }
     }
     let client_ip = req.headers().get("cf-connecting-ip").ok().flatten();
-    Ok(Request::new(method, path, query, headers, body, client_ip))
+    Ok(Request::new(
+        method,
+        path,
+        query,
+        headers,
+        reader.finish(),
+        client_ip,
+    ))
 }
 
 /// The path and query of an absolute URL (`https://host/path?query#fragment`).
@@ -187,11 +147,20 @@ fn convert_response(r: Response) -> worker::Result<worker::Response> {
         .with_headers(headers))
 }
 
+/// The cron trigger (`wrangler.toml`): one bounded run of the sweep every runtime shares
+/// (`minyi_ops::sweep`); what is left waits for the next trigger.
 #[event(scheduled)]
-async fn scheduled(event: ScheduledEvent, _env: Env, _ctx: ScheduleContext) {
-    // The sweep (reminders, overdue marking, escalation, outbound delivery) fills this in.
-    console_log!(
-        "minyi: scheduled run for {} (nothing to sweep yet)",
-        event.cron()
-    );
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let outcome = match worker_env(&env) {
+        Ok(env) => minyi_ops::sweep(&env).await.map_err(|e| format!("{e:?}")),
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(report) => console_log!(
+            "minyi: sweep ({}): {}",
+            event.cron(),
+            minyi_ops::report(&report)
+        ),
+        Err(message) => console_error!("minyi: sweep ({}) failed: {message}", event.cron()),
+    }
 }

@@ -29,7 +29,6 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// migrations table, so `wrangler d1 migrations list` and [`SqliteStore::migrate`] agree.
 pub const MIGRATIONS_TABLE: &str = "d1_migrations";
 
-
 /// The storage port over a native SQLite database.
 ///
 /// One connection behind a mutex: statements run one at a time, in call order.

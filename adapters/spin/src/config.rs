@@ -40,9 +40,9 @@ mod tests {
                 "spin.toml lacks {}",
                 spin_name(name)
             );
-            // Each of the three components maps it through.
+            // Each of the four components maps it through.
             let mapped = format!("\n{0} = \"{{{{ {0} }}}}\"", spin_name(name));
-            assert_eq!(manifest.matches(&mapped).count(), 3, "{mapped}");
+            assert_eq!(manifest.matches(&mapped).count(), 4, "{mapped}");
         }
     }
 }

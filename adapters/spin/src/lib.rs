@@ -6,22 +6,13 @@
 //! - [`SpinStore`] implements the storage port over Spin SQLite, [`SpinKv`] the key-value port
 //!   over Spin key-value (with expiry kept in the value, see [`expiry`]), [`SpinHost`] the clock
 //!   and randomness over WASI.
-//! - [`serve`] converts a Spin request into a [`minyi_web::Request`] (refusing bodies over
-//!   [`minyi_web::MAX_BODY_BYTES`] with 413), builds the [`SpinEnv`] from Spin variables, runs
-//!   the component's function(s), answers 404 when none answers, and converts the response
-//!   back. The component crates (`adapters/spin/{submit,lookup,sweep}`) are thin shells over it.
-//! - With the `contract` feature (test builds only: it compiles only with
-//!   `MINYI_CONTRACT_BUILD=1`, see `build.rs`), `POST /__contract` from a caller holding the
-//!   secret runs the store contract against Spin SQLite.
+//! - [`serve`] converts a Spin request into a [`minyi_web::Request`], builds the [`SpinEnv`]
+//!   from Spin variables, serves it with the component's unit of `minyi-site` through the
+//!   shared serve path, and converts the response back. The component crates
+//!   (`adapters/spin/{submit,lookup,ops,sweep}`) are one call each.
 //!
 //! The platform-neutral parts ([`config`], [`expiry`]) are unit-tested natively;
 //! everything that touches spin-sdk compiles only for `wasm32`.
-
-#[cfg(all(feature = "contract", not(minyi_contract)))]
-compile_error!(
-    "the `contract` feature adds a test endpoint and must never be released: build it only \
-     for tests, with MINYI_CONTRACT_BUILD=1 (scripts/worker-test and scripts/spin-test do)"
-);
 
 pub mod config;
 pub mod expiry;

@@ -1,15 +1,14 @@
-//! The request path every Spin HTTP component shares: convert the request, open the env, run
-//! the component's function(s) through the shared serve path (`minyi_web::serve`), convert
-//! back.
+//! The request path every Spin HTTP component shares: convert the request, open the env, serve
+//! the component's unit through the shared serve path (`minyi_web::serve`), convert back.
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use minyi_web::{Config, MAX_BODY_BYTES, Method, Request, Response, WebError};
+use minyi_web::{BodyReader, Config, Method, Request, Response, WebError};
 use spin_sdk::http::FullBody;
 
 use crate::config::spin_name;
 use crate::{SpinHost, SpinKv, SpinStore};
-use minyi_web::vars::{self as config, OUTBOUND_PREFIX, VARIABLES, form_body};
+use minyi_web::vars::{self as config, VARIABLES};
 
 /// The response type of every Spin HTTP component.
 pub type SpinResponse = http::Response<FullBody<Bytes>>;
@@ -76,15 +75,14 @@ impl minyi_web::Env for SpinEnv {
         true
     }
 
-    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String> {
-        if !url.starts_with(OUTBOUND_PREFIX) {
-            return Err(format!(
-                "outbound requests may go only to {OUTBOUND_PREFIX}"
-            ));
-        }
-        let body = form_body(fields);
+    async fn send_post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<(u16, String), String> {
         let request = http::Request::post(url)
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-type", content_type)
             .body(FullBody::new(Bytes::from(body)))
             .map_err(|e| e.to_string())?;
         let response = spin_sdk::http::send(request)
@@ -101,32 +99,23 @@ impl minyi_web::Env for SpinEnv {
     }
 }
 
-/// Serves one Spin request with `function` (the component's function, or functions composed
-/// in order) through the shared serve path.
+/// Serves one Spin request with `unit` (one of `minyi-site`'s units) through the shared serve
+/// path.
 pub async fn serve(
     req: spin_sdk::http::Request,
-    function: impl AsyncFn(&SpinEnv, &Request) -> Option<Response>,
+    unit: impl AsyncFn(&SpinEnv, &Request) -> Option<Response>,
 ) -> SpinResponse {
     let request = convert_request(req).await;
     let env = SpinEnv::open().await;
-    let response = minyi_web::serve::serve(
-        env.as_ref().map_err(String::clone),
-        request,
-        async |env: &SpinEnv, req: &Request| {
-            #[cfg(all(feature = "contract", minyi_contract))]
-            if let Some(r) = minyi_store_contract::endpoint::answer(env, req).await {
-                return Some(r);
-            }
-            function(env, req).await
-        },
-        |line| eprintln!("{line}"),
-    )
-    .await;
+    let response =
+        minyi_web::serve::serve(env.as_ref().map_err(String::clone), request, unit, |line| {
+            eprintln!("{line}")
+        })
+        .await;
     convert_response(response)
 }
 
-/// The platform-neutral request; bodies over [`MAX_BODY_BYTES`] are refused from their
-/// `Content-Length` before any byte is read, and while reading when there is none.
+/// The platform-neutral request, its body read through [`BodyReader`] (413 past the cap).
 async fn convert_request(req: spin_sdk::http::Request) -> Result<Request, WebError> {
     let (parts, mut body) = req.into_parts();
     let path = parts.uri.path().to_owned();
@@ -136,24 +125,17 @@ async fn convert_request(req: spin_sdk::http::Request) -> Result<Request, WebErr
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let declared = parts
-        .headers
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(WebError::PayloadTooLarge);
-    }
+    let mut reader = BodyReader::new(
+        parts
+            .headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()),
+    )?;
     let method = Method::parse(parts.method.as_str());
-    let mut bytes = Vec::new();
     if method != Method::Get {
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|_| WebError::bad("body", "无法读取 / unreadable"))?;
-            if let Ok(chunk) = frame.into_data() {
-                if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(WebError::PayloadTooLarge);
-                }
-                bytes.extend_from_slice(&chunk);
+            if let Ok(chunk) = frame.map_err(|_| BodyReader::unreadable())?.into_data() {
+                reader.push(&chunk)?;
             }
         }
     }
@@ -163,7 +145,14 @@ async fn convert_request(req: spin_sdk::http::Request) -> Result<Request, WebErr
         .get("spin-client-addr")
         .and_then(|v| v.to_str().ok())
         .map(client_ip);
-    Ok(Request::new(method, path, query, headers, bytes, client_ip))
+    Ok(Request::new(
+        method,
+        path,
+        query,
+        headers,
+        reader.finish(),
+        client_ip,
+    ))
 }
 
 /// The address of `ip:port` or `[v6]:port` without the port.

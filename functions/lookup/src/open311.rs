@@ -8,6 +8,7 @@ use minyi::calendar::{Limit, Timestamp, iso, shanghai};
 use minyi::case::{Category, Channel, Complexity, Facts, Status, Urgency};
 use minyi::ids::TrackingNumber;
 use minyi::policy::Policy;
+use minyi::rulebook::Rulebook;
 use minyi_web::open311::{self, Failure, Format, truncate};
 use minyi_web::{Env, Request, Response, WebError};
 use serde_json::{Value, json};
@@ -41,13 +42,18 @@ async fn answer<E: Env>(env: &E, req: &Request, rest: &[&str]) -> Result<Respons
     let not_found = || Failure::not_found(&req.path);
     match rest {
         [resource] => match Format::split(resource) {
-            Some(("services", format)) => Ok(format.render(200, "services", &services())),
+            Some(("services", format)) => {
+                let in_force = env.rules().await?;
+                Ok(format.render(200, "services", &services(&in_force.rulebook)))
+            }
             Some(("requests", format)) => list(env, req, format).await,
             _ => Err(not_found()),
         },
         ["services", resource] => {
             let (code, format) = Format::split(resource).ok_or_else(not_found)?;
-            let category = open311::service(code).ok_or_else(not_found)?;
+            let in_force = env.rules().await?;
+            let offered = &in_force.rulebook.form_categories;
+            let category = open311::service(code, offered).ok_or_else(not_found)?;
             Ok(format.render(200, "service_definition", &definition(category)))
         }
         ["requests", resource] => {
@@ -59,9 +65,9 @@ async fn answer<E: Env>(env: &E, req: &Request, rest: &[&str]) -> Result<Respons
     }
 }
 
-/// The handling limit of an Open311 request of this category.
-pub fn limit(category: Category) -> Limit {
-    Policy::default().handling_limit(&Facts {
+/// The handling limit of an Open311 request of this category under `policy`.
+fn limit(policy: &Policy, category: Category) -> Limit {
+    policy.handling_limit(&Facts {
         channel: Channel::Open311,
         category,
         urgency: Urgency::Normal,
@@ -105,12 +111,12 @@ fn tags(category: Category) -> (&'static str, &'static str) {
     }
 }
 
-/// `services.json`: one service per category except discipline.
-pub fn services() -> Value {
+/// `services.json`: one service per category the rulebook offers, except discipline.
+fn services(rulebook: &Rulebook) -> Value {
     Value::Array(
-        open311::services()
+        open311::services(&rulebook.form_categories)
             .map(|c| {
-                let (zh, en) = limit_text(limit(c));
+                let (zh, en) = limit_text(limit(&rulebook.policy, c));
                 let mut description = format!(
                     "{}类诉求，自受理次日起{zh}内答复。{} requests are answered within {en} of receipt.",
                     c.label_zh(),
@@ -253,7 +259,8 @@ async fn list<E: Env>(env: &E, req: &Request, format: Format) -> Result<Response
         }
     } else {
         if let Some(code) = req.query_param("service_code").filter(|v| !v.is_empty()) {
-            filter.category = Some(open311::service(&code).ok_or_else(|| {
+            // Cases of a category no longer offered stay findable.
+            filter.category = Some(open311::service(&code, Category::ALL).ok_or_else(|| {
                 Failure::field(
                     "service_code",
                     &format!("未知的服务 / unknown service {code}"),

@@ -8,9 +8,10 @@ use crate::api::parse_tracking;
 use crate::query::{ListQuery, MAX_SEARCH_CHARS};
 use maud::{Markup, html};
 use minyi::app::public::{self, DepartmentName, PublicCase};
+use minyi::app::rulebook;
+use minyi::calendar::Explanation;
 use minyi::case::Category;
 use minyi::ids::QueryCode;
-use minyi::policy::Policy;
 use minyi_web::html::{self, text, time};
 use minyi_web::limits;
 use minyi_web::{Env, Lang, Request, Response, Text, WebError};
@@ -151,13 +152,10 @@ pub async fn case<E: Env>(
     };
     match public::case_page(env.store(), &env.config().secret, &number, parsed.as_ref()).await {
         Ok(c) => {
-            // The explanation is a courtesy: without the calendar the page still shows.
-            let why = env.calendar().await.ok().and_then(|calendar| {
-                let e = public::deadline_explanation(&c, &calendar, &Policy::default())?;
-                Some(match lang {
-                    Lang::Zh => e.describe_zh(),
-                    Lang::En => e.describe_en(),
-                })
+            // The explanation is a courtesy: without the rules the page still shows.
+            let why = explanation(env, &c).await.map(|e| match lang {
+                Lang::Zh => e.describe_zh(),
+                Lang::En => e.describe_en(),
             });
             Ok(case_response(
                 req,
@@ -385,4 +383,19 @@ fn form_query(req: &Request, without: &[&str]) -> Vec<(String, String)> {
 
 fn link(path: &str, query: &[(String, String)]) -> String {
     html::href(path, query)
+}
+
+/// How the case's deadline was counted, by the rules that set it (the rulebook version the case
+/// records), if it can still be told.
+async fn explanation<E: Env>(env: &E, case: &PublicCase) -> Option<Explanation> {
+    let in_force = env.rules().await.ok()?;
+    let policy = if case.rulebook_version == in_force.rulebook.version {
+        in_force.rulebook.policy.clone()
+    } else {
+        rulebook::version(env.store(), case.rulebook_version)
+            .await
+            .ok()?
+            .policy
+    };
+    public::deadline_explanation(case, &in_force.calendar, &policy)
 }

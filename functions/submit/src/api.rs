@@ -58,10 +58,11 @@ pub async fn create<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
-    let submission =
-        Submission::parse(field, Channel::Web).map_err(|errors| errors[0].to_web(lang))?;
+    let in_force = env.rules().await?;
+    let submission = Submission::parse(field, Channel::Web, &in_force.rulebook.form_categories)
+        .map_err(|errors| errors[0].to_web(lang))?;
     let scope = service::api_scope(env, req);
-    let registered = service::register(env, submission, req, &scope).await?;
+    let registered = service::register(env, submission, req, &scope, &in_force).await?;
     let location = format!("/api/v1/cases/{}", registered.tracking.as_str());
     let response = Response::json(201, &created(&registered))
         .with_header("location", &location)

@@ -47,6 +47,7 @@ impl Submission {
     pub fn parse(
         field: impl Fn(&str) -> Option<String>,
         channel: Channel,
+        offered: &[Category],
     ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut fail = |field: &'static str, zh: &'static str, en: &'static str| {
@@ -60,10 +61,12 @@ impl Submission {
                 fail("category", "请选择诉求类别", "Choose a category");
                 None
             }
-            Some(code) => Category::from_code(code).or_else(|| {
-                fail("category", "诉求类别无效", "Unknown category");
-                None
-            }),
+            Some(code) => Category::from_code(code)
+                .filter(|c| offered.contains(c))
+                .or_else(|| {
+                    fail("category", "诉求类别无效", "Unknown category");
+                    None
+                }),
         };
         let title = text(&field, "title", MAX_TITLE_CHARS, false, &mut fail);
         let body = text(&field, "body", MAX_BODY_CHARS, true, &mut fail);
@@ -290,13 +293,24 @@ mod tests {
 
     #[test]
     fn a_good_submission_is_cleaned() {
-        let s = Submission::parse(fields(GOOD), Channel::Web)
+        let s = Submission::parse(fields(GOOD), Channel::Web, Category::ALL)
             .expect("valid")
             .into_new_case("form");
         assert_eq!(s.title, "路灯不亮");
         assert_eq!(s.body, "人民路路灯坏了\n一周了。");
         assert_eq!(s.contact.phone.as_deref(), Some("13800138000"));
         assert!(s.facts.publish_consent);
+    }
+
+    #[test]
+    fn only_the_categories_the_rulebook_offers_are_taken() {
+        let offered = [Category::Consultation];
+        let errors =
+            Submission::parse(fields(GOOD), Channel::Web, &offered).expect_err("not offered");
+        assert_eq!(
+            errors.iter().map(|e| e.field).collect::<Vec<_>>(),
+            ["category"]
+        );
     }
 
     #[test]
@@ -311,6 +325,7 @@ mod tests {
                 ("lat", "91"),
             ]),
             Channel::Web,
+            Category::ALL,
         )
         .expect_err("invalid");
         let names: Vec<_> = errors.iter().map(|e| e.field).collect();
@@ -328,9 +343,10 @@ mod tests {
         let too_long = format!("+{}", "1".repeat(MAX_PHONE_CHARS));
         let mut pairs = GOOD.to_vec();
         pairs[5] = ("phone", &longest);
-        assert!(Submission::parse(fields(&pairs), Channel::Web).is_ok());
+        assert!(Submission::parse(fields(&pairs), Channel::Web, Category::ALL).is_ok());
         pairs[5] = ("phone", &too_long);
-        let errors = Submission::parse(fields(&pairs), Channel::Web).expect_err("too long");
+        let errors =
+            Submission::parse(fields(&pairs), Channel::Web, Category::ALL).expect_err("too long");
         assert_eq!(errors[0].field, "phone");
     }
 
@@ -339,6 +355,6 @@ mod tests {
         let body = "长".repeat(MAX_BODY_CHARS);
         let mut pairs = GOOD.to_vec();
         pairs[2] = ("body", &body);
-        assert!(Submission::parse(fields(&pairs), Channel::Web).is_ok());
+        assert!(Submission::parse(fields(&pairs), Channel::Web, Category::ALL).is_ok());
     }
 }

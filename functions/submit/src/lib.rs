@@ -18,7 +18,7 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let lang = Lang::of(req);
     let response = match (req.method, segments.as_slice()) {
-        (Method::Get, ["submit"]) => Ok(pages::form(env, req, lang)),
+        (Method::Get, ["submit"]) => pages::form(env, req, lang).await,
         (Method::Post, ["submit"]) => pages::submit(env, req, lang).await,
         (_, ["submit"]) => Err(WebError::MethodNotAllowed {
             allow: minyi_web::ALLOW_READ_POST,

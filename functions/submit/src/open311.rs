@@ -69,7 +69,9 @@ async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure>
     if code.is_empty() {
         return Err(Failure::field("service_code", "此项必填 / required"));
     }
-    if open311::service(&code).is_none() {
+    let in_force = env.rules().await?;
+    let offered = &in_force.rulebook.form_categories;
+    if open311::service(&code, offered).is_none() {
         return Err(Failure::not_found(&format!("service_code {code}")));
     }
     let description = get("description").unwrap_or_default();
@@ -112,14 +114,14 @@ async fn register<E: Env>(env: &E, req: &Request) -> Result<Registered, Failure>
         "idempotency_key" => idempotency_key.clone(),
         other => get(other),
     };
-    let submission = Submission::parse(field, Channel::Open311).map_err(|errors| {
+    let submission = Submission::parse(field, Channel::Open311, offered).map_err(|errors| {
         let e = &errors[0];
         Failure::field(
             open311_name(e.field),
             &format!("{} / {}", e.problem.zh, e.problem.en),
         )
     })?;
-    Ok(service::register(env, submission, req, &scope).await?)
+    Ok(service::register(env, submission, req, &scope, &in_force).await?)
 }
 
 /// A submission field as the Open311 client named it.

@@ -29,15 +29,19 @@ const TURNSTILE_FIELD: &str = "cf-turnstile-response";
 /// Where Turnstile tokens are verified.
 const TURNSTILE_VERIFY: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 
-/// `GET /submit`: the form.
-pub fn form<E: Env>(env: &E, req: &Request, lang: Lang) -> Response {
+/// `GET /submit`: the form, with the categories the rulebook offers.
+pub async fn form<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
+    let in_force = env.rules().await?;
     let values = vec![(TOKEN.to_owned(), new_token(env))];
-    render(env, req, lang, 200, &values, &[])
+    let offered = &in_force.rulebook.form_categories;
+    Ok(render(env, req, lang, offered, 200, &values, &[]))
 }
 
 /// `POST /submit`: registers the case and shows the confirmation.
 pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
     let fields = req.form()?;
+    let in_force = env.rules().await?;
+    let offered = &in_force.rulebook.form_categories;
     let get = |name: &str| {
         fields
             .iter()
@@ -66,13 +70,13 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
                 field: TOKEN,
                 problem: text::FORM_EXPIRED,
             }];
-            return Ok(render(env, req, lang, 400, &values, &errors));
+            return Ok(render(env, req, lang, offered, 400, &values, &errors));
         }
         Some(_) => {}
     }
-    let submission = match Submission::parse(get, Channel::Web) {
+    let submission = match Submission::parse(get, Channel::Web, offered) {
         Ok(s) => s,
-        Err(errors) => return Ok(render(env, req, lang, 400, &values, &errors)),
+        Err(errors) => return Ok(render(env, req, lang, offered, 400, &values, &errors)),
     };
     let refusal = match turnstile(env, req, &fields).await {
         HumanCheck::Passed => None,
@@ -84,9 +88,9 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
             field: TURNSTILE_FIELD,
             problem,
         }];
-        return Ok(render(env, req, lang, status, &values, &errors));
+        return Ok(render(env, req, lang, offered, status, &values, &errors));
     }
-    match service::register(env, submission, req, FormToken::SCOPE).await {
+    match service::register(env, submission, req, FormToken::SCOPE, &in_force).await {
         Ok(r) if r.replayed => Ok(already_sent(req, lang, &r)),
         Ok(r) => Ok(confirmation(req, lang, &r)),
         Err(WebError::KeyReused) => {
@@ -95,7 +99,7 @@ pub async fn submit<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
                 field: TOKEN,
                 problem: text::FORM_ALREADY_USED,
             }];
-            Ok(render(env, req, lang, 422, &values, &errors))
+            Ok(render(env, req, lang, offered, 422, &values, &errors))
         }
         Err(e) => Err(e),
     }
@@ -141,7 +145,7 @@ async fn turnstile<E: Env>(env: &E, req: &Request, fields: &[(String, String)]) 
     if let Some(ip) = req.client_ip.as_deref() {
         form.push(("remoteip", ip));
     }
-    match env.post_form(TURNSTILE_VERIFY, &form).await {
+    match minyi_web::outbound::post_form(env, TURNSTILE_VERIFY, &form).await {
         Ok((200, body)) => match serde_json::from_str::<serde_json::Value>(&body) {
             Ok(answer) if answer["success"] == serde_json::Value::Bool(true) => HumanCheck::Passed,
             Ok(answer) if answer["success"] == serde_json::Value::Bool(false) => HumanCheck::Failed,
@@ -157,6 +161,7 @@ fn render<E: Env>(
     env: &E,
     req: &Request,
     lang: Lang,
+    offered: &[Category],
     status: u16,
     values: &[(String, String)],
     errors: &[FieldError],
@@ -204,7 +209,7 @@ fn render<E: Env>(
             (problems("category"))
             select #category name="category" required class=[invalid("category").then_some("invalid")] {
                 option value="" { (text::CHOOSE.get(lang)) }
-                @for c in Category::ALL {
+                @for c in offered {
                     option value=(c.code()) selected[value("category") == c.code()] {
                         (category_label(lang, *c))
                     }

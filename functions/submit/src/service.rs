@@ -2,32 +2,26 @@
 
 use crate::input::Submission;
 use minyi::app::AppError;
-use minyi::app::cases::{self, Registered, Rules};
+use minyi::app::cases::{self, Registered};
+use minyi::app::rulebook::InForce;
 use minyi::case::{Actor, Role};
-use minyi::policy::Policy;
 use minyi_web::limits;
 use minyi_web::{Env, Request, WebError};
 
-/// Registers a parsed submission for the client of `req`; an idempotency key it carries
-/// belongs to the client `scope` (`form`, `api:…`, `open311:…`).
+/// Registers a parsed submission for the client of `req` under the rules `in_force`; an
+/// idempotency key it carries belongs to the client `scope` (`form`, `api:…`, `open311:…`).
 pub async fn register<E: Env>(
     env: &E,
     submission: Submission,
     req: &Request,
     scope: &str,
+    in_force: &InForce,
 ) -> Result<Registered, WebError> {
     let (budget, retry_after) = limits::submission_budget(env, req);
-    let calendar = env.calendar().await?;
-    let policy = Policy::default();
-    let rules = Rules {
-        calendar: &calendar,
-        policy: &policy,
-        secret: &env.config().secret,
-    };
     let registered = cases::register(
         env.store(),
         env.host(),
-        rules,
+        in_force.rules(&env.config().secret),
         submission.into_new_case(scope),
         Actor::anonymous(Role::Citizen),
         Some(&budget),

@@ -1,6 +1,9 @@
 //! The ports a runtime provides to every function, and the deployment's configuration.
 
+use std::rc::Rc;
+
 use minyi::app::Host;
+use minyi::app::rulebook::InForce;
 use minyi::kv::KeyValue;
 use minyi::store::Store;
 
@@ -54,10 +57,12 @@ pub struct Config {
     /// Where the client's address comes from (the peer unless the deployment trusts a
     /// proxy's header).
     pub client_address: ClientAddress,
+    /// The bearer secret of the ops entry (`MINYI_OPS_SECRET`); unset turns it off.
+    pub ops_secret: Option<Vec<u8>>,
 }
 
-/// What a runtime provides: storage, key-value, clock and randomness, configuration, and the
-/// one outbound call the functions make (Turnstile verification).
+/// What a runtime provides: storage, key-value, clock and randomness, configuration, and
+/// outbound HTTP.
 #[allow(async_fn_in_trait)]
 pub trait Env {
     /// The SQL store.
@@ -76,11 +81,16 @@ pub trait Env {
     /// Configuration.
     fn config(&self) -> &Config;
 
-    /// The working-day calendar in force: the built-in years plus the store's. Runtimes whose
-    /// instances live across requests may cache it for a short while (a year saved by the
-    /// deployment then takes effect within that while); the default reads the store.
-    async fn calendar(&self) -> Result<minyi::calendar::Calendar, crate::WebError> {
-        Ok(minyi::app::calendar::load(self.store()).await?)
+    /// The rules in force: the calendar (built-in years plus the store's) and the latest
+    /// rulebook, kept by the instance for [`Env::rules_ttl_ms`] ([`crate::rules`]).
+    async fn rules(&self) -> Result<Rc<InForce>, crate::WebError> {
+        crate::rules::in_force(self).await
+    }
+
+    /// How long this runtime's instances keep the rules they read; 0 reads them for every
+    /// request (tests that change them between requests).
+    fn rules_ttl_ms(&self) -> i64 {
+        crate::rules::TTL_MS
     }
 
     /// Whether read budgets are counted in the key-value store (a coarse window shared by
@@ -91,7 +101,12 @@ pub trait Env {
         false
     }
 
-    /// POSTs a form to an outside HTTPS service and returns (status, body). Runtimes allow
-    /// only the hosts the deployment declares.
-    async fn post_form(&self, url: &str, fields: &[(&str, &str)]) -> Result<(u16, String), String>;
+    /// Sends one POST to an outside HTTPS service and returns (status, body): the runtime's
+    /// raw call. Functions call [`crate::outbound::post_form`], which checks the URL first.
+    async fn send_post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: String,
+    ) -> Result<(u16, String), String>;
 }

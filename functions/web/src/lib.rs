@@ -16,13 +16,15 @@ pub mod html;
 mod lang;
 pub mod limits;
 pub mod open311;
+pub mod outbound;
 mod request;
 mod response;
+pub mod rules;
 pub mod serve;
 pub mod vars;
 
 pub use env::{Config, Env, RateLimits, Turnstile};
 pub use error::{ALLOW_READ, ALLOW_READ_POST, WebError};
 pub use lang::{Lang, Text};
-pub use request::{MAX_BODY_BYTES, Method, Request};
+pub use request::{BodyReader, MAX_BODY_BYTES, Method, Request};
 pub use response::Response;

@@ -139,15 +139,16 @@ pub fn check_jurisdiction(config: &Config, given: Option<&str>) -> Result<(), Fa
     }
 }
 
-/// The category an Open311 `service_code` names; discipline cases are not offered (they are
-/// never public and go to the discipline commission).
-pub fn service(code: &str) -> Option<Category> {
-    Category::from_code(code.trim()).filter(|c| *c != Category::Discipline)
+/// The category an Open311 `service_code` names, if the rulebook offers it; discipline cases
+/// are never offered here (they are never public and go to the discipline commission).
+pub fn service(code: &str, offered: &[Category]) -> Option<Category> {
+    Category::from_code(code.trim()).filter(|c| services(offered).any(|s| s == *c))
 }
 
-/// The categories offered as Open311 services, in the vocabulary's order.
-pub fn services() -> impl Iterator<Item = Category> {
-    Category::ALL
+/// The categories offered as Open311 services: the rulebook's form categories, in its order,
+/// without discipline cases.
+pub fn services(offered: &[Category]) -> impl Iterator<Item = Category> + '_ {
+    offered
         .iter()
         .copied()
         .filter(|c| *c != Category::Discipline)

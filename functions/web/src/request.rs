@@ -6,6 +6,42 @@ use crate::WebError;
 /// them whole (413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// A request body as a shell reads it, chunk by chunk: refused with 413 from its declared
+/// `Content-Length` before any byte is read, and as soon as the bytes read pass
+/// [`MAX_BODY_BYTES`] when it declares none (or lies).
+#[derive(Debug, Default)]
+pub struct BodyReader(Vec<u8>);
+
+impl BodyReader {
+    /// A reader for a body that declares `content_length` (the header's value, if any).
+    pub fn new(content_length: Option<&str>) -> Result<Self, WebError> {
+        let declared = content_length.and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return Err(WebError::PayloadTooLarge);
+        }
+        Ok(Self::default())
+    }
+
+    /// Takes the next chunk.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), WebError> {
+        if self.0.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(WebError::PayloadTooLarge);
+        }
+        self.0.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The body read.
+    pub fn finish(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// The error of a body the runtime could not deliver.
+    pub fn unreadable() -> WebError {
+        WebError::bad("body", "无法读取 / unreadable")
+    }
+}
+
 /// Most form or query fields read from one request.
 const MAX_FIELDS: usize = 64;
 
@@ -72,6 +108,22 @@ impl Request {
             body,
             client_ip,
         }
+    }
+
+    /// Whether the request carries `Authorization: Bearer <secret>`. The comparison is of
+    /// SHA-256 digests in constant time, so neither the secret's bytes nor its length leak
+    /// through timing.
+    pub fn bears(&self, secret: &[u8]) -> bool {
+        use sha2::{Digest, Sha256};
+        let given = self
+            .header("authorization")
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map_or("", str::trim);
+        let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(secret));
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
     }
 
     /// A request from a URL path with an optional `?query` (for tests and tools).
@@ -179,6 +231,21 @@ fn site_path(path: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_capped_before_and_while_reading() {
+        let over = (MAX_BODY_BYTES + 1).to_string();
+        assert_eq!(
+            BodyReader::new(Some(&over)).err(),
+            Some(WebError::PayloadTooLarge)
+        );
+        let mut reader = BodyReader::new(Some("10")).expect("small");
+        reader.push(&[b'a'; MAX_BODY_BYTES]).expect("fits");
+        assert_eq!(reader.push(b"b"), Err(WebError::PayloadTooLarge));
+        let mut reader = BodyReader::new(None).expect("undeclared");
+        reader.push(b"ok").expect("fits");
+        assert_eq!(reader.finish(), b"ok");
+    }
 
     #[test]
     fn segments_are_decoded_and_query_fields_read() {

@@ -13,9 +13,6 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// and the test scripts set; the repository's deployable configuration never does).
 pub const DEV_SECRET: &str = "minyi-dev-secret-not-for-production";
 
-/// The only URL prefix `Env::post_form` may reach: Turnstile's verification endpoint.
-pub const OUTBOUND_PREFIX: &str = "https://challenges.cloudflare.com/";
-
 /// Every variable the configuration reads.
 pub const VARIABLES: &[&str] = &[
     "MINYI_ENV",
@@ -29,6 +26,7 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_CLIENT_IP_HEADER",
     "MINYI_TRUSTED_PROXY_HOPS",
     "OPEN311_JURISDICTION",
+    "MINYI_OPS_SECRET",
 ];
 
 /// Why an instance cannot serve.
@@ -96,22 +94,23 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         get("MINYI_TRUSTED_PROXY_HOPS").as_deref(),
     )
     .map_err(ConfigError::Invalid)?;
+    let ops_secret = match get("MINYI_OPS_SECRET") {
+        Some(s) if s.len() < MIN_SECRET_BYTES => {
+            return Err(ConfigError::Invalid(format!(
+                "MINYI_OPS_SECRET is shorter than {MIN_SECRET_BYTES} bytes: use at least 32 \
+                 random bytes, or leave it unset to turn the ops entry off"
+            )));
+        }
+        other => other.map(String::into_bytes),
+    };
     Ok(Config {
         secret,
         turnstile,
         limits,
         jurisdiction_id: get("OPEN311_JURISDICTION"),
         client_address,
+        ops_secret,
     })
-}
-
-/// `application/x-www-form-urlencoded` of the fields (for `Env::post_form`).
-pub fn form_body(fields: &[(&str, &str)]) -> String {
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        body.append_pair(k, v);
-    }
-    body.finish()
 }
 
 #[cfg(test)]
@@ -184,8 +183,14 @@ mod tests {
     }
 
     #[test]
-    fn form_bodies_are_encoded() {
-        assert_eq!(form_body(&[("a b", "中&=")]), "a+b=%E4%B8%AD%26%3D");
+    fn the_ops_secret_is_optional_but_never_short() {
+        let off = read(vars(&[("MINYI_ENV", "dev")])).expect("c");
+        assert_eq!(off.ops_secret, None);
+        let short = read(vars(&[("MINYI_ENV", "dev"), ("MINYI_OPS_SECRET", "short")]));
+        assert!(matches!(short, Err(ConfigError::Invalid(_))));
+        let long = "o".repeat(MIN_SECRET_BYTES);
+        let on = read(vars(&[("MINYI_ENV", "dev"), ("MINYI_OPS_SECRET", &long)])).expect("c");
+        assert_eq!(on.ops_secret, Some(long.into_bytes()));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Working-day years kept in the store: next year's State Council notice, typed in by the
-//! deployment without a new release, or a correction of a built-in year.
+//! deployment without a new release, or a correction of a built-in year. They are read with
+//! the rest of the rules in force ([`super::rulebook::load`]).
 
 use super::{AppError, Host, ms};
 use crate::calendar::{Calendar, YearSchedule};
@@ -9,26 +10,6 @@ use crate::store::{Statement, Store};
 pub const MAX_SOURCE_CHARS: usize = 200;
 /// Longest schedule text of one year, in bytes (the table's CHECK).
 pub const MAX_SCHEDULE_BYTES: usize = 4000;
-
-/// The calendar in force: the built-in years, each replaced or joined by the store's years.
-pub async fn load<S: Store>(store: &S) -> Result<Calendar, AppError> {
-    let rows = store
-        .query(Statement::new(
-            "SELECT year, schedule FROM calendar_year ORDER BY year LIMIT 1000",
-        ))
-        .await?;
-    let mut years = Vec::with_capacity(rows.len());
-    for row in rows {
-        let year: i64 = row.get("year")?;
-        let text: String = row.get("schedule")?;
-        let year = i16::try_from(year).map_err(|_| AppError::Corrupt(format!("year {year}")))?;
-        years.push(
-            YearSchedule::parse_year(year, &text)
-                .map_err(|e| AppError::Corrupt(format!("calendar_year {year}: {e}")))?,
-        );
-    }
-    Calendar::with_years(years).map_err(|_| AppError::Corrupt("calendar years".into()))
-}
 
 /// Validates and stores the schedule of one year, replacing what was stored for it. Returns
 /// the parsed schedule. Bad text is refused with the line and what is wrong, and changes

@@ -95,6 +95,9 @@ pub struct Rules<'a> {
     pub calendar: &'a Calendar,
     /// Deadline policy.
     pub policy: &'a Policy,
+    /// The rulebook version the policy comes from, recorded on every case whose deadlines
+    /// it sets (0: the built-in preset).
+    pub rulebook: u32,
     /// The deployment's secret for query-code hashes.
     pub secret: &'a [u8],
 }
@@ -143,8 +146,8 @@ pub async fn register<S: Store, H: Host>(
                  complexity, title, body, publish_consent, status, version, round, received_at, \
                  updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
                  escalate_at, stage_report_by, latitude, longitude, address, address_public, \
-                 search_grams) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 search_grams, rulebook_version) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(tracking.number())
             .bind(tracking.as_str())
@@ -176,7 +179,8 @@ pub async fn register<S: Store, H: Host>(
             .bind(crate::search::index_text(
                 &mask_numbers(&input.title),
                 &mask_numbers(&input.body),
-            )),
+            ))
+            .bind(rules.rulebook),
             event_insert(id, &event),
         ];
         // The budget before the key: a request the budget refuses never learns whether its
@@ -380,20 +384,22 @@ pub async fn apply<S: Store, H: Host>(
         policy: rules.policy,
     };
     let transition = before.handle(actor, command, &ctx)?;
-    store_transition(store, id, &before, &transition).await?;
+    store_transition(store, id, &before, &transition, rules.rulebook).await?;
     Ok(transition)
 }
 
 /// Writes a decided transition of the case `before` in one atomic batch: the case row (guarded
-/// by the version it was decided on), the event, and its side records. If the case changed
-/// since `before` was loaded, nothing is written and the answer is [`AppError::Conflict`].
+/// by the version it was decided on, recording `rulebook` if the transition set a new
+/// deadline), the event, and its side records. If the case changed since `before` was loaded,
+/// nothing is written and the answer is [`AppError::Conflict`].
 pub async fn store_transition<S: Store>(
     store: &S,
     id: i64,
     before: &Case,
     transition: &Transition,
+    rulebook: u32,
 ) -> Result<(), AppError> {
-    let mut batch = vec![case_update(id, before, &transition.case)];
+    let mut batch = vec![case_update(id, before, &transition.case, rulebook)];
     batch.push(event_insert(id, &transition.event));
     batch.extend(side_records(id, before, transition));
     match store.batch(batch).await {
@@ -527,14 +533,17 @@ fn role_code(role: Role) -> &'static str {
 }
 
 /// The UPDATE of every mutable column, guarded by the version read.
-fn case_update(id: i64, before: &Case, after: &Case) -> Statement {
+fn case_update(id: i64, before: &Case, after: &Case, rulebook: u32) -> Statement {
     let d = &after.duties;
+    let replanned = after.due_at != before.due_at || after.round != before.round;
     Statement::new(
         "UPDATE \"case\" SET category = ?, urgency = ?, complexity = ?, status = ?, version = ?, \
          round = ?, lead_department_id = ?, updated_at = ?, due_at = ?, deadline_provisional = ?, \
          first_response_by = ?, return_by = ?, remind_at = ?, escalate_at = ?, stage_report_by = ?, \
          rating_until = ?, overdue_since = ?, escalations = ?, redo_count = ?, extended = ?, \
-         following_up = ?, first_response_late = ?, closed_at = ? WHERE id = ? AND version = ?",
+         following_up = ?, first_response_late = ?, closed_at = ?, \
+         rulebook_version = CASE WHEN ? THEN ? ELSE rulebook_version END \
+         WHERE id = ? AND version = ?",
     )
     .bind(after.facts.category.code())
     .bind(after.facts.urgency.code())
@@ -559,6 +568,8 @@ fn case_update(id: i64, before: &Case, after: &Case) -> Statement {
     .bind(after.following_up)
     .bind(after.first_response_late)
     .bind(after.closed_at.map(ms))
+    .bind(replanned)
+    .bind(rulebook)
     .bind(id)
     .bind(before.version)
 }

@@ -48,7 +48,10 @@ pub async fn status<S: Store>(store: &S) -> Result<Status, AppError> {
 /// name of [`MIGRATIONS`]). Returns the names applied now: empty when the database was up
 /// to date, so a second call does nothing. A migration that fails changes nothing and stops
 /// the run; the ones before it stay applied.
-pub async fn apply<S: Store>(store: &S, through: Option<&str>) -> Result<Vec<&'static str>, AppError> {
+pub async fn apply<S: Store>(
+    store: &S,
+    through: Option<&str>,
+) -> Result<Vec<&'static str>, AppError> {
     if let Some(name) = through
         && !MIGRATIONS.iter().any(|(n, _)| *n == name)
     {

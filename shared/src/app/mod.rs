@@ -10,6 +10,8 @@ pub mod idempotency;
 pub mod keys;
 pub mod migrations;
 pub mod public;
+pub mod rulebook;
+pub mod sweep;
 
 use crate::calendar::Timestamp;
 use crate::case::LifecycleError;

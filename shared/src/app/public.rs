@@ -89,6 +89,8 @@ pub struct PublicCase {
     pub due_at: Option<Timestamp>,
     /// Whether the deadline counts over a year without a published schedule.
     pub provisional: bool,
+    /// The rulebook version that set the deadline (0: the built-in preset).
+    pub rulebook_version: u32,
     /// The lead department, once dispatched.
     pub department: Option<DepartmentName>,
     /// Public steps, oldest first.
@@ -171,8 +173,8 @@ pub fn code_required() -> AppError {
 
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.query_code_hash, c.publish_consent, c.status, \
      c.category, c.channel, c.urgency, c.complexity, c.title, c.body, c.received_at, c.updated_at, c.due_at, \
-     c.deadline_provisional, c.latitude, c.longitude, c.address, c.address_public, \
-     d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
+     c.deadline_provisional, c.rulebook_version, c.latitude, c.longitude, c.address, \
+     c.address_public, d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
 
 const PUBLIC_CONDITION: &str = Facts::PUBLIC_SQL;
 
@@ -493,6 +495,8 @@ fn decode(row: &Row) -> Result<PublicCase, AppError> {
         received_at: instant(row.get("received_at")?)?,
         due_at: row.get::<Option<i64>>("due_at")?.map(instant).transpose()?,
         provisional: row.get("deadline_provisional")?,
+        rulebook_version: u32::try_from(row.get::<i64>("rulebook_version")?)
+            .map_err(|_| AppError::Corrupt("rulebook_version".into()))?,
         department: match row.get::<Option<i64>>("dept_id")? {
             Some(_) => Some(department(row)?),
             None => None,

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_public_surface.sql",
         include_str!("../../../migrations/0002_public_surface.sql"),
     ),
+    (
+        "0003_rulebook.sql",
+        include_str!("../../../migrations/0003_rulebook.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

@@ -22,7 +22,9 @@ pub fn statements(sql: &str) -> Vec<&str> {
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = sql[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
                 continue;
             }
             quote @ (b'\'' | b'"' | b'`' | b'[') => {

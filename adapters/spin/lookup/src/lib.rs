@@ -4,5 +4,5 @@
 #[cfg(target_arch = "wasm32")]
 #[spin_sdk::http_service]
 async fn handle(req: spin_sdk::http::Request) -> minyi_spin::SpinResponse {
-    minyi_spin::serve(req, async |env, req| minyi_lookup::handle(env, req).await).await
+    minyi_spin::serve(req, minyi_site::reads).await
 }

@@ -1,0 +1,67 @@
+//! # minyi-site
+//!
+//! The deployment units: the functions that answer a unit's requests, in the order they are
+//! tried (each answers `None` for a path it does not own; the shared serve path answers 404
+//! when none does). A runtime shell serves one unit through `minyi_web::serve::serve`, so the
+//! order lives here once. Adding a function to both runtimes is one line in a unit below plus
+//! its manifest lines (`spin.toml` routes, and nothing for the Worker, which serves
+//! [`worker`]).
+//!
+//! | unit | functions, in order | served by |
+//! | --- | --- | --- |
+//! | [`worker`] | ops, submit, lookup | the Cloudflare Worker |
+//! | [`public`] | submit, lookup | Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
+//! | [`reads`] | lookup | Spin's `lookup` component (the catch-all route) |
+//! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
+
+#[cfg(all(feature = "contract", not(minyi_contract)))]
+compile_error!(
+    "the `contract` feature adds a test endpoint and must never be released: build it only \
+     for tests, with MINYI_CONTRACT_BUILD=1 (scripts/worker-test and scripts/spin-test do)"
+);
+
+use minyi_web::{Env, Request, Response};
+
+/// Everything one Worker serves: the operator's entry, then the public site.
+pub async fn worker<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if let Some(r) = ops(env, req).await {
+        return Some(r);
+    }
+    public(env, req).await
+}
+
+/// The public site: submit, then lookup.
+pub async fn public<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if let Some(r) = contract(env, req).await {
+        return Some(r);
+    }
+    if let Some(r) = minyi_submit::handle(env, req).await {
+        return Some(r);
+    }
+    reads(env, req).await
+}
+
+/// The public site's reads alone.
+pub async fn reads<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if let Some(r) = contract(env, req).await {
+        return Some(r);
+    }
+    minyi_lookup::handle(env, req).await
+}
+
+/// The operator's entry (`/ops/...`, bearer secret).
+pub async fn ops<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    minyi_ops::handle(env, req).await
+}
+
+/// `POST /__contract` in a contract build (tests only); nothing otherwise.
+#[allow(clippy::unused_async)]
+async fn contract<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    #[cfg(all(feature = "contract", minyi_contract))]
+    return minyi_store_contract::endpoint::answer(env, req).await;
+    #[cfg(not(all(feature = "contract", minyi_contract)))]
+    {
+        let _ = (env, req);
+        None
+    }
+}
