@@ -55,6 +55,41 @@ fn migrate_applies_each_migration_once() {
     assert_eq!(rows[0].get::<i64>("n"), Ok(all.len() as i64));
 }
 
+/// The schema as SQLite keeps it: every table, index, trigger and view with its SQL text.
+fn schema(store: &SqliteStore) -> Vec<(String, String, Option<String>)> {
+    query(
+        store,
+        "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' \
+         ORDER BY type, name",
+    )
+    .iter()
+    .map(|r| {
+        (
+            r.get("type").expect("type"),
+            r.get("name").expect("name"),
+            r.get("sql").expect("sql"),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn migrations_applied_in_steps_give_the_schema_applied_at_once() {
+    let at_once = SqliteStore::open_in_memory().expect("open");
+    at_once.migrate().expect("all");
+    let expected = schema(&at_once);
+    assert!(expected.iter().any(|(_, name, _)| name == "rulebook"), "the latest migration ran");
+    // Every way of stopping part way and resuming later: after 0001, after 0002, ...
+    for (stop, _) in MIGRATIONS {
+        let stepped = SqliteStore::open_in_memory().expect("open");
+        let first = stepped.migrate_through(Some(stop)).expect("first part");
+        assert_eq!(first.last(), Some(stop));
+        let rest = stepped.migrate().expect("the rest");
+        assert_eq!(first.len() + rest.len(), MIGRATIONS.len());
+        assert_eq!(schema(&stepped), expected, "stopped after {stop}");
+    }
+}
+
 #[test]
 fn every_migration_file_is_embedded_in_order() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
