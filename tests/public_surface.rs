@@ -122,7 +122,9 @@ fn a_case_reclassified_as_discipline_vanishes_from_every_public_surface() {
         "the public case shows on most surfaces: {shown}"
     );
 
-    // The operator reclassifies it: a discipline case is never public (002 §…; DOMAIN.md).
+    // The operator reclassifies it: a discipline case is never public (the project's rule,
+    // from DOMAIN.md: 项目自定 / project's choice; 004 §9 only transfers such cases to the
+    // discipline commission, 不再专门办理).
     let calendar = pollster::block_on(minyi::app::rulebook::load(&env.store))
         .expect("rules")
         .calendar;

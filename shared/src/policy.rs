@@ -1,14 +1,19 @@
 //! The deadline policy: which time limit a case gets, and the instants every duty falls due.
 //!
-//! The rule table is data ([`Policy`]); [`Policy::default`] is the preset taken from the
-//! regulations in `shared/seeds`, and `docs/policy.md` (generated from it, checked by a test)
-//! shows it in a form an office clerk can check against them. A deployment may change any
-//! number; the rules of combination stay:
+//! The rule table is data ([`Policy`]); [`Policy::default`] is the preset: the regulations'
+//! numbers where they give one, the project's own choices (项目自定) elsewhere, both listed in
+//! `docs/regulations.md`; `docs/policy.md` (generated from it, checked by a test) shows it in a
+//! form an office clerk can check against them. A deployment may change any number; the rules
+//! of combination stay:
 //!
 //! 1. an urgent case gets the urgent limit, counted in calendar hours (7×24);
-//! 2. otherwise a complex case gets the complex limit, with a stage report due at its end;
+//! 2. otherwise a complex case gets the complex limit, with a stage report due at its end
+//!    (004 §10 asks the report only of cases that cannot finish in time; asking it of every
+//!    complex case is the project's choice);
 //! 3. otherwise the category's limit, shortened to the channel's cap where one exists
-//!    ("phone and SMS cases 3 working days unless the category's limit is shorter").
+//!    ("phone and SMS cases 3 working days unless the category's limit is shorter"; 001 §2
+//!    gives 3 working days to cases the office dispatches by phone or SMS, and keying it on
+//!    the intake channel is the project's approximation).
 
 use crate::calendar::{Calendar, CalendarError, Limit, OfficeHours, Timestamp};
 use crate::case::{Category, Channel, Complexity, Facts, Urgency};
@@ -100,39 +105,57 @@ impl Default for Policy {
         };
         Self {
             categories: vec![
-                rule(Consultation, 2, "002：咨询类2个工作日内网上答复"),
-                rule(Complaint, 7, "002：投诉类7个工作日内办结并公开"),
+                rule(Consultation, 2, "002 §4.1：咨询类2个工作日内网上回复"),
+                rule(Complaint, 7, "002 §4.1：投诉类7个工作日内办结并网上公布"),
                 CategoryRule {
                     acknowledge_at_once: true,
                     ..rule(
                         Suggestion,
                         7,
-                        "004 §9 即时礼节性回复；000 §5 建议类7个工作日",
+                        "004 §9 礼节性回复；000 §5.2 信箱建议类7个工作日",
                     )
                 },
                 rule(HelpRequest, 5, "004 §10 一般5个工作日"),
                 rule(Petition, 5, "004 §9 当日登记交办；004 §10 一般5个工作日"),
                 rule(Report, 5, "004 §10 一般5个工作日"),
-                rule(Legal, 5, "004 §9 转政法机关"),
-                rule(Discipline, 5, "004 §9 转纪检监察机关"),
+                rule(
+                    Legal,
+                    5,
+                    "004 §9 转政法部门办理；转出前5个工作日（004 §10 缺省）为项目自定",
+                ),
+                rule(
+                    Discipline,
+                    5,
+                    "004 §9 转区纪检委阅处；转出前5个工作日（004 §10 缺省）为项目自定",
+                ),
             ],
             channel_caps: vec![
                 ChannelCap {
                     channel: Channel::Phone,
                     working_days: 3,
-                    source: Cow::Borrowed("001：电话、短信交办3个工作日"),
+                    source: Cow::Borrowed(
+                        "001 §2：电话、短信交办件3个工作日（按来件渠道套用：项目自定）",
+                    ),
                 },
                 ChannelCap {
                     channel: Channel::Sms,
                     working_days: 3,
-                    source: Cow::Borrowed("001：电话、短信交办3个工作日"),
+                    source: Cow::Borrowed(
+                        "001 §2：电话、短信交办件3个工作日（按来件渠道套用：项目自定）",
+                    ),
                 },
             ],
+            // 004 §10.
             complex_working_days: 15,
+            // 项目自定 / project's choice (003 §2.6 gives no number).
             urgent: Limit::CalendarHours(24),
+            // 项目自定 / project's choice.
             urgent_first_response: Limit::CalendarHours(1),
+            // 000 §9.2(1) gives forum posts 3 hours; other channels: 项目自定 / project's choice.
             online_first_response: Limit::WorkingHours(3),
+            // 004 §10 says "2日"; counting working days is 项目自定 / project's choice.
             return_window: Limit::WorkingDays(2),
+            // The rest: 项目自定 / project's choice (docs/regulations.md lists them).
             remind_before_working_days: 1,
             escalate_again_after: Limit::WorkingDays(2),
             max_extension_working_days: 15,

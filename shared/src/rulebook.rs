@@ -19,8 +19,10 @@ use crate::policy::{CategoryRule, ChannelCap, Policy};
 /// Longest rulebook document, in bytes (the table's CHECK).
 pub const MAX_DOCUMENT_BYTES: usize = 65_536;
 
-/// The largest number of days or hours any limit may have: the project's own sanity bound,
-/// far above anything the regulations set (their longest is 15 working days, 003 §4).
+/// The largest number of days or hours any limit may have: the project's own sanity bound
+/// (项目自定 / project's choice), far above anything the regulations set (their longest is
+/// 3 months, for deputies' proposals, 000 §2.4(2); for ordinary messages 15 working days,
+/// 004 §10).
 pub const MAX_LIMIT: u16 = 366;
 
 /// The most departments one rulebook may name (the project's own bound, far above a city's

@@ -11,7 +11,8 @@ pub enum DayEnd {
     /// 24:00 of the day (Civil Code art. 203: the last day ends at 24:00).
     #[default]
     Midnight,
-    /// The end of the day's last office period (where a deployment rules so).
+    /// The end of the day's last office period (where a deployment rules so; Civil Code
+    /// art. 203: where there are business hours, the day ends when business stops).
     CloseOfBusiness,
 }
 
@@ -54,8 +55,9 @@ impl fmt::Display for OfficeHoursError {
 impl std::error::Error for OfficeHoursError {}
 
 /// Office hours and where a working day ends. Periods are sorted, non-overlapping and
-/// non-empty (the constructor checks it); the default is 08:30–12:00 and 14:00–17:30, with
-/// day limits ending at 24:00.
+/// non-empty (the constructor checks it); the default is 08:30–12:00 and 14:00–17:30
+/// (项目自定 / project's choice: no regulation defines office hours), with day limits ending
+/// at 24:00.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OfficeHours {
     periods: Vec<(Time, Time)>,

@@ -1,4 +1,5 @@
-//! Audit events: one per state change, append-only (004 §15).
+//! Audit events: one per state change, append-only (the archive of 004 §15; keeping it
+//! append-only is the project's way of doing it).
 
 use super::{
     Actor, Category, Channel, DepartmentId, Dismissal, Grade, TransferTarget, Truthfulness,

@@ -67,23 +67,26 @@ impl Channel {
 }
 
 vocabulary! {
-    /// What the citizen asks for (004 §9).
+    /// What the citizen asks for (004 §9; 投诉、求助 004 §11, 举报 004 §7(四), 投诉、咨询
+    /// 002 §4.1).
     Category {
         /// 咨询: a question to be answered.
         Consultation = "consultation", "咨询", "Consultation";
         /// 投诉: a complaint to be resolved.
         Complaint = "complaint", "投诉", "Complaint";
-        /// 建议: a suggestion; acknowledged at once, then forwarded.
+        /// 建议: a suggestion; acknowledged at once, then forwarded (004 §9).
         Suggestion = "suggestion", "建议", "Suggestion";
         /// 求助: a request for help.
         HelpRequest = "help", "求助", "Help request";
-        /// 信访: a petition; registered and dispatched the same day.
+        /// 信访: a petition; registered and dispatched the same day (004 §9).
         Petition = "petition", "信访", "Petition";
         /// 举报: a report of wrongdoing.
         Report = "report", "举报", "Report";
-        /// 涉法涉诉: legal or litigation matters, transferred to the legal organs.
+        /// 涉法涉诉: legal or litigation matters, transferred to the legal organs (004 §9:
+        /// 转政法部门办理).
         Legal = "legal", "涉法涉诉", "Legal/litigation";
-        /// 党风廉政: discipline matters, transferred to the discipline commission; never public.
+        /// 党风廉政: discipline matters, transferred to the discipline commission (004 §9:
+        /// 转区纪检委阅处,不再专门办理); never public (项目自定 / project's choice).
         Discipline = "discipline", "党风廉政", "Party discipline";
     }
 }
@@ -100,7 +103,8 @@ vocabulary! {
     Urgency {
         /// Ordinary handling in working days.
         Normal = "normal", "一般", "Normal";
-        /// 即办/急办: accepted and answered at once, around the clock (003).
+        /// 即办/急办: accepted and responded to at once, around the clock (003 §2.6; 急办件
+        /// 001 §2).
         Urgent = "urgent", "紧急", "Urgent";
     }
 }
@@ -110,7 +114,8 @@ vocabulary! {
     Complexity {
         /// Ordinary case.
         Ordinary = "ordinary", "一般", "Ordinary";
-        /// Wide or complex: 15 working days with a stage report (004 §10).
+        /// Wide or complex: 15 working days; a stage report if it cannot be finished by then
+        /// (004 §10).
         Complex = "complex", "复杂", "Complex";
     }
 }
@@ -149,7 +154,7 @@ impl Status {
 }
 
 vocabulary! {
-    /// How true the department found the message (004 §11).
+    /// How true the department found the message (004 §10).
     Truthfulness {
         /// 属实.
         True = "true", "属实", "True";
@@ -163,7 +168,8 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The result grade of a reply (000 §2).
+    /// The result grade of a reply (000 §2.4(3), written for answers to deputies; used for
+    /// every case by analogy).
     Grade {
         /// A: solved or basically solved.
         A = "A", "A类：已解决或基本解决", "A: solved";
@@ -195,7 +201,7 @@ vocabulary! {
         Public = "public", "公开答复", "Public";
         /// Sent to the citizen only.
         Private = "private", "个别答复", "Private";
-        /// Published and sent privately together (002).
+        /// Published and sent privately together (004 §12).
         Both = "both", "公开并个别答复", "Public and private";
     }
 }
@@ -208,7 +214,7 @@ impl Visibility {
 }
 
 vocabulary! {
-    /// Where a case is transferred out to (004 §9).
+    /// Where a case is transferred out to (004 §9: 政法部门, 区纪检委).
     TransferTarget {
         /// 政法机关: the legal organs.
         LegalOrgans = "legal_organs", "政法机关", "Legal organs";

@@ -35,15 +35,16 @@ pub struct Facts {
     pub urgency: Urgency,
     /// How much work it needs.
     pub complexity: Complexity,
-    /// The citizen's choice at submission: the case and its reply may be published (002).
+    /// The citizen's choice at submission: the case and its reply may be published (002 §3).
     pub publish_consent: bool,
 }
 
 impl Facts {
-    /// Whether the public may read the case: the citizen consented and it is not a discipline
-    /// case. The one place this is decided, from the case's current facts: a case reclassified
-    /// as discipline stops being public on every surface at once. [`Facts::PUBLIC_SQL`] says
-    /// the same in SQL for lists and counts.
+    /// Whether the public may read the case: the citizen consented (002 §3) and it is not a
+    /// discipline case (项目自定 / project's choice; 004 §9 says only 不再专门办理). The one
+    /// place this is decided, from the case's current facts: a case reclassified as discipline
+    /// stops being public on every surface at once. [`Facts::PUBLIC_SQL`] says the same in SQL
+    /// for lists and counts.
     pub const fn is_public(&self) -> bool {
         self.publish_consent && !matches!(self.category, Category::Discipline)
     }
@@ -149,7 +150,7 @@ pub struct Case {
     pub overdue_since: Option<Timestamp>,
     /// Escalations (督办) in this round without an answer.
     pub escalations: u8,
-    /// Draft replies rejected in a row (001: twice in a row is a criticism trigger).
+    /// Draft replies rejected in a row (001 §3(一): twice in a row is a criticism trigger).
     pub redo_count: u8,
     /// Whether this round's deadline was already extended once.
     pub extended: bool,

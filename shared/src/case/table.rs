@@ -126,7 +126,8 @@ pub struct Rule {
     pub who: Who,
     /// What it does and its guards, Chinese first.
     pub note: &'static str,
-    /// The regulation clause (seed number and section).
+    /// The regulation clause (seed number and section, as `docs/regulations.md` cites them), or
+    /// 项目自定 where no clause states the rule.
     pub clause: &'static str,
 }
 
@@ -157,7 +158,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[Dispatched],
         who: Who::Operator,
         note: "指定主办单位及会办单位；涉法涉诉、党风廉政类不交办，只能转出；退回时限自交办起算 / assign lead and co-handlers; legal and discipline cases can only be transferred out; the return window starts",
-        clause: "004 §9, 003",
+        clause: "004 §9, 003 §2.4, 000 §2.2(5)",
     },
     Rule {
         command: CommandKind::Return,
@@ -173,15 +174,15 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[InProgress],
         who: Who::LeadDepartmentOrSystem,
         note: "签收办理；退回时限届满未退回的视为签收 / take the case on; deemed accepted when the return window lapses",
-        clause: "004 §10",
+        clause: "004 §10, 000 §2.1(3)",
     },
     Rule {
         command: CommandKind::Extend,
         from: &[InProgress],
         to: &[InProgress],
         who: Who::LeadDepartment,
-        note: "报送阶段性办理情况并延期，每轮一次，不超过规定上限 / stage report and a new deadline, once a round, within the cap",
-        clause: "004 §10, 000 §9",
+        note: "报送阶段性办理情况并延期，每轮一次，不超过设定上限（项目自定） / stage report and a new deadline, once a round, within the configured cap (project's choice)",
+        clause: "004 §10, 000 §9.2(2)",
     },
     Rule {
         command: CommandKind::CoHandlerOpinion,
@@ -189,7 +190,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[InProgress],
         who: Who::CoDepartment,
         note: "会办单位向主办单位提出意见 / a co-handler's opinion to the lead",
-        clause: "000 §2",
+        clause: "000 §2.2(5)",
     },
     Rule {
         command: CommandKind::SubmitDraft,
@@ -197,7 +198,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[UnderReview],
         who: Who::LeadDepartment,
         note: "提交答复稿：注明属实程度，可注明结果等级、不宜公开情形、承诺事项期限 / draft reply with truthfulness; grade, never-public reason and promise date where they apply",
-        clause: "004 §11, 000 §2",
+        clause: "004 §10, 004 §12, 000 §2.4(3)",
     },
     Rule {
         command: CommandKind::Approve,
@@ -213,7 +214,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[InProgress, FollowingUp],
         who: Who::Reviewer,
         note: "退回重办，须说明理由；连续退回计数 / sent back for redo with a reason; consecutive redos are counted",
-        clause: "004 §11, 001",
+        clause: "004 §11, 001 §2, 001 §3(一)",
     },
     Rule {
         command: CommandKind::Publish,
@@ -221,7 +222,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[Replied, FollowingUp],
         who: Who::Reviewer,
         note: "统一回复。不属实、四类不宜公开情形、党风廉政类、留言人未同意公开的，一律个别答复；有承诺事项的转跟踪落实 / unified reply; untrue, the four never-public kinds, discipline cases and cases without consent are forced private; promises lead to follow-up",
-        clause: "004 §12, 002",
+        clause: "004 §12, 002 §3；党风廉政类不公开：项目自定",
     },
     Rule {
         command: CommandKind::Rate,
@@ -229,7 +230,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[Closed, InProgress],
         who: Who::Citizen,
         note: "评价期内：满意即办结；不满意则重新办理（新一轮，重算时限） / within the rating window: satisfied closes; unsatisfied starts a new round",
-        clause: "000 §2, 003",
+        clause: "000 §2.5, 003 §2.7；评价期：项目自定",
     },
     Rule {
         command: CommandKind::Reopen,
@@ -237,7 +238,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[InProgress, Registered],
         who: Who::CitizenOrOperator,
         note: "办结后申请期内可申请重办，须说明理由 / within the reopen window after closure, with a reason",
-        clause: "000 §2",
+        clause: "项目自定 / project's choice",
     },
     Rule {
         command: CommandKind::TransferOut,
@@ -245,7 +246,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[TransferredOut],
         who: Who::Operator,
         note: "涉法涉诉转政法机关，党风廉政转纪检监察机关，不公开 / legal to the legal organs, discipline to the commission; never public",
-        clause: "004 §9",
+        clause: "004 §9；不公开：项目自定（参见 000 §9.2(2)）",
     },
     Rule {
         command: CommandKind::Dismiss,
@@ -253,7 +254,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[Closed],
         who: Who::Operator,
         note: "重复、无实质内容或本人撤回，须说明 / duplicate, no content or withdrawn, with a note",
-        clause: "004 §9",
+        clause: "项目自定 / project's choice",
     },
     Rule {
         command: CommandKind::CloseUnrated,
@@ -261,7 +262,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[Closed],
         who: Who::System,
         note: "评价期届满未评价，办结 / the rating window lapsed without a rating",
-        clause: "003",
+        clause: "项目自定 / project's choice",
     },
     Rule {
         command: CommandKind::MarkFirstResponseLate,
@@ -269,7 +270,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: CLOCK_RUNNING,
         who: Who::System,
         note: "首次响应超时，记录在案 / the first response is late: recorded",
-        clause: "000 §9, 003",
+        clause: "000 §9.2(1), 003 §2.6；时限：项目自定",
     },
     Rule {
         command: CommandKind::Remind,
@@ -277,7 +278,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: &[Dispatched, InProgress, UnderReview, Approved, FollowingUp],
         who: Who::SupervisorOrSystem,
         note: "到期前催办 / reminder before the deadline",
-        clause: "004 §13",
+        clause: "004 §4, 002 §4.1；时点：项目自定",
     },
     Rule {
         command: CommandKind::Escalate,
@@ -285,7 +286,7 @@ pub const TRANSITIONS: &[Rule] = &[
         to: CLOCK_RUNNING,
         who: Who::SupervisorOrSystem,
         note: "督办：到期时第一次（标记超期），其后再次 / supervision: at the deadline (marks the case overdue) and again later",
-        clause: "004 §13, 000 §9, 002",
+        clause: "004 §13, 000 §9.3(1), 002 §4.2；再次督办时点：项目自定",
     },
 ];
 

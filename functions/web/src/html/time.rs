@@ -39,7 +39,8 @@ pub fn date_time(lang: Lang, at: Timestamp) -> String {
 }
 
 /// A deadline: an instant at local midnight is the end of the previous day, written 24:00
-/// (`2026年12月1日 24:00`), as the regulations count days.
+/// (`2026年12月1日 24:00`), as the Civil Code counts days (art. 203: the last day ends at
+/// 24:00).
 pub fn deadline(lang: Lang, at: Timestamp) -> String {
     let z = at.to_zoned(shanghai());
     if z.hour() == 0
