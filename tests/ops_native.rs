@@ -45,10 +45,12 @@ fn save_rulebook(env: &NativeEnv, document: &Value) -> Response {
 }
 
 fn rulebook_version(env: &NativeEnv, tracking: &str) -> i64 {
-    let rows = pollster::block_on(env.store.query(
-        Statement::new("SELECT rulebook_version AS v FROM \"case\" WHERE tracking_no = ?")
-            .bind(tracking.replace('-', "")),
-    ))
+    let rows = pollster::block_on(
+        env.store.query(
+            Statement::new("SELECT rulebook_version AS v FROM \"case\" WHERE tracking_no = ?")
+                .bind(tracking.replace('-', "")),
+        ),
+    )
     .expect("query");
     rows[0].get("v").expect("v")
 }
@@ -74,16 +76,28 @@ fn a_new_limit_applies_from_the_next_registration_and_old_cases_keep_theirs() {
 
     // The first case keeps its deadline, and each case names the rules that set it.
     let first = before["tracking_number"].as_str().expect("tracking");
-    let page = json_of(&env.send(&Request::from_target(Method::Get, &format!("/api/v1/cases/{first}"))));
+    let page = json_of(&env.send(&Request::from_target(
+        Method::Get,
+        &format!("/api/v1/cases/{first}"),
+    )));
     assert_eq!(page["due_at"], "2026-11-24T16:00:00Z", "{page}");
     assert_eq!(rulebook_version(&env, first), 0);
-    assert_eq!(rulebook_version(&env, after["tracking_number"].as_str().expect("t")), 1);
+    assert_eq!(
+        rulebook_version(&env, after["tracking_number"].as_str().expect("t")),
+        1
+    );
 
     // The rulebook in force reads back, complete, with its version.
     let in_force = json_of(&env.send(&ops(Method::Get, "/ops/rulebook")));
     assert_eq!(in_force["version"], 1);
-    assert_eq!(in_force["document"]["policy"]["categories"][0]["working_days"], 5);
-    assert_eq!(in_force["document"]["policy"]["complex_working_days"], 15, "defaults spelled out");
+    assert_eq!(
+        in_force["document"]["policy"]["categories"][0]["working_days"],
+        5
+    );
+    assert_eq!(
+        in_force["document"]["policy"]["complex_working_days"], 15,
+        "defaults spelled out"
+    );
 }
 
 #[test]
@@ -96,7 +110,9 @@ fn a_bad_rulebook_names_its_field_and_changes_nothing() {
     assert_eq!(refused.status, 400, "{}", refused.text());
     let problem = json_of(&refused);
     assert!(
-        problem["detail"].as_str().is_some_and(|d| d.contains("policy.categories[0].working_days")),
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("policy.categories[0].working_days")),
         "{problem}"
     );
     let in_force = json_of(&env.send(&ops(Method::Get, "/ops/rulebook")));
@@ -108,12 +124,19 @@ fn a_bad_rulebook_names_its_field_and_changes_nothing() {
 #[test]
 fn the_form_and_the_apis_offer_what_the_rulebook_offers() {
     let env = NativeEnv::new(friday());
-    let form = env.send(&Request::from_target(Method::Get, "/submit")).text();
+    let form = env
+        .send(&Request::from_target(Method::Get, "/submit"))
+        .text();
     assert!(form.contains(r#"value="petition""#));
-    let saved = save_rulebook(&env, &json!({"form_categories": ["complaint", "consultation"]}));
+    let saved = save_rulebook(
+        &env,
+        &json!({"form_categories": ["complaint", "consultation"]}),
+    );
     assert_eq!(saved.status, 201, "{}", saved.text());
 
-    let form = env.send(&Request::from_target(Method::Get, "/submit")).text();
+    let form = env
+        .send(&Request::from_target(Method::Get, "/submit"))
+        .text();
     assert!(form.contains(r#"value="complaint""#) && form.contains(r#"value="consultation""#));
     assert!(!form.contains(r#"value="petition""#), "no longer offered");
 
@@ -122,7 +145,10 @@ fn the_form_and_the_apis_offer_what_the_rulebook_offers() {
     assert_eq!(json_of(&refused)["field"], "category");
     assert_eq!(submit(&env, "complaint").status, 201);
 
-    let services = json_of(&env.send(&Request::from_target(Method::Get, "/open311/v2/services.json")));
+    let services = json_of(&env.send(&Request::from_target(
+        Method::Get,
+        "/open311/v2/services.json",
+    )));
     let codes: Vec<&str> = services
         .as_array()
         .expect("list")
@@ -148,7 +174,13 @@ fn departments_named_by_a_rulebook_replace_the_list_and_old_ones_retire() {
     .expect("departments");
     let got: Vec<(String, String, i64)> = rows
         .iter()
-        .map(|r| (r.get("code").expect("c"), r.get("name_zh").expect("n"), r.get("active").expect("a")))
+        .map(|r| {
+            (
+                r.get("code").expect("c"),
+                r.get("name_zh").expect("n"),
+                r.get("active").expect("a"),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -173,15 +205,23 @@ fn nothing_under_ops_answers_without_the_secret() {
     ] {
         let bare = env.send(&Request::from_target(method, path));
         assert_eq!(bare.status, 401, "{path}");
-        assert!(bare.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")));
+        assert!(
+            bare.header("www-authenticate")
+                .is_some_and(|h| h.starts_with("Bearer"))
+        );
         let wrong = env.send(
-            &Request::from_target(method, path).with_header("authorization", "Bearer not-the-secret"),
+            &Request::from_target(method, path)
+                .with_header("authorization", "Bearer not-the-secret"),
         );
         assert_eq!(wrong.status, 401, "{path}");
     }
     let mut off = NativeEnv::new(friday());
     off.config.ops_secret = None;
-    assert_eq!(off.send(&ops(Method::Get, "/ops/migrations")).status, 404, "no secret, no entry");
+    assert_eq!(
+        off.send(&ops(Method::Get, "/ops/migrations")).status,
+        404,
+        "no secret, no entry"
+    );
 }
 
 #[test]
@@ -193,7 +233,10 @@ fn migrations_report_what_is_applied_and_applying_twice_does_nothing() {
     assert_eq!(status["pending"], json!([]));
     let again = json_of(&env.send(&ops(Method::Post, "/ops/migrations")));
     assert_eq!(again["applied_now"], json!([]));
-    let unknown = env.send(&ops(Method::Post, "/ops/migrations?through=9999_nothing.sql"));
+    let unknown = env.send(&ops(
+        Method::Post,
+        "/ops/migrations?through=9999_nothing.sql",
+    ));
     assert_eq!(unknown.status, 400);
 }
 
@@ -208,7 +251,8 @@ fn the_sweep_does_its_work_once() {
     assert_eq!(early["first_responses_late"], 0, "{early}");
     // A week later every first response (3 working hours) is overdue, and the
     // idempotency-free submissions left budget windows that have ended.
-    env.host.set(friday() + jiff::SignedDuration::from_hours(24 * 7));
+    env.host
+        .set(friday() + jiff::SignedDuration::from_hours(24 * 7));
     let first = json_of(&env.send(&ops(Method::Post, "/ops/sweep")));
     assert_eq!(first["first_responses_late"], 3, "{first}");
     assert_eq!(first["more"], false);

@@ -153,12 +153,12 @@ impl QueryCode {
     /// deployment's secret, as lowercase hex.
     pub fn hash(&self, secret: &[u8], tracking: &TrackingNumber) -> String {
         let mac = keyed(secret, tracking, self).finalize().into_bytes();
-        mac.iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::encode(&mac)
     }
 
     /// Whether this code matches a stored hash, compared in constant time.
     pub fn verify(&self, secret: &[u8], tracking: &TrackingNumber, stored_hex: &str) -> bool {
-        let Some(stored) = from_hex(stored_hex) else {
+        let Some(stored) = crate::hex::decode(stored_hex) else {
             return false;
         };
         keyed(secret, tracking, self).verify_slice(&stored).is_ok()
@@ -180,16 +180,6 @@ fn keyed(secret: &[u8], tracking: &TrackingNumber, code: &QueryCode) -> Hmac<Sha
     mac.update(b":");
     mac.update(code.0.as_bytes());
     mac
-}
-
-fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// 40 bits as eight base-32 digits.

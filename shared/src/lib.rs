@@ -18,6 +18,7 @@
 pub mod app;
 pub mod calendar;
 pub mod case;
+pub mod hex;
 pub mod ids;
 pub mod kv;
 pub mod policy;

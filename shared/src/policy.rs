@@ -8,8 +8,8 @@
 //!
 //! 1. an urgent case gets the urgent limit, counted in calendar hours (7×24);
 //! 2. otherwise a complex case gets the complex limit, with a stage report due at its end
-//!    (004 §10 asks the report only of cases that cannot finish in time; asking it of every
-//!    complex case is the project's choice);
+//!    (004 §10 asks it of a case that cannot be finished in time; publishing the reply first
+//!    discharges it);
 //! 3. otherwise the category's limit, shortened to the channel's cap where one exists
 //!    ("phone and SMS cases 3 working days unless the category's limit is shorter"; 001 §2
 //!    gives 3 working days to cases the office dispatches by phone or SMS, and keying it on

@@ -65,6 +65,10 @@ impl Store for D1Store {
             .iter()
             .map(|c| c.as_string().unwrap_or_default())
             .collect();
+        // D1's `raw()` hands over the whole result at once, so this count comes after the
+        // rows are in memory: the bound is the query's own. Every query of `minyi::app` is
+        // keyed by a primary or unique key or pages with `LIMIT` ≤ MAX_ROWS, and the native
+        // adapter (which stops reading at MAX_ROWS + 1) refuses any that is not, in the tests.
         let rows = raw.length() as usize - 1;
         if rows > MAX_ROWS {
             return Err(StoreError::TooManyRows);

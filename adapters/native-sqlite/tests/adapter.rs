@@ -78,7 +78,10 @@ fn migrations_applied_in_steps_give_the_schema_applied_at_once() {
     let at_once = SqliteStore::open_in_memory().expect("open");
     at_once.migrate().expect("all");
     let expected = schema(&at_once);
-    assert!(expected.iter().any(|(_, name, _)| name == "rulebook"), "the latest migration ran");
+    assert!(
+        expected.iter().any(|(_, name, _)| name == "rulebook"),
+        "the latest migration ran"
+    );
     // Every way of stopping part way and resuming later: after 0001, after 0002, ...
     for (stop, _) in MIGRATIONS {
         let stepped = SqliteStore::open_in_memory().expect("open");

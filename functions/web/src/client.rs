@@ -97,7 +97,7 @@ fn unbracket(text: &str) -> &str {
 /// The bucket a client's requests are counted in: `v4:<address, hex>`, `v6:<first 64 bits,
 /// hex>/64`, or `none` for a request without a usable address.
 pub fn bucket(client: Option<&str>) -> String {
-    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let hex = minyi::hex::encode;
     match client.and_then(parse) {
         Some(IpAddr::V4(v4)) => format!("v4:{}", hex(&v4.octets())),
         Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {

@@ -23,7 +23,7 @@ use minyi::app::Host;
 use minyi::app::cases::Budget;
 use minyi::ids::TrackingNumber;
 use minyi::kv::{KeyValue, MIN_TTL_SECONDS};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// The window of reads counted in the key-value store, in seconds: coarse, so a busy client
 /// costs one counter write per request but few keys.
@@ -61,9 +61,16 @@ pub fn client_key<E: Env>(env: &E, req: &Request) -> String {
     keyed(env, &client::bucket(req.client_ip.as_deref()))
 }
 
+/// HMAC-SHA256 of `text` under the deployment's secret, its first 8 bytes as hex: a key that
+/// names a client without naming its address, and that nobody without the secret can compute.
 fn keyed<E: Env>(env: &E, text: &str) -> String {
-    let digest = Sha256::digest([env.config().secret.as_slice(), text.as_bytes()].concat());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    use hmac::{KeyInit, Mac};
+    // HMAC takes keys of any length; the secret is never empty (vars::read).
+    let Ok(mut mac) = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&env.config().secret) else {
+        return String::new();
+    };
+    mac.update(text.as_bytes());
+    minyi::hex::encode(&mac.finalize().into_bytes()[..8])
 }
 
 /// Counts one request against the client's budget; refuses it when the budget is spent.

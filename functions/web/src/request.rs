@@ -156,16 +156,17 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The path's segments, percent-decoded; `None` for a path that is not valid UTF-8 once
-    /// decoded.
+    /// The path's segments, percent-decoded (`+` stays `+`); `None` for a path that is not
+    /// valid UTF-8 once decoded (no function owns such a path: 404).
     pub fn segments(&self) -> Option<Vec<String>> {
         self.path
             .split('/')
             .filter(|s| !s.is_empty())
             .map(|s| {
-                form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8()
+                    .ok()
+                    .map(|v| v.into_owned())
             })
             .collect()
     }
@@ -260,6 +261,11 @@ mod tests {
         assert_eq!(r.query_param("lang").as_deref(), Some("en"));
         assert_eq!(r.query_param("q").as_deref(), Some("路灯"));
         assert_eq!(r.query_param("none"), None);
+        // `+` is a plus in a path; bytes that are not UTF-8 once decoded own no segment.
+        let plus = Request::from_target(Method::Get, "/a+b");
+        assert_eq!(plus.segments(), Some(vec!["a+b".into()]));
+        let bad = Request::from_target(Method::Get, "/cases/%FF%FE");
+        assert_eq!(bad.segments(), None);
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn fingerprint(case: &NewCase) -> String {
         hash.update(field.as_bytes());
     }
     hash.update([u8::from(l.address_public)]);
-    hex(&hash.finalize())
+    crate::hex::encode(&hash.finalize())
 }
 
 /// The web form's token: `f1.<issued, Unix seconds>.<nonce>.<signature>`, signed with the
@@ -78,7 +78,7 @@ impl FormToken {
     /// A new token for `form`, issued at `now`, from 16 random bytes.
     pub fn issue(secret: &[u8], form: &str, now: Timestamp, random: [u8; 16]) -> String {
         let issued = now.as_second();
-        let nonce = hex(&random);
+        let nonce = crate::hex::encode(&random);
         let signature = Self::sign(secret, form, issued, &nonce);
         format!("f1.{issued}.{nonce}.{signature}")
     }
@@ -102,7 +102,7 @@ impl FormToken {
         if !(0..=FORM_TOKEN_TTL_SECONDS).contains(&age) || nonce.len() != 32 {
             return false;
         }
-        let Some(given) = from_hex(signature) else {
+        let Some(given) = crate::hex::decode(signature) else {
             return false;
         };
         // Truncated to 12 bytes (96 bits), compared in constant time.
@@ -116,7 +116,7 @@ impl FormToken {
         let bytes = Self::mac(secret, form, issued, nonce)
             .finalize()
             .into_bytes();
-        hex(&bytes[..12])
+        crate::hex::encode(&bytes[..12])
     }
 
     fn mac(secret: &[u8], form: &str, issued: i64, nonce: &str) -> Hmac<Sha256> {
@@ -130,24 +130,6 @@ impl FormToken {
         mac.update(nonce.as_bytes());
         mac
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

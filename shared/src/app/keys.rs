@@ -16,7 +16,7 @@ const MAX_KEY_LEN: usize = 128;
 
 /// The SHA-256 of a key, as stored (64 lower-case hex digits).
 pub fn digest(key: &str) -> String {
-    hex(&Sha256::digest(key.trim().as_bytes()))
+    crate::hex::encode(&Sha256::digest(key.trim().as_bytes()))
 }
 
 /// Issues a key to the partner `name`; returns the key, which is stored only hashed and so
@@ -34,7 +34,7 @@ pub async fn issue<S: Store, H: Host>(store: &S, host: &H, name: &str) -> Result
     }
     let mut bytes = [0u8; 32];
     host.fill_random(&mut bytes);
-    let key = hex(&bytes);
+    let key = crate::hex::encode(&bytes);
     store
         .execute(
             Statement::new("INSERT INTO api_key (name, key_sha256, created_at) VALUES (?, ?, ?)")
@@ -75,14 +75,6 @@ pub async fn revoke<S: Store, H: Host>(store: &S, host: &H, key: &str) -> Result
         )
         .await?;
     Ok(changed > 0)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

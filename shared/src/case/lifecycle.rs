@@ -551,10 +551,14 @@ impl Case {
         };
         next.version = self.version + 1;
         next.updated_at = now;
-        debug_assert!(
-            rule.to.contains(&next.status),
-            "{kind:?} led outside its row"
-        );
+        // The table's `to` column binds in release builds too: a change the code computes
+        // but the table does not list is refused, never stored.
+        if !rule.to.contains(&next.status) {
+            return Err(LifecycleError::NotAllowed {
+                command: kind,
+                status: self.status,
+            });
+        }
         Ok(Transition {
             case: next,
             event: Event {
