@@ -189,6 +189,18 @@ fn error(path: impl Into<String>, problem: impl Into<String>) -> RulebookError {
     }
 }
 
+/// `HH:MM` (00:00–23:59) as a time of day; by hand, since jiff's `strptime` would bring its
+/// whole format machinery into every component (over 100 KB of wasm).
+fn hh_mm(s: &str) -> Option<jiff::civil::Time> {
+    let (h, m) = s.split_once(':')?;
+    let digits = |t: &str| {
+        (t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<i8>().ok())
+            .flatten()
+    };
+    jiff::civil::Time::new(digits(h)?, digits(m)?, 0, 0).ok()
+}
+
 fn hhmm(t: jiff::civil::Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
@@ -532,7 +544,7 @@ impl OfficeHoursDoc {
         let mut periods = Vec::with_capacity(self.periods.len());
         for (i, [a, b]) in self.periods.iter().enumerate() {
             let time = |s: &str| {
-                jiff::civil::Time::strptime("%H:%M", s).map_err(|_| {
+                hh_mm(s).ok_or_else(|| {
                     error(
                         format!("{path}.periods[{i}]"),
                         format!("{s} 不是 HH:MM 时间 / not an HH:MM time"),
