@@ -179,7 +179,7 @@ impl minyi_web::Env for NativeEnv {
         url: &str,
         content_type: &str,
         body: String,
-    ) -> Result<(u16, String), String> {
+    ) -> minyi_web::outbound::Reply {
         assert_eq!(content_type, "application/x-www-form-urlencoded");
         self.outbound.borrow_mut().push((
             url.into(),

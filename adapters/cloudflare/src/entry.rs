@@ -3,6 +3,7 @@
 
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
+use minyi_web::outbound::Reply;
 use minyi_web::serve::serve;
 use minyi_web::vars as config;
 use minyi_web::{BodyReader, Config, Method, Request, Response, WebError};
@@ -37,12 +38,7 @@ impl minyi_web::Env for WorkerEnv {
         &self.config
     }
 
-    async fn send_post(
-        &self,
-        url: &str,
-        content_type: &str,
-        body: String,
-    ) -> Result<(u16, String), String> {
+    async fn send_post(&self, url: &str, content_type: &str, body: String) -> Reply {
         let headers = worker::Headers::new();
         headers
             .set("content-type", content_type)
@@ -119,14 +115,8 @@ async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError>
         }
     }
     let client_ip = req.headers().get("cf-connecting-ip").ok().flatten();
-    Ok(Request::new(
-        method,
-        path,
-        query,
-        headers,
-        reader.finish(),
-        client_ip,
-    ))
+    let body = reader.finish();
+    Ok(Request::new(method, path, query, headers, body, client_ip))
 }
 
 /// The path and query of an absolute URL (`https://host/path?query#fragment`).

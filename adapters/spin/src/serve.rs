@@ -8,6 +8,7 @@ use spin_sdk::http::FullBody;
 
 use crate::config::spin_name;
 use crate::{SpinHost, SpinKv, SpinStore};
+use minyi_web::outbound::Reply;
 use minyi_web::vars::{self as config, VARIABLES};
 
 /// The response type of every Spin HTTP component.
@@ -75,12 +76,7 @@ impl minyi_web::Env for SpinEnv {
         true
     }
 
-    async fn send_post(
-        &self,
-        url: &str,
-        content_type: &str,
-        body: String,
-    ) -> Result<(u16, String), String> {
+    async fn send_post(&self, url: &str, content_type: &str, body: String) -> Reply {
         let request = http::Request::post(url)
             .header("content-type", content_type)
             .body(FullBody::new(Bytes::from(body)))
@@ -145,14 +141,8 @@ async fn convert_request(req: spin_sdk::http::Request) -> Result<Request, WebErr
         .get("spin-client-addr")
         .and_then(|v| v.to_str().ok())
         .map(client_ip);
-    Ok(Request::new(
-        method,
-        path,
-        query,
-        headers,
-        reader.finish(),
-        client_ip,
-    ))
+    let body = reader.finish();
+    Ok(Request::new(method, path, query, headers, body, client_ip))
 }
 
 /// The address of `ip:port` or `[v6]:port` without the port.

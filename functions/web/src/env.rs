@@ -8,6 +8,7 @@ use minyi::kv::KeyValue;
 use minyi::store::Store;
 
 use crate::client::ClientAddress;
+use crate::outbound::Reply;
 
 /// Cloudflare Turnstile keys, when the deployment turned the challenge on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,10 +104,5 @@ pub trait Env {
 
     /// Sends one POST to an outside HTTPS service and returns (status, body): the runtime's
     /// raw call. Functions call [`crate::outbound::post_form`], which checks the URL first.
-    async fn send_post(
-        &self,
-        url: &str,
-        content_type: &str,
-        body: String,
-    ) -> Result<(u16, String), String>;
+    async fn send_post(&self, url: &str, content_type: &str, body: String) -> Reply;
 }
