@@ -6,11 +6,15 @@
 //! form, kept current by a test). Every field may be left out and then
 //! keeps the built-in preset's value, so a city writes only what differs. Parsing validates
 //! everything and names the field that is wrong; a document that fails changes nothing.
+//!
+//! The document is read by walking a `serde_json::Value` rather than through derived
+//! deserialisers: every component already parses JSON values, and the derived code cost each
+//! of them 50–90 KB of wasm.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
 
 use crate::calendar::{DayEnd, Limit, OfficeHours};
 use crate::case::{Category, Channel};
@@ -46,8 +50,7 @@ pub struct Rulebook {
 }
 
 /// A responsible department (承办单位) as a rulebook names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Department {
     /// Stable code (letters, digits, `-`, `_`; at most 32).
     pub code: String,
@@ -97,82 +100,94 @@ impl Rulebook {
                 format!("超过{MAX_DOCUMENT_BYTES}字节 / longer than {MAX_DOCUMENT_BYTES} bytes"),
             ));
         }
-        let doc: Document = serde_json::from_str(json).map_err(|e| {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            let (line, column) = (e.line(), e.column());
             error(
                 "document",
                 format!(
-                    "第{}行第{}列：{e} / line {}, column {}",
-                    e.line(),
-                    e.column(),
-                    e.line(),
-                    e.column()
+                    "第{line}行第{column}列JSON无效 / invalid JSON at line {line}, column {column}"
                 ),
             )
         })?;
-        doc.into_rulebook()
+        let doc = Fields::of("document", &value)?;
+        doc.only(&["note", "form_categories", "departments", "policy"])?;
+        let preset = Rulebook::default();
+        let note = match doc.get("note") {
+            None => String::new(),
+            Some(v) => doc.string("note", v)?.trim().to_owned(),
+        };
+        if note.chars().count() > 500 {
+            return Err(error("note", "不超过500字 / at most 500 characters"));
+        }
+        let form_categories = match doc.get("form_categories") {
+            None => preset.form_categories,
+            Some(v) => form_categories(v)?,
+        };
+        let departments = match doc.get("departments") {
+            None => Vec::new(),
+            Some(v) => departments(v)?,
+        };
+        let policy = match doc.get("policy") {
+            None => preset.policy,
+            Some(v) => policy(v, preset.policy)?,
+        };
+        Ok(Rulebook {
+            version: 0,
+            note,
+            policy,
+            form_categories,
+            departments,
+        })
     }
 
     /// The document of these rules, every field written out (what `GET /ops/rulebook`
     /// answers and `docs/rulebook.md` shows).
     pub fn to_json(&self) -> String {
         let p = &self.policy;
-        let doc = Document {
-            note: self.note.clone(),
-            form_categories: Some(
-                self.form_categories
-                    .iter()
-                    .map(|c| c.code().to_owned())
-                    .collect(),
-            ),
-            departments: (!self.departments.is_empty()).then(|| self.departments.clone()),
-            policy: PolicyDoc {
-                categories: Some(
-                    p.categories
-                        .iter()
-                        .map(|r| CategoryDoc {
-                            category: r.category.code().to_owned(),
-                            working_days: r.working_days,
-                            acknowledge_at_once: r.acknowledge_at_once,
-                            source: r.source.to_string(),
-                        })
-                        .collect(),
-                ),
-                channel_caps: Some(
-                    p.channel_caps
-                        .iter()
-                        .map(|c| CapDoc {
-                            channel: c.channel.code().to_owned(),
-                            working_days: c.working_days,
-                            source: c.source.to_string(),
-                        })
-                        .collect(),
-                ),
-                complex_working_days: Some(p.complex_working_days),
-                urgent: Some(p.urgent.into()),
-                urgent_first_response: Some(p.urgent_first_response.into()),
-                online_first_response: Some(p.online_first_response.into()),
-                return_window: Some(p.return_window.into()),
-                remind_before_working_days: Some(p.remind_before_working_days),
-                escalate_again_after: Some(p.escalate_again_after.into()),
-                max_extension_working_days: Some(p.max_extension_working_days),
-                rating_window: Some(p.rating_window.into()),
-                reopen_window: Some(p.reopen_window.into()),
-                office_hours: Some(OfficeHoursDoc {
-                    periods: p
-                        .office_hours
-                        .periods()
-                        .iter()
-                        .map(|(a, b)| [hhmm(*a), hhmm(*b)])
-                        .collect(),
-                    day_end: match p.office_hours.day_end() {
-                        DayEnd::Midnight => "midnight",
-                        DayEnd::CloseOfBusiness => "close_of_business",
-                    }
-                    .to_owned(),
-                }),
-            },
+        let mut doc = json!({
+            "note": self.note,
+            "form_categories": self.form_categories.iter().map(|c| c.code()).collect::<Vec<_>>(),
+        });
+        if !self.departments.is_empty() {
+            doc["departments"] = self
+                .departments
+                .iter()
+                .map(|d| json!({"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en}))
+                .collect();
+        }
+        let day_end = match p.office_hours.day_end() {
+            DayEnd::Midnight => "midnight",
+            DayEnd::CloseOfBusiness => "close_of_business",
         };
-        // Serialising plain strings, numbers and lists cannot fail.
+        doc["policy"] = json!({
+            "categories": p.categories.iter().map(|r| json!({
+                "category": r.category.code(),
+                "working_days": r.working_days,
+                "acknowledge_at_once": r.acknowledge_at_once,
+                "source": r.source,
+            })).collect::<Vec<_>>(),
+            "channel_caps": p.channel_caps.iter().map(|c| json!({
+                "channel": c.channel.code(),
+                "working_days": c.working_days,
+                "source": c.source,
+            })).collect::<Vec<_>>(),
+            "complex_working_days": p.complex_working_days,
+            "urgent": limit_json(p.urgent),
+            "urgent_first_response": limit_json(p.urgent_first_response),
+            "online_first_response": limit_json(p.online_first_response),
+            "return_window": limit_json(p.return_window),
+            "remind_before_working_days": p.remind_before_working_days,
+            "escalate_again_after": limit_json(p.escalate_again_after),
+            "max_extension_working_days": p.max_extension_working_days,
+            "rating_window": limit_json(p.rating_window),
+            "reopen_window": limit_json(p.reopen_window),
+            "office_hours": {
+                "periods": p.office_hours.periods().iter()
+                    .map(|(a, b)| [hhmm(*a), hhmm(*b)]).collect::<Vec<_>>(),
+                "day_end": day_end,
+            },
+        });
+        // Serialising strings, numbers and lists cannot fail.
         serde_json::to_string_pretty(&doc).unwrap_or_default()
     }
 
@@ -186,6 +201,356 @@ fn error(path: impl Into<String>, problem: impl Into<String>) -> RulebookError {
     RulebookError {
         path: path.into(),
         problem: problem.into(),
+    }
+}
+
+/// The fields of one JSON object of the document, with its path for errors.
+struct Fields<'a> {
+    path: String,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Fields<'a> {
+    /// `value` as an object, or an error at `path`.
+    fn of(path: impl Into<String>, value: &'a Value) -> Result<Self, RulebookError> {
+        let path = path.into();
+        match value {
+            Value::Object(map) => Ok(Self { path, map }),
+            _ => Err(error(path, "须为JSON对象 / must be an object")),
+        }
+    }
+
+    /// Refuses a field not in `known`: a typo is an error, not a silently kept default.
+    fn only(&self, known: &[&str]) -> Result<(), RulebookError> {
+        match self.map.keys().find(|k| !known.contains(&k.as_str())) {
+            None => Ok(()),
+            Some(k) => Err(error(
+                self.at(k),
+                format!(
+                    "未知字段，可用：{0} / unknown field; known: {0}",
+                    known.join(", ")
+                ),
+            )),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.map.get(name)
+    }
+
+    fn at(&self, name: &str) -> String {
+        if self.path == "document" {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.path)
+        }
+    }
+
+    fn string(&self, name: &str, v: &'a Value) -> Result<&'a str, RulebookError> {
+        v.as_str()
+            .ok_or_else(|| error(self.at(name), "须为字符串 / must be a string"))
+    }
+
+    /// A required field.
+    fn required(&self, name: &str) -> Result<&'a Value, RulebookError> {
+        self.get(name)
+            .ok_or_else(|| error(self.at(name), "必填 / required"))
+    }
+
+    /// A count of days or hours between 1 and [`MAX_LIMIT`].
+    fn count(&self, name: &str, v: &Value) -> Result<u16, RulebookError> {
+        v.as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                error(
+                    self.at(name),
+                    format!("须为1至{MAX_LIMIT}的整数 / must be a whole number 1–{MAX_LIMIT}"),
+                )
+            })
+    }
+
+    /// An optional count, or `default`.
+    fn count_or(&self, name: &str, default: u16) -> Result<u16, RulebookError> {
+        self.get(name).map_or(Ok(default), |v| self.count(name, v))
+    }
+
+    /// An optional limit (`{"working_days": n}` …), or `default`.
+    fn limit_or(&self, name: &str, default: Limit) -> Result<Limit, RulebookError> {
+        let Some(v) = self.get(name) else {
+            return Ok(default);
+        };
+        let unit = Fields::of(self.at(name), v)?;
+        let shape = "须为 {\"working_days\": n}、working_hours、calendar_days 或 calendar_hours 之一 / \
+                     must be one of {\"working_days\": n}, working_hours, calendar_days, calendar_hours";
+        let (kind, n) = match unit.map.iter().next() {
+            Some((kind, n)) if unit.map.len() == 1 => (kind.as_str(), n),
+            _ => return Err(error(unit.path, shape)),
+        };
+        let n = unit.count(kind, n)?;
+        Ok(match kind {
+            "working_days" => Limit::WorkingDays(n),
+            "working_hours" => Limit::WorkingHours(n),
+            "calendar_days" => Limit::CalendarDays(n),
+            "calendar_hours" => Limit::CalendarHours(n),
+            _ => return Err(error(unit.path, shape)),
+        })
+    }
+
+    /// An optional `source` note (at most 200 characters).
+    fn source(&self) -> Result<Cow<'static, str>, RulebookError> {
+        let Some(v) = self.get("source") else {
+            return Ok(Cow::Borrowed(""));
+        };
+        let text = self.string("source", v)?.trim();
+        if text.chars().count() > 200 {
+            return Err(error(
+                self.at("source"),
+                "不超过200字 / at most 200 characters",
+            ));
+        }
+        Ok(Cow::Owned(text.to_owned()))
+    }
+}
+
+/// The elements of a JSON list at `path`, each with its own path.
+fn list<'a>(
+    path: &str,
+    v: &'a Value,
+) -> Result<impl Iterator<Item = (String, &'a Value)>, RulebookError> {
+    let items = v
+        .as_array()
+        .ok_or_else(|| error(path, "须为列表 / must be a list"))?;
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(move |(i, item)| (format!("{path}[{i}]"), item)))
+}
+
+fn category(path: &str, v: &Value) -> Result<Category, RulebookError> {
+    let code = v.as_str().unwrap_or_default();
+    Category::from_code(code).ok_or_else(|| {
+        let known: Vec<&str> = Category::ALL.iter().map(|c| c.code()).collect();
+        error(
+            path,
+            format!(
+                "未知类别 {code}，可用：{0} / unknown category {code}; known: {0}",
+                known.join(", ")
+            ),
+        )
+    })
+}
+
+fn text(path: &str, v: Option<&Value>, max_chars: usize) -> Result<String, RulebookError> {
+    let value = v.and_then(Value::as_str).unwrap_or_default().trim();
+    if value.is_empty() || value.chars().count() > max_chars {
+        return Err(error(
+            path,
+            format!("须为1至{max_chars}个字符 / must be 1–{max_chars} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+fn form_categories(v: &Value) -> Result<Vec<Category>, RulebookError> {
+    let mut out: Vec<Category> = Vec::new();
+    for (path, item) in list("form_categories", v)? {
+        let c = category(&path, item)?;
+        if out.contains(&c) {
+            return Err(error(
+                path,
+                format!("重复的类别 {} / listed twice", c.code()),
+            ));
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        return Err(error(
+            "form_categories",
+            "至少一个类别 / at least one category",
+        ));
+    }
+    Ok(out)
+}
+
+fn departments(v: &Value) -> Result<Vec<Department>, RulebookError> {
+    let mut out: Vec<Department> = Vec::new();
+    for (i, (path, item)) in list("departments", v)?.enumerate() {
+        if i == MAX_DEPARTMENTS {
+            return Err(error(
+                "departments",
+                format!("至多{MAX_DEPARTMENTS}个 / at most {MAX_DEPARTMENTS}"),
+            ));
+        }
+        let d = Fields::of(path.clone(), item)?;
+        d.only(&["code", "name_zh", "name_en"])?;
+        let code = d
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim();
+        if code.is_empty()
+            || code.len() > 32
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(error(
+                format!("{path}.code"),
+                "须为1至32个字母、数字、-或_ / must be 1–32 letters, digits, - or _",
+            ));
+        }
+        if out.iter().any(|o| o.code == code) {
+            return Err(error(
+                format!("{path}.code"),
+                format!("重复的代码 {code} / {code} listed twice"),
+            ));
+        }
+        out.push(Department {
+            code: code.to_owned(),
+            name_zh: text(&format!("{path}.name_zh"), d.get("name_zh"), 100)?,
+            name_en: text(&format!("{path}.name_en"), d.get("name_en"), 200)?,
+        });
+    }
+    Ok(out)
+}
+
+fn policy(v: &Value, preset: Policy) -> Result<Policy, RulebookError> {
+    let p = Fields::of("policy", v)?;
+    p.only(&[
+        "categories",
+        "channel_caps",
+        "complex_working_days",
+        "urgent",
+        "urgent_first_response",
+        "online_first_response",
+        "return_window",
+        "remind_before_working_days",
+        "escalate_again_after",
+        "max_extension_working_days",
+        "rating_window",
+        "reopen_window",
+        "office_hours",
+    ])?;
+    let categories = match p.get("categories") {
+        None => preset.categories,
+        Some(v) => {
+            let mut out: Vec<CategoryRule> = Vec::new();
+            for (path, item) in list("policy.categories", v)? {
+                let r = Fields::of(path, item)?;
+                r.only(&["category", "working_days", "acknowledge_at_once", "source"])?;
+                let c = category(&r.at("category"), r.required("category")?)?;
+                if out.iter().any(|o| o.category == c) {
+                    return Err(error(
+                        r.at("category"),
+                        format!("重复的类别 {} / listed twice", c.code()),
+                    ));
+                }
+                let acknowledge_at_once = match r.get("acknowledge_at_once") {
+                    None => false,
+                    Some(v) => v.as_bool().ok_or_else(|| {
+                        error(
+                            r.at("acknowledge_at_once"),
+                            "须为 true 或 false / must be true or false",
+                        )
+                    })?,
+                };
+                out.push(CategoryRule {
+                    category: c,
+                    working_days: r.count("working_days", r.required("working_days")?)?,
+                    acknowledge_at_once,
+                    source: r.source()?,
+                });
+            }
+            out
+        }
+    };
+    let channel_caps = match p.get("channel_caps") {
+        None => preset.channel_caps,
+        Some(v) => {
+            let mut out: Vec<ChannelCap> = Vec::new();
+            for (path, item) in list("policy.channel_caps", v)? {
+                let c = Fields::of(path, item)?;
+                c.only(&["channel", "working_days", "source"])?;
+                let code = c.required("channel")?.as_str().unwrap_or_default();
+                let channel = Channel::from_code(code).ok_or_else(|| {
+                    error(
+                        c.at("channel"),
+                        format!("未知渠道 {code} / unknown channel"),
+                    )
+                })?;
+                if out.iter().any(|o| o.channel == channel) {
+                    return Err(error(c.at("channel"), "重复的渠道 / listed twice"));
+                }
+                out.push(ChannelCap {
+                    channel,
+                    working_days: c.count("working_days", c.required("working_days")?)?,
+                    source: c.source()?,
+                });
+            }
+            out
+        }
+    };
+    let office_hours = match p.get("office_hours") {
+        None => preset.office_hours,
+        Some(v) => office_hours(v)?,
+    };
+    Ok(Policy {
+        categories,
+        channel_caps,
+        complex_working_days: p.count_or("complex_working_days", preset.complex_working_days)?,
+        urgent: p.limit_or("urgent", preset.urgent)?,
+        urgent_first_response: p.limit_or("urgent_first_response", preset.urgent_first_response)?,
+        online_first_response: p.limit_or("online_first_response", preset.online_first_response)?,
+        return_window: p.limit_or("return_window", preset.return_window)?,
+        remind_before_working_days: p.count_or(
+            "remind_before_working_days",
+            preset.remind_before_working_days,
+        )?,
+        escalate_again_after: p.limit_or("escalate_again_after", preset.escalate_again_after)?,
+        max_extension_working_days: p.count_or(
+            "max_extension_working_days",
+            preset.max_extension_working_days,
+        )?,
+        rating_window: p.limit_or("rating_window", preset.rating_window)?,
+        reopen_window: p.limit_or("reopen_window", preset.reopen_window)?,
+        office_hours,
+    })
+}
+
+fn office_hours(v: &Value) -> Result<OfficeHours, RulebookError> {
+    let o = Fields::of("policy.office_hours", v)?;
+    o.only(&["periods", "day_end"])?;
+    let mut periods = Vec::new();
+    for (path, item) in list("policy.office_hours.periods", o.required("periods")?)? {
+        let pair = item.as_array().filter(|a| a.len() == 2);
+        let times = pair.and_then(|a| Some((hh_mm(a[0].as_str()?)?, hh_mm(a[1].as_str()?)?)));
+        periods.push(times.ok_or_else(|| {
+            error(
+                path,
+                "须为 [\"HH:MM\", \"HH:MM\"] / must be [\"HH:MM\", \"HH:MM\"]",
+            )
+        })?);
+    }
+    let day_end = match o.get("day_end").map(Value::as_str) {
+        None | Some(Some("midnight")) => DayEnd::Midnight,
+        Some(Some("close_of_business")) => DayEnd::CloseOfBusiness,
+        Some(_) => {
+            return Err(error(
+                o.at("day_end"),
+                "须为 midnight 或 close_of_business / must be midnight or close_of_business",
+            ));
+        }
+    };
+    OfficeHours::new(periods, day_end).map_err(|e| error(o.at("periods"), e.to_string()))
+}
+
+fn limit_json(l: Limit) -> Value {
+    match l {
+        Limit::WorkingDays(n) => json!({"working_days": n}),
+        Limit::WorkingHours(n) => json!({"working_hours": n}),
+        Limit::CalendarDays(n) => json!({"calendar_days": n}),
+        Limit::CalendarHours(n) => json!({"calendar_hours": n}),
     }
 }
 
@@ -203,371 +568,6 @@ fn hh_mm(s: &str) -> Option<jiff::civil::Time> {
 
 fn hhmm(t: jiff::civil::Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
-}
-
-/// The document as written: every field optional, nothing unknown allowed (a typo is an
-/// error, not a silently kept default).
-#[derive(Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct Document {
-    #[serde(default)]
-    note: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    form_categories: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    departments: Option<Vec<Department>>,
-    #[serde(default)]
-    policy: PolicyDoc,
-}
-
-#[derive(Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PolicyDoc {
-    #[serde(default)]
-    categories: Option<Vec<CategoryDoc>>,
-    #[serde(default)]
-    channel_caps: Option<Vec<CapDoc>>,
-    #[serde(default)]
-    complex_working_days: Option<u16>,
-    #[serde(default)]
-    urgent: Option<LimitDoc>,
-    #[serde(default)]
-    urgent_first_response: Option<LimitDoc>,
-    #[serde(default)]
-    online_first_response: Option<LimitDoc>,
-    #[serde(default)]
-    return_window: Option<LimitDoc>,
-    #[serde(default)]
-    remind_before_working_days: Option<u16>,
-    #[serde(default)]
-    escalate_again_after: Option<LimitDoc>,
-    #[serde(default)]
-    max_extension_working_days: Option<u16>,
-    #[serde(default)]
-    rating_window: Option<LimitDoc>,
-    #[serde(default)]
-    reopen_window: Option<LimitDoc>,
-    #[serde(default)]
-    office_hours: Option<OfficeHoursDoc>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CategoryDoc {
-    category: String,
-    working_days: u16,
-    #[serde(default)]
-    acknowledge_at_once: bool,
-    #[serde(default)]
-    source: String,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CapDoc {
-    channel: String,
-    working_days: u16,
-    #[serde(default)]
-    source: String,
-}
-
-/// A limit as `{"working_days": 3}`, `{"working_hours": 3}`, `{"calendar_days": 7}` or
-/// `{"calendar_hours": 24}`.
-#[derive(Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum LimitDoc {
-    WorkingDays(u16),
-    WorkingHours(u16),
-    CalendarDays(u16),
-    CalendarHours(u16),
-}
-
-impl From<Limit> for LimitDoc {
-    fn from(l: Limit) -> Self {
-        match l {
-            Limit::WorkingDays(n) => Self::WorkingDays(n),
-            Limit::WorkingHours(n) => Self::WorkingHours(n),
-            Limit::CalendarDays(n) => Self::CalendarDays(n),
-            Limit::CalendarHours(n) => Self::CalendarHours(n),
-        }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OfficeHoursDoc {
-    periods: Vec<[String; 2]>,
-    #[serde(default = "midnight")]
-    day_end: String,
-}
-
-fn midnight() -> String {
-    "midnight".into()
-}
-
-/// A count of days or hours between 1 and [`MAX_LIMIT`].
-fn count(path: &str, n: u16) -> Result<u16, RulebookError> {
-    if (1..=MAX_LIMIT).contains(&n) {
-        Ok(n)
-    } else {
-        Err(error(
-            path,
-            format!("须在1至{MAX_LIMIT}之间 / must be 1–{MAX_LIMIT}"),
-        ))
-    }
-}
-
-fn limit(path: &str, doc: Option<LimitDoc>, default: Limit) -> Result<Limit, RulebookError> {
-    let Some(doc) = doc else { return Ok(default) };
-    Ok(match doc {
-        LimitDoc::WorkingDays(n) => Limit::WorkingDays(count(path, n)?),
-        LimitDoc::WorkingHours(n) => Limit::WorkingHours(count(path, n)?),
-        LimitDoc::CalendarDays(n) => Limit::CalendarDays(count(path, n)?),
-        LimitDoc::CalendarHours(n) => Limit::CalendarHours(count(path, n)?),
-    })
-}
-
-fn category(path: &str, code: &str) -> Result<Category, RulebookError> {
-    Category::from_code(code).ok_or_else(|| {
-        let known: Vec<&str> = Category::ALL.iter().map(|c| c.code()).collect();
-        error(
-            path,
-            format!(
-                "未知类别 {code}，可用：{0} / unknown category {code}; known: {0}",
-                known.join(", ")
-            ),
-        )
-    })
-}
-
-fn text(path: &str, value: &str, max_chars: usize) -> Result<String, RulebookError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max_chars {
-        return Err(error(
-            path,
-            format!("须为1至{max_chars}个字符 / must be 1–{max_chars} characters"),
-        ));
-    }
-    Ok(value.to_owned())
-}
-
-impl Document {
-    fn into_rulebook(self) -> Result<Rulebook, RulebookError> {
-        let preset = Rulebook::default();
-        if self.note.chars().count() > 500 {
-            return Err(error("note", "不超过500字 / at most 500 characters"));
-        }
-        let form_categories = match self.form_categories {
-            None => preset.form_categories,
-            Some(codes) => {
-                let mut out: Vec<Category> = Vec::with_capacity(codes.len());
-                for (i, code) in codes.iter().enumerate() {
-                    let path = format!("form_categories[{i}]");
-                    let c = category(&path, code)?;
-                    if out.contains(&c) {
-                        return Err(error(
-                            path,
-                            format!("重复的类别 {code} / {code} listed twice"),
-                        ));
-                    }
-                    out.push(c);
-                }
-                if out.is_empty() {
-                    return Err(error(
-                        "form_categories",
-                        "至少一个类别 / at least one category",
-                    ));
-                }
-                out
-            }
-        };
-        let mut departments: Vec<Department> = Vec::new();
-        for (i, d) in self.departments.unwrap_or_default().into_iter().enumerate() {
-            let path = format!("departments[{i}]");
-            if i == MAX_DEPARTMENTS {
-                return Err(error(
-                    "departments",
-                    format!("至多{MAX_DEPARTMENTS}个 / at most {MAX_DEPARTMENTS}"),
-                ));
-            }
-            let code = d.code.trim();
-            if code.is_empty()
-                || code.len() > 32
-                || !code
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                return Err(error(
-                    format!("{path}.code"),
-                    "须为1至32个字母、数字、-或_ / must be 1–32 letters, digits, - or _",
-                ));
-            }
-            if departments.iter().any(|o| o.code == code) {
-                return Err(error(
-                    format!("{path}.code"),
-                    format!("重复的代码 {code} / {code} listed twice"),
-                ));
-            }
-            departments.push(Department {
-                code: code.to_owned(),
-                name_zh: text(&format!("{path}.name_zh"), &d.name_zh, 100)?,
-                name_en: text(&format!("{path}.name_en"), &d.name_en, 200)?,
-            });
-        }
-        Ok(Rulebook {
-            version: 0,
-            note: self.note.trim().to_owned(),
-            policy: self.policy.into_policy(preset.policy)?,
-            form_categories,
-            departments,
-        })
-    }
-}
-
-impl PolicyDoc {
-    fn into_policy(self, preset: Policy) -> Result<Policy, RulebookError> {
-        let categories = match self.categories {
-            None => preset.categories,
-            Some(docs) => {
-                let mut out: Vec<CategoryRule> = Vec::with_capacity(docs.len());
-                for (i, d) in docs.into_iter().enumerate() {
-                    let path = format!("policy.categories[{i}]");
-                    let c = category(&format!("{path}.category"), &d.category)?;
-                    if out.iter().any(|r| r.category == c) {
-                        return Err(error(
-                            format!("{path}.category"),
-                            format!("重复的类别 {} / listed twice", d.category),
-                        ));
-                    }
-                    out.push(CategoryRule {
-                        category: c,
-                        working_days: count(&format!("{path}.working_days"), d.working_days)?,
-                        acknowledge_at_once: d.acknowledge_at_once,
-                        source: Cow::Owned(d.source.trim().to_owned()),
-                    });
-                }
-                out
-            }
-        };
-        let channel_caps = match self.channel_caps {
-            None => preset.channel_caps,
-            Some(docs) => {
-                let mut out: Vec<ChannelCap> = Vec::with_capacity(docs.len());
-                for (i, d) in docs.into_iter().enumerate() {
-                    let path = format!("policy.channel_caps[{i}]");
-                    let channel = Channel::from_code(&d.channel).ok_or_else(|| {
-                        error(
-                            format!("{path}.channel"),
-                            format!("未知渠道 {} / unknown channel", d.channel),
-                        )
-                    })?;
-                    if out.iter().any(|c| c.channel == channel) {
-                        return Err(error(
-                            format!("{path}.channel"),
-                            "重复的渠道 / listed twice",
-                        ));
-                    }
-                    out.push(ChannelCap {
-                        channel,
-                        working_days: count(&format!("{path}.working_days"), d.working_days)?,
-                        source: Cow::Owned(d.source.trim().to_owned()),
-                    });
-                }
-                out
-            }
-        };
-        let days = |path: &str, v: Option<u16>, default: u16| match v {
-            None => Ok(default),
-            Some(n) => count(path, n),
-        };
-        let office_hours = match self.office_hours {
-            None => preset.office_hours,
-            Some(doc) => doc.into_office_hours()?,
-        };
-        Ok(Policy {
-            categories,
-            channel_caps,
-            complex_working_days: days(
-                "policy.complex_working_days",
-                self.complex_working_days,
-                preset.complex_working_days,
-            )?,
-            urgent: limit("policy.urgent", self.urgent, preset.urgent)?,
-            urgent_first_response: limit(
-                "policy.urgent_first_response",
-                self.urgent_first_response,
-                preset.urgent_first_response,
-            )?,
-            online_first_response: limit(
-                "policy.online_first_response",
-                self.online_first_response,
-                preset.online_first_response,
-            )?,
-            return_window: limit(
-                "policy.return_window",
-                self.return_window,
-                preset.return_window,
-            )?,
-            remind_before_working_days: days(
-                "policy.remind_before_working_days",
-                self.remind_before_working_days,
-                preset.remind_before_working_days,
-            )?,
-            escalate_again_after: limit(
-                "policy.escalate_again_after",
-                self.escalate_again_after,
-                preset.escalate_again_after,
-            )?,
-            max_extension_working_days: days(
-                "policy.max_extension_working_days",
-                self.max_extension_working_days,
-                preset.max_extension_working_days,
-            )?,
-            rating_window: limit(
-                "policy.rating_window",
-                self.rating_window,
-                preset.rating_window,
-            )?,
-            reopen_window: limit(
-                "policy.reopen_window",
-                self.reopen_window,
-                preset.reopen_window,
-            )?,
-            office_hours,
-        })
-    }
-}
-
-impl OfficeHoursDoc {
-    fn into_office_hours(self) -> Result<OfficeHours, RulebookError> {
-        let path = "policy.office_hours";
-        let mut periods = Vec::with_capacity(self.periods.len());
-        for (i, [a, b]) in self.periods.iter().enumerate() {
-            let time = |s: &str| {
-                hh_mm(s).ok_or_else(|| {
-                    error(
-                        format!("{path}.periods[{i}]"),
-                        format!("{s} 不是 HH:MM 时间 / not an HH:MM time"),
-                    )
-                })
-            };
-            periods.push((time(a)?, time(b)?));
-        }
-        let day_end = match self.day_end.as_str() {
-            "midnight" => DayEnd::Midnight,
-            "close_of_business" => DayEnd::CloseOfBusiness,
-            other => {
-                return Err(error(
-                    format!("{path}.day_end"),
-                    format!(
-                        "{other}：须为 midnight 或 close_of_business / must be midnight or close_of_business"
-                    ),
-                ));
-            }
-        };
-        OfficeHours::new(periods, day_end)
-            .map_err(|e| error(format!("{path}.periods"), e.to_string()))
-    }
 }
 
 #[cfg(test)]
@@ -618,7 +618,7 @@ mod tests {
     #[test]
     fn mistakes_name_their_field() {
         for (doc, path) in [
-            (r#"{"polcy": {}}"#, "document"),
+            (r#"{"polcy": {}}"#, "polcy"),
             (
                 r#"{"policy": {"categories": [{"category": "gossip", "working_days": 3}]}}"#,
                 "policy.categories[0].category",
@@ -629,7 +629,7 @@ mod tests {
             ),
             (
                 r#"{"policy": {"urgent": {"calendar_hours": 999}}}"#,
-                "policy.urgent",
+                "policy.urgent.calendar_hours",
             ),
             (
                 r#"{"policy": {"office_hours": {"periods": [["14:00", "12:00"]]}}}"#,
@@ -653,6 +653,16 @@ mod tests {
                 "departments[0].name_zh",
             ),
             ("[1, 2", "document"),
+            ("[1, 2]", "document"),
+            (r#"{"policy": {"urgent": {"weeks": 1}}}"#, "policy.urgent"),
+            (
+                r#"{"policy": {"categories": [{"category": "complaint"}]}}"#,
+                "policy.categories[0].working_days",
+            ),
+            (
+                r#"{"policy": {"categories": [{"category": "complaint", "working_days": 3, "extra": 1}]}}"#,
+                "policy.categories[0].extra",
+            ),
         ] {
             let e = Rulebook::parse(doc).expect_err(doc);
             assert_eq!(e.path, path, "{doc}: {e}");
