@@ -1,9 +1,7 @@
-//! A minimal HTTP/1.1 client over `std::net::TcpStream`, for the end-to-end suites: one request
-//! per connection (`Connection: close`), bodies read to the end, chunked encoding decoded.
-//! Loopback only: it refuses any host but 127.0.0.1 and localhost.
+//! The end-to-end suites' HTTP client: `ureq` (no TLS, no redirects, no compression), one
+//! request at a time, the whole response read. Loopback only: it refuses any host but
+//! 127.0.0.1 and localhost. Any method, any header, any status: the suite judges them.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::Duration;
 
 /// A response as received.
@@ -13,7 +11,7 @@ pub struct HttpResponse {
     pub status: u16,
     /// Headers, names in lower case.
     pub headers: Vec<(String, String)>,
-    /// Body, decoded from chunked transfer encoding.
+    /// Body.
     pub body: Vec<u8>,
 }
 
@@ -55,99 +53,42 @@ pub fn send(
         host == "127.0.0.1" || host == "localhost",
         "end-to-end tests talk to loopback only, not {host}"
     );
-    let mut stream =
-        TcpStream::connect(authority).unwrap_or_else(|e| panic!("connect {base}: {e}"));
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut request = format!(
-        "{method} {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .allow_non_standard_methods(true)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("http://{authority}{target}"));
     for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
+        request = request.header(*k, *v);
     }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).expect("write head");
-    stream.write_all(body).expect("write body");
-    read_response(&mut stream)
-}
-
-/// Reads one response: the head, then exactly Content-Length bytes, or chunks up to the last
-/// one (servers may keep the connection open despite `Connection: close`).
-fn read_response(stream: &mut TcpStream) -> HttpResponse {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16 * 1024];
-    let head_end = loop {
-        if let Some(p) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break p;
-        }
-        let n = stream.read(&mut buf).expect("read head");
-        assert!(n > 0, "connection closed before the response head");
-        raw.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+    let request = request
+        .body(body.to_vec())
+        .unwrap_or_else(|e| panic!("{method} {target}: {e}"));
+    let mut response = agent
+        .run(request)
+        .unwrap_or_else(|e| panic!("{method} {target}: {e}"));
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
-    let mut rest = raw[head_end + 4..].to_vec();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let body = if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        while !rest.windows(5).any(|w| w == b"0\r\n\r\n") {
-            let n = stream.read(&mut buf).expect("read chunk");
-            if n == 0 {
-                break;
-            }
-            rest.extend_from_slice(&buf[..n]);
-        }
-        dechunk(&rest)
-    } else if let Some(length) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-        while rest.len() < length {
-            let n = stream.read(&mut buf).expect("read body");
-            if n == 0 {
-                break;
-            }
-            rest.extend_from_slice(&buf[..n]);
-        }
-        rest.truncate(length);
-        rest
-    } else {
-        stream.read_to_end(&mut rest).expect("read to end");
-        rest
-    };
+    let body = response
+        .body_mut()
+        .read_to_vec()
+        .unwrap_or_else(|e| panic!("{method} {target}: reading the body: {e}"));
     HttpResponse {
-        status,
+        status: response.status().as_u16(),
         headers,
         body,
-    }
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&data[..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
-            .unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        let start = line_end + 2;
-        out.extend_from_slice(&data[start..start + size]);
-        data = &data[start + size + 2..];
     }
 }
