@@ -71,15 +71,23 @@ pub(super) fn compute(
         }
         Limit::WorkingHours(0) => Ok(done(received, rdate, false)),
         Limit::WorkingHours(n) => {
-            let per_day = u64::from(hours.seconds_per_day());
+            // Counted in milliseconds, so a receipt at 10:00:00.750 is due at …:00.750, never
+            // up to a second early.
+            let per_day = u64::from(hours.seconds_per_day()) * 1000;
             let (day, used) = if cal.is_working_day(rdate) {
                 let t = local.time();
                 let sod = t.hour() as u32 * 3600 + t.minute() as u32 * 60 + t.second() as u32;
-                (rdate, u64::from(hours.elapsed_at(sod)))
+                let millis = u64::from(t.subsec_nanosecond().unsigned_abs() / 1_000_000);
+                // The fraction counts only if the receipt's second is office time.
+                let in_office = u64::from(hours.elapsed_at(sod + 1) - hours.elapsed_at(sod));
+                (
+                    rdate,
+                    u64::from(hours.elapsed_at(sod)) * 1000 + in_office * millis,
+                )
             } else {
                 (cal.add_working_days(rdate, 1)?, 0)
             };
-            let need = u64::from(n) * 3600;
+            let need = u64::from(n) * 3_600_000;
             let (last, offset) = if need <= per_day - used {
                 (day, used + need)
             } else {
@@ -88,12 +96,22 @@ pub(super) fn compute(
                 let k = u32::try_from(full + 1).map_err(|_| OUT)?;
                 (cal.add_working_days(day, k)?, rest - full * per_day)
             };
-            let sod = hours.second_at(u32::try_from(offset).map_err(|_| OUT)?);
+            let (whole, millis) = (
+                u32::try_from(offset / 1000).map_err(|_| OUT)?,
+                (offset % 1000) as i32,
+            );
+            // A fraction lies inside the next office second, which ends at `second_at(whole
+            // + 1)` (so a fraction past a period's end falls after the next start).
+            let sod = if millis == 0 {
+                hours.second_at(whole)
+            } else {
+                hours.second_at(whole + 1) - 1
+            };
             let time = Time::new(
                 (sod / 3600) as i8,
                 (sod / 60 % 60) as i8,
                 (sod % 60) as i8,
-                0,
+                millis * 1_000_000,
             )
             .map_err(|_| OUT)?;
             let at = to_instant(last.to_datetime(time))?;

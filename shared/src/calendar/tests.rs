@@ -194,6 +194,44 @@ fn working_hours_edges() {
 }
 
 #[test]
+fn working_hours_keep_the_receipts_milliseconds() {
+    let c = cal();
+    let h = OfficeHours::default();
+    let ms = |t: Timestamp, n: i64| t + jiff::SignedDuration::from_millis(n);
+    // Received Monday 11:00:00.750: due 16:00:00.750, not 16:00:00.000.
+    let dl = c
+        .deadline(ms(at(2025, 10, 13, 11, 0), 750), Limit::WorkingHours(3), &h)
+        .expect("ok");
+    assert_eq!(dl.at, ms(at(2025, 10, 13, 16, 0), 750));
+    // Received 09:00:00.500: three hours end half a second past noon, which is lunch, so
+    // the last half second falls after 14:00.
+    let dl = c
+        .deadline(ms(at(2025, 10, 13, 9, 0), 500), Limit::WorkingHours(3), &h)
+        .expect("ok");
+    assert_eq!(dl.at, ms(at(2025, 10, 13, 14, 0), 500));
+    // Outside office hours the count starts at a period's start: the fraction is not time.
+    let dl = c
+        .deadline(
+            ms(at(2025, 10, 13, 12, 30), 999),
+            Limit::WorkingHours(3),
+            &h,
+        )
+        .expect("ok");
+    assert_eq!(dl.at, at(2025, 10, 13, 17, 0));
+    // Never early: for any fraction, the deadline is at least the whole-second one.
+    for frac in [1, 250, 999] {
+        let dl = c
+            .deadline(
+                ms(at(2025, 10, 13, 17, 29), frac),
+                Limit::WorkingHours(2),
+                &h,
+            )
+            .expect("ok");
+        assert_eq!(dl.at, ms(at(2025, 10, 14, 10, 29), frac));
+    }
+}
+
+#[test]
 fn overrides_replace_years_and_missing_years_are_provisional() {
     let next = YearSchedule::parse_year(
         2027,
