@@ -146,6 +146,17 @@ impl NativeEnv {
             |line| eprintln!("{line}"),
         ))
     }
+
+    /// Answers a request as the desk's own deployment does: the same serve path with the
+    /// desk unit.
+    pub fn send_desk(&self, req: &minyi_web::Request) -> minyi_web::Response {
+        pollster::block_on(minyi_web::serve::serve(
+            Ok(self),
+            Ok(req.clone()),
+            minyi_site::desk,
+            |line| eprintln!("{line}"),
+        ))
+    }
 }
 
 impl minyi_web::Env for NativeEnv {

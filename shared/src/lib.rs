@@ -9,6 +9,7 @@
 //! - [`case`]: the case lifecycle as an explicit transition table with audit events;
 //! - [`ids`]: tracking numbers and query codes;
 //! - [`store`]: the async SQL storage port every adapter implements;
+//! - [`staff`]: the back office's roles and what each may see and do;
 //! - [`kv`]: the key-value port (rate-limit counters);
 //! - [`app`]: use cases written against the ports.
 //!
@@ -25,6 +26,7 @@ pub mod policy;
 pub mod redact;
 pub mod rulebook;
 pub mod search;
+pub mod staff;
 pub mod store;
 
 #[cfg(test)]

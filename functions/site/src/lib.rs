@@ -13,6 +13,10 @@
 //! | [`public`] | submit, lookup | Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
 //! | [`reads`] | lookup | Spin's `lookup` component (the catch-all route) |
 //! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
+//! | [`desk`] | desk | Spin's `desk` component (`/desk/...`), for the staff hostname |
+//!
+//! No public unit contains the desk: a public build cannot read contact details because the
+//! code that does is not in it.
 
 #[cfg(all(feature = "contract", not(minyi_contract)))]
 compile_error!(
@@ -52,6 +56,11 @@ pub async fn reads<E: Env>(env: &E, req: &Request) -> Option<Response> {
 /// The operator's entry (`/ops/...`, bearer secret).
 pub async fn ops<E: Env>(env: &E, req: &Request) -> Option<Response> {
     minyi_ops::handle(env, req).await
+}
+
+/// The staff back office (`/desk/...`).
+pub async fn desk<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    minyi_desk::handle(env, req).await
 }
 
 /// `POST /__contract` in a contract build (tests only); nothing otherwise.

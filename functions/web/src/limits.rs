@@ -36,6 +36,9 @@ pub enum Bucket {
     Read,
     /// Query-code attempts, per hour.
     Code,
+    /// Staff login attempts, per hour: guesses at a secret like query codes, so the same
+    /// budget (`MINYI_CODE_ATTEMPTS_PER_HOUR`; the project's choice).
+    Login,
 }
 
 /// The client's submission budget for the current hour, and the seconds until it renews.
@@ -95,6 +98,9 @@ pub async fn check<E: Env>(env: &E, bucket: Bucket, req: &Request) -> Result<(),
         }
         Bucket::Code => {
             count_in_kv(env, "code", &client, 3600, limits.code_attempts_per_hour).await
+        }
+        Bucket::Login => {
+            count_in_kv(env, "login", &client, 3600, limits.code_attempts_per_hour).await
         }
     }
 }

@@ -6,11 +6,13 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod desk;
 pub mod idempotency;
 pub mod keys;
 pub mod migrations;
 pub mod public;
 pub mod rulebook;
+pub mod staff;
 pub mod sweep;
 
 use crate::calendar::Timestamp;

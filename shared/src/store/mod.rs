@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_rulebook.sql",
         include_str!("../../../migrations/0003_rulebook.sql"),
     ),
+    (
+        "0004_desk.sql",
+        include_str!("../../../migrations/0004_desk.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

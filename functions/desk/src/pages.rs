@@ -1,0 +1,173 @@
+//! The desk's pages: login, work queues, a case.
+
+use maud::{Markup, html};
+use minyi::app::desk::{self, QueueItem};
+use minyi::app::staff::Staff;
+use minyi::calendar::Timestamp;
+use minyi::case::Status;
+use minyi::staff::StaffRole;
+use minyi_web::html::{page, respond, time};
+use minyi_web::{Env, Lang, Request, Response, WebError};
+
+use crate::{audit, roles_text};
+
+/// The login form; `failed` keeps the login name after a refusal.
+pub fn login(req: &Request, lang: Lang, status: u16, failed: Option<&str>) -> Response {
+    let main = html! {
+        h1 { (lang.pick("工作人员登录", "Staff login")) }
+        @if failed.is_some() {
+            section.error role="alert" { p { (minyi_web::html::half(lang, crate::login::REFUSED)) } }
+        }
+        form method="post" action="/desk/login" {
+            label for="login" { (lang.pick("登录名", "Login")) }
+            input #login name="login" required autocomplete="username" value=(failed.unwrap_or(""));
+            label for="password" { (lang.pick("密码", "Password")) }
+            input #password name="password" type="password" required autocomplete="current-password";
+            label for="code" { (lang.pick("验证码（身份验证器）", "Code (authenticator app)")) }
+            input #code name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}";
+            button type="submit" { (lang.pick("登录", "Log in")) }
+        }
+    };
+    respond(
+        lang,
+        req,
+        status,
+        page(lang, req, lang.pick("工作人员登录", "Staff login"), main),
+    )
+}
+
+/// The work queues of every role the person holds.
+pub async fn queues<E: Env>(
+    env: &E,
+    req: &Request,
+    lang: Lang,
+    staff: &Staff,
+) -> Result<Response, WebError> {
+    let mut sections = Vec::new();
+    for role in &staff.roles {
+        let items = desk::queue(env.store(), *role).await?;
+        sections.push((*role, items));
+    }
+    let main = html! {
+        h1 { (lang.pick("待办", "Work")) " · " (staff.display_name) }
+        form method="post" action="/desk/logout" { button type="submit" { (lang.pick("退出", "Log out")) } }
+        @for (role, items) in &sections {
+            section {
+                h2 { (role_name(lang, *role)) }
+                @if items.is_empty() {
+                    p { (lang.pick("暂无待办。", "Nothing waiting.")) }
+                } @else {
+                    (queue_table(lang, items))
+                }
+            }
+        }
+    };
+    Ok(respond(
+        lang,
+        req,
+        200,
+        page(lang, req, lang.pick("待办", "Work"), main),
+    ))
+}
+
+fn queue_table(lang: Lang, items: &[QueueItem]) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { (lang.pick("受理编号", "Tracking")) }
+                th { (lang.pick("标题", "Title")) }
+                th { (lang.pick("状态", "Status")) }
+                th { (lang.pick("时限", "Due")) }
+            } }
+            tbody { @for item in items { tr {
+                td { a href={ "/desk/cases/" (item.tracking) } { (item.tracking) } }
+                td { (item.title) }
+                td { (status_name(lang, item.status)) }
+                td { (due(lang, item.due_at)) }
+            } } }
+        }
+    }
+}
+
+/// A case: its facts, text, the citizen's contact details for roles that may see them (the
+/// reading is audited), the whole timeline, and the actions the person's roles offer.
+pub async fn case<E: Env>(
+    env: &E,
+    req: &Request,
+    lang: Lang,
+    staff: &Staff,
+    tracking: &str,
+) -> Result<Response, WebError> {
+    let id = desk::case_id(env.store(), tracking).await?;
+    let current = minyi::app::cases::load(env.store(), id).await?;
+    let (title, body) = desk::case_text(env.store(), id).await?;
+    let timeline = desk::timeline(env.store(), id).await?;
+    let contact = if staff.roles.iter().any(|r| r.sees_personal_data()) {
+        audit(
+            env,
+            req,
+            Some((staff.account_id, &roles_text(staff))),
+            "read_contact",
+            Some(id),
+            "",
+        )
+        .await?;
+        desk::contact(env.store(), id).await?
+    } else {
+        None
+    };
+    let departments = minyi::app::public::departments(env.store()).await?;
+    let actions = crate::act::offered(staff, &current);
+    let main = html! {
+        p { a href="/desk/" { (lang.pick("← 待办", "← Work")) } }
+        h1 { (title) }
+        dl {
+            dt { (lang.pick("受理编号", "Tracking")) } dd { (tracking) }
+            dt { (lang.pick("状态", "Status")) } dd { (status_name(lang, current.status)) }
+            dt { (lang.pick("类别", "Category")) } dd { (lang.pick(current.facts.category.label_zh(), current.facts.category.label_en())) }
+            dt { (lang.pick("时限", "Due")) } dd { (due(lang, current.due_at)) }
+        }
+        p.body { (body) }
+        @if let Some(c) = &contact {
+            section.contact {
+                h2 { (lang.pick("联系方式（查看已记录）", "Contact (this reading is recorded)")) }
+                dl {
+                    @if let Some(n) = &c.name { dt { (lang.pick("姓名", "Name")) } dd { (n) } }
+                    @if let Some(p) = &c.phone { dt { (lang.pick("电话", "Phone")) } dd { (p) } }
+                    @if let Some(e) = &c.email { dt { (lang.pick("邮箱", "E-mail")) } dd { (e) } }
+                }
+            }
+        }
+        section {
+            h2 { (lang.pick("办理记录", "Timeline")) }
+            ol { @for e in &timeline { li { (time::date_time(lang, e.at)) " · " (e.actor) " · " (e.kind) " " code { (e.data) } } } }
+        }
+        @for action in &actions {
+            (crate::act::form(lang, tracking, *action, &departments))
+        }
+    };
+    Ok(respond(lang, req, 200, page(lang, req, &title, main)))
+}
+
+fn due(lang: Lang, at: Option<Timestamp>) -> String {
+    at.map_or_else(
+        || lang.pick("未定", "not set").to_owned(),
+        |t| time::deadline(lang, t),
+    )
+}
+
+fn status_name(lang: Lang, s: Status) -> &'static str {
+    lang.pick(s.label_zh(), s.label_en())
+}
+
+fn role_name(lang: Lang, role: StaffRole) -> String {
+    let (zh, en) = role.labels();
+    match role.department() {
+        Some(d) => format!(
+            "{} · {}{d}",
+            lang.pick(zh, en),
+            lang.pick("单位", "department ")
+        ),
+        None => lang.pick(zh, en).to_owned(),
+    }
+}

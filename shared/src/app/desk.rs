@@ -1,0 +1,151 @@
+//! What the back office reads: work queues by role, a case with its whole timeline, and the
+//! citizen's contact details (callers audit every reading of those).
+
+use super::cases::Contact;
+use super::{AppError, instant};
+use crate::calendar::Timestamp;
+use crate::case::{Category, Status};
+use crate::staff::StaffRole;
+use crate::store::{Row, Statement, Store};
+
+/// The most cases one queue page shows (oldest deadline first).
+pub const QUEUE_PAGE: u32 = 50;
+
+/// One line of a work queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueItem {
+    /// The case's id.
+    pub id: i64,
+    /// Tracking number as stored (no dashes).
+    pub tracking: String,
+    /// Title (staff see it unmasked).
+    pub title: String,
+    /// Category.
+    pub category: Category,
+    /// Status.
+    pub status: Status,
+    /// Received.
+    pub received_at: Timestamp,
+    /// Deadline, once set.
+    pub due_at: Option<Timestamp>,
+}
+
+/// One event of a case's whole timeline, as staff see it (free-text fields included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// When.
+    pub at: Timestamp,
+    /// Who acted (`operator`, `department`, …).
+    pub actor: String,
+    /// The event's kind code.
+    pub kind: String,
+    /// Its details (JSON).
+    pub data: String,
+}
+
+/// The queue of `role`: what waits for that role to act, by deadline. Operators see cases
+/// awaiting dispatch or returned; a department's handler and head see its cases in hand;
+/// reviewers see drafts to review and approved replies to publish; supervisors see overdue
+/// cases. Admins and leaders have no case queue.
+pub async fn queue<S: Store>(store: &S, role: StaffRole) -> Result<Vec<QueueItem>, AppError> {
+    let (condition, department) = match role {
+        StaffRole::Operator => ("c.status IN ('registered', 'returned')", None),
+        StaffRole::Handler(d) | StaffRole::Head(d) => (
+            "c.lead_department_id = ? AND c.status IN ('dispatched', 'in_progress', \
+             'following_up')",
+            Some(d),
+        ),
+        StaffRole::Reviewer => ("c.status IN ('under_review', 'approved')", None),
+        StaffRole::Supervisor => ("c.overdue_since IS NOT NULL AND c.closed_at IS NULL", None),
+        StaffRole::Leader | StaffRole::Admin => return Ok(Vec::new()),
+    };
+    let mut statement = Statement::new(format!(
+        "SELECT c.id, c.tracking_no, c.title, c.category, c.status, c.received_at, c.due_at \
+         FROM \"case\" c WHERE {condition} \
+         ORDER BY coalesce(c.due_at, c.received_at), c.id LIMIT {QUEUE_PAGE}"
+    ));
+    if let Some(d) = department {
+        statement = statement.bind(d);
+    }
+    store.query(statement).await?.iter().map(item).collect()
+}
+
+fn item(row: &Row) -> Result<QueueItem, AppError> {
+    let code = |column: &str| -> Result<String, AppError> { Ok(row.get(column)?) };
+    let category = code("category")?;
+    let status = code("status")?;
+    Ok(QueueItem {
+        id: row.get("id")?,
+        tracking: row.get("tracking_no")?,
+        title: row.get("title")?,
+        category: Category::from_code(&category)
+            .ok_or_else(|| AppError::Corrupt(format!("category {category}")))?,
+        status: Status::from_code(&status)
+            .ok_or_else(|| AppError::Corrupt(format!("status {status}")))?,
+        received_at: instant(row.get("received_at")?)?,
+        due_at: row.get::<Option<i64>>("due_at")?.map(instant).transpose()?,
+    })
+}
+
+/// The id of the case with this stored tracking number.
+pub async fn case_id<S: Store>(store: &S, tracking: &str) -> Result<i64, AppError> {
+    store
+        .query(Statement::new("SELECT id FROM \"case\" WHERE tracking_no = ?").bind(tracking))
+        .await?
+        .first()
+        .ok_or(AppError::NotFound)?
+        .get("id")
+        .map_err(AppError::from)
+}
+
+/// A case's title and body, unmasked.
+pub async fn case_text<S: Store>(store: &S, id: i64) -> Result<(String, String), AppError> {
+    let rows = store
+        .query(Statement::new("SELECT title, body FROM \"case\" WHERE id = ?").bind(id))
+        .await?;
+    let row = rows.first().ok_or(AppError::NotFound)?;
+    Ok((row.get("title")?, row.get("body")?))
+}
+
+/// Every event of a case, oldest first (at most 200).
+pub async fn timeline<S: Store>(store: &S, id: i64) -> Result<Vec<Entry>, AppError> {
+    store
+        .query(
+            Statement::new(
+                "SELECT at, actor_kind, kind, data FROM case_event WHERE case_id = ? \
+                 ORDER BY seq LIMIT 200",
+            )
+            .bind(id),
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Entry {
+                at: instant(r.get("at")?)?,
+                actor: r.get("actor_kind")?,
+                kind: r.get("kind")?,
+                data: r.get("data")?,
+            })
+        })
+        .collect()
+}
+
+/// The citizen's contact details, if any were given. Personal data: the caller audits the
+/// reading in the same request.
+pub async fn contact<S: Store>(store: &S, id: i64) -> Result<Option<Contact>, AppError> {
+    let rows = store
+        .query(
+            Statement::new("SELECT name, phone, email FROM case_contact WHERE case_id = ?")
+                .bind(id),
+        )
+        .await?;
+    rows.first()
+        .map(|r| {
+            Ok(Contact {
+                name: r.get("name")?,
+                phone: r.get("phone")?,
+                email: r.get("email")?,
+            })
+        })
+        .transpose()
+}

@@ -1,0 +1,382 @@
+//! The desk on native adapters, request by request through the desk unit: the first admin,
+//! accounts with a second factor, the handling loop from dispatch to publication, and the
+//! refusals (wrong role, another department's case, no second factor, lockout, cross-site
+//! posts, expired and revoked sessions). Contact details are shown only to roles that may see
+//! them, and every reading is audited; no secret ever appears in a response.
+
+use jiff::civil::Date;
+use minyi::app::Host;
+use minyi::calendar::{Timestamp, shanghai};
+use minyi::store::{Statement, Store};
+use minyi_desk::totp;
+use minyi_tests::{NativeEnv, OPS_SECRET};
+use minyi_web::{Method, Request, Response};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn monday() -> Timestamp {
+    Date::constant(2026, 11, 23)
+        .at(9, 0, 0, 0)
+        .to_zoned(shanghai())
+        .expect("local")
+        .timestamp()
+}
+
+fn json_of(r: &Response) -> Value {
+    serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.text()))
+}
+
+fn api(method: Method, path: &str, token: Option<&str>, body: &Value) -> Request {
+    let req = Request::from_target(method, path)
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string());
+    match token {
+        Some(t) => req.with_header("authorization", &format!("Bearer {t}")),
+        None => req,
+    }
+}
+
+/// A browser's form post from the desk's own page, with the session cookie.
+fn form(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Request::from_target(Method::Post, path)
+        .with_header("content-type", "application/x-www-form-urlencoded")
+        .with_header("sec-fetch-site", "same-origin")
+        .with_header("cookie", cookie)
+        .with_body(body)
+}
+
+fn page(env: &NativeEnv, path: &str, cookie: &str) -> Response {
+    env.send_desk(&Request::from_target(Method::Get, path).with_header("cookie", cookie))
+}
+
+struct Desk {
+    env: NativeEnv,
+    admin: String,
+}
+
+impl Desk {
+    fn new() -> Self {
+        let env = NativeEnv::new(monday());
+        let setup = env.send_desk(
+            &api(
+                Method::Post,
+                "/desk/setup",
+                None,
+                &json!({"login": "admin", "display_name": "管理员", "password": PASSWORD}),
+            )
+            .with_header("authorization", &format!("Bearer {OPS_SECRET}")),
+        );
+        assert_eq!(setup.status, 201, "{}", setup.text());
+        let admin = login_api(&env, "admin", "").expect("admin needs no second factor");
+        Self { env, admin }
+    }
+
+    /// Creates an account and answers its TOTP secret.
+    fn account(&self, login: &str, roles: &[&str]) -> Option<Vec<u8>> {
+        let r = self.env.send_desk(&api(
+            Method::Post,
+            "/desk/api/accounts",
+            Some(&self.admin),
+            &json!({"login": login, "display_name": login, "password": PASSWORD, "roles": roles}),
+        ));
+        assert_eq!(r.status, 201, "{}", r.text());
+        let rows = pollster::block_on(self.env.store.query(
+            Statement::new("SELECT totp_secret FROM staff_account WHERE login = ?").bind(login),
+        ))
+        .expect("query");
+        rows[0]
+            .get::<Option<String>>("totp_secret")
+            .expect("secret")
+            .map(|hex| minyi::hex::decode(&hex).expect("hex"))
+    }
+
+    /// Logs in through the form with the right code; answers the cookie.
+    fn login(&self, login: &str, secret: &[u8]) -> String {
+        let code = format!("{:06}", totp::code(secret, self.env.host.now().as_second()));
+        let r = self.env.send_desk(
+            &Request::from_target(Method::Post, "/desk/login")
+                .with_header("content-type", "application/x-www-form-urlencoded")
+                .with_header("sec-fetch-site", "same-origin")
+                .with_body(format!(
+                    "login={login}&password={}&code={code}",
+                    PASSWORD.replace(' ', "+")
+                )),
+        );
+        assert_eq!(r.status, 303, "{login}: {}", r.text());
+        let set = r.header("set-cookie").expect("cookie");
+        assert!(
+            set.starts_with("__Host-minyi-desk=")
+                && set.contains("HttpOnly")
+                && set.contains("Secure")
+        );
+        set.split(';').next().expect("pair").to_owned()
+    }
+
+    /// A citizen's case through the public API; answers its tracking number as stored.
+    fn citizen_case(&self) -> String {
+        let r = self.env.send(&api(
+            Method::Post,
+            "/api/v1/cases",
+            None,
+            &json!({"category": "complaint", "title": "路灯不亮", "body": "人民路路灯坏了一周。",
+                        "name": "王五", "phone": "13700137000", "publish": true, "consent": true}),
+        ));
+        assert_eq!(r.status, 201, "{}", r.text());
+        json_of(&r)["tracking_number"]
+            .as_str()
+            .expect("t")
+            .replace('-', "")
+    }
+}
+
+fn login_api(env: &NativeEnv, login: &str, code: &str) -> Option<String> {
+    let r = env.send_desk(&api(
+        Method::Post,
+        "/desk/api/session",
+        None,
+        &json!({"login": login, "password": PASSWORD, "code": code}),
+    ));
+    (r.status == 201).then(|| json_of(&r)["token"].as_str().expect("token").to_owned())
+}
+
+fn status_of(env: &NativeEnv, tracking: &str) -> String {
+    let rows =
+        pollster::block_on(env.store.query(
+            Statement::new("SELECT status FROM \"case\" WHERE tracking_no = ?").bind(tracking),
+        ))
+        .expect("query");
+    rows[0].get("status").expect("status")
+}
+
+#[test]
+fn a_case_goes_from_dispatch_to_publication() {
+    let desk = Desk::new();
+    let operator = desk
+        .account("wang", &["operator"])
+        .expect("operator needs a second factor");
+    let handler = desk.account("lisi", &["handler:1"]).expect("second factor");
+    let reviewer = desk.account("zhao", &["reviewer"]).expect("second factor");
+    let tracking = desk.citizen_case();
+
+    let op = desk.login("wang", &operator);
+    let queue = page(&desk.env, "/desk/", &op);
+    assert_eq!(queue.status, 200);
+    assert!(
+        queue.text().contains(&tracking),
+        "the new case waits for dispatch"
+    );
+    let view = page(&desk.env, &format!("/desk/cases/{tracking}"), &op).text();
+    assert!(
+        view.contains("13700137000"),
+        "the operator sees the contact details"
+    );
+    let go = |cookie: &str, action: &str, fields: &[(&str, &str)]| {
+        desk.env.send_desk(&form(
+            &format!("/desk/cases/{tracking}/{action}"),
+            cookie,
+            fields,
+        ))
+    };
+    assert_eq!(go(&op, "dispatch", &[("lead", "1")]).status, 303);
+    assert_eq!(status_of(&desk.env, &tracking), "dispatched");
+
+    let dept = desk.login("lisi", &handler);
+    assert_eq!(go(&dept, "accept", &[]).status, 303);
+    let draft = go(
+        &dept,
+        "draft",
+        &[
+            ("body", "已修复路灯。"),
+            ("truthfulness", "true"),
+            ("grade", "A"),
+        ],
+    );
+    assert_eq!(draft.status, 303, "{}", draft.text());
+    assert_eq!(status_of(&desk.env, &tracking), "under_review");
+
+    let rev = desk.login("zhao", &reviewer);
+    assert_eq!(go(&rev, "approve", &[]).status, 303);
+    assert_eq!(go(&rev, "publish", &[("visibility", "public")]).status, 303);
+    assert_eq!(status_of(&desk.env, &tracking), "replied");
+
+    let public = desk.env.send(&Request::from_target(
+        Method::Get,
+        &format!("/api/v1/cases/{tracking}"),
+    ));
+    assert!(public.text().contains("已修复路灯"), "{}", public.text());
+
+    // Every action carries the account in the case's events and in the audit trail.
+    let rows = pollster::block_on(desk.env.store.query(Statement::new(
+        "SELECT action FROM audit_event WHERE case_id IS NOT NULL ORDER BY id",
+    )))
+    .expect("audit");
+    let actions: Vec<String> = rows.iter().map(|r| r.get("action").expect("a")).collect();
+    assert!(actions.contains(&"read_contact".to_owned()));
+    for a in ["dispatch", "accept", "draft", "approve", "publish"] {
+        assert!(actions.contains(&a.to_owned()), "{a} audited: {actions:?}");
+    }
+}
+
+#[test]
+fn roles_and_departments_bound_what_a_person_may_do() {
+    let desk = Desk::new();
+    let operator = desk.account("wang", &["operator"]).expect("2fa");
+    let water = desk.account("sun", &["handler:2"]).expect("2fa");
+    let tracking = desk.citizen_case();
+    let op = desk.login("wang", &operator);
+    let other = desk.login("sun", &water);
+    let go = |cookie: &str, action: &str, fields: &[(&str, &str)]| {
+        desk.env.send_desk(&form(
+            &format!("/desk/cases/{tracking}/{action}"),
+            cookie,
+            fields,
+        ))
+    };
+    // A handler cannot dispatch.
+    assert_eq!(go(&other, "dispatch", &[("lead", "2")]).status, 403);
+    assert_eq!(go(&op, "dispatch", &[("lead", "1")]).status, 303);
+    // Another department's handler cannot take department 1's case.
+    assert_eq!(go(&other, "accept", &[]).status, 403);
+    // An operator cannot accept for a department; the lifecycle refuses a reply before
+    // acceptance even to the right department (tested in the transition table).
+    assert_eq!(go(&op, "accept", &[]).status, 403);
+    assert_eq!(status_of(&desk.env, &tracking), "dispatched");
+    // The water bureau's handler does not see the case's contact details in its queue.
+    assert!(!page(&desk.env, "/desk/", &other).text().contains(&tracking));
+}
+
+#[test]
+fn logins_need_the_second_factor_and_lock_after_failures() {
+    let desk = Desk::new();
+    let operator = desk.account("wang", &["operator"]).expect("2fa");
+    assert_eq!(
+        login_api(&desk.env, "wang", ""),
+        None,
+        "no code, no session"
+    );
+    assert_eq!(login_api(&desk.env, "wang", "000000"), None, "a wrong code");
+    let unknown = desk.env.send_desk(&api(
+        Method::Post,
+        "/desk/api/session",
+        None,
+        &json!({"login": "nobody", "password": PASSWORD, "code": ""}),
+    ));
+    let known = desk.env.send_desk(&api(
+        Method::Post,
+        "/desk/api/session",
+        None,
+        &json!({"login": "wang", "password": "wrong password!!", "code": ""}),
+    ));
+    assert_eq!(
+        (unknown.status, json_of(&unknown)["detail"].clone()),
+        (known.status, json_of(&known)["detail"].clone()),
+        "a refusal never tells whether the account exists"
+    );
+    // Five failures in a row lock the account: the right password and code are refused too.
+    for _ in 0..3 {
+        assert_eq!(login_api(&desk.env, "wang", ""), None);
+    }
+    let code = format!(
+        "{:06}",
+        totp::code(&operator, desk.env.host.now().as_second())
+    );
+    assert_eq!(login_api(&desk.env, "wang", &code), None, "locked");
+    // Fifteen minutes later it opens again.
+    desk.env
+        .host
+        .set(monday() + jiff::SignedDuration::from_mins(16));
+    let code = format!(
+        "{:06}",
+        totp::code(&operator, desk.env.host.now().as_second())
+    );
+    assert!(login_api(&desk.env, "wang", &code).is_some());
+}
+
+#[test]
+fn sessions_expire_and_end_and_cross_site_posts_are_refused() {
+    let desk = Desk::new();
+    let operator = desk.account("wang", &["operator"]).expect("2fa");
+    let tracking = desk.citizen_case();
+    let op = desk.login("wang", &operator);
+    // A post without Sec-Fetch-Site or Origin (a form another site could make a browser
+    // send, from an old browser) is refused on the desk.
+    let bare = Request::from_target(Method::Post, &format!("/desk/cases/{tracking}/dispatch"))
+        .with_header("content-type", "application/x-www-form-urlencoded")
+        .with_header("cookie", &op)
+        .with_body("lead=1");
+    assert_eq!(desk.env.send_desk(&bare).status, 403);
+    let cross = bare.clone().with_header("sec-fetch-site", "cross-site");
+    assert_eq!(desk.env.send_desk(&cross).status, 403);
+    assert_eq!(status_of(&desk.env, &tracking), "registered");
+    // Logging out revokes the session server-side: the old cookie no longer works.
+    let out = desk.env.send_desk(&form("/desk/logout", &op, &[]));
+    assert_eq!(out.status, 303);
+    assert_eq!(
+        page(&desk.env, "/desk/", &op).header("location"),
+        Some("/desk/login")
+    );
+    // A session expires after eight hours.
+    let again = desk.login("wang", &operator);
+    assert_eq!(page(&desk.env, "/desk/", &again).status, 200);
+    desk.env
+        .host
+        .set(monday() + jiff::SignedDuration::from_hours(9));
+    assert_eq!(
+        page(&desk.env, "/desk/", &again).header("location"),
+        Some("/desk/login")
+    );
+}
+
+#[test]
+fn the_first_admin_is_made_once_and_secrets_never_show() {
+    let desk = Desk::new();
+    let again = desk.env.send_desk(
+        &api(
+            Method::Post,
+            "/desk/setup",
+            None,
+            &json!({"login": "eve", "display_name": "e", "password": PASSWORD}),
+        )
+        .with_header("authorization", &format!("Bearer {OPS_SECRET}")),
+    );
+    assert_eq!(again.status, 409);
+    let operator = desk.account("wang", &["operator"]).expect("2fa");
+    let op = desk.login("wang", &operator);
+    let rows = pollster::block_on(desk.env.store.query(Statement::new(
+        "SELECT password_hash, totp_secret FROM staff_account WHERE login = 'wang'",
+    )))
+    .expect("row");
+    let hash: String = rows[0].get("password_hash").expect("h");
+    let secret: String = rows[0].get("totp_secret").expect("s");
+    let tracking = desk.citizen_case();
+    for r in [
+        page(&desk.env, "/desk/", &op),
+        page(&desk.env, &format!("/desk/cases/{tracking}"), &op),
+        desk.env.send(&Request::from_target(
+            Method::Get,
+            &format!("/cases/{tracking}"),
+        )),
+        desk.env.send(&Request::from_target(
+            Method::Get,
+            &format!("/api/v1/cases/{tracking}"),
+        )),
+    ] {
+        let text = r.text();
+        assert!(!text.contains(&hash) && !text.contains(&secret) && !text.contains(PASSWORD));
+        assert!(
+            !text.contains(&op[op.find('=').expect("=") + 1..]),
+            "no session token"
+        );
+    }
+    // The public site never serves the desk.
+    assert_eq!(
+        desk.env
+            .send(&Request::from_target(Method::Get, "/desk/login"))
+            .status,
+        404
+    );
+}
