@@ -77,21 +77,22 @@ e2e_verdict() {
   echo "ok    end-to-end suite: ${counts% *} passed"
 }
 
-# run_e2e LOG [FILTER]: the end-to-end suite tests/e2e.rs against the server in MINYI_E2E_URL
+# run_e2e LOG [FILTER]: the end-to-end suite tests/e2e.rs (or the test target named by
+# MINYI_E2E_TARGET, e.g. desk_e2e) against the server in MINYI_E2E_URL
 # (the caller sets MINYI_E2E_*): built first (compiling takes what it takes), then its test
 # binary run directly, with --ignored --test-threads=1, under a 15-minute limit so a stuck
 # server cannot hang the suite (directly, so the limit and Ctrl-C reach the process that runs
 # the tests, not a cargo above it). Output is shown and kept in LOG for e2e_verdict. FILTER
 # (default: MINYI_E2E_FILTER, else none) picks tests by name, as cargo's own filter does.
 run_e2e() {
-  local log=$1 filter=${2:-${MINYI_E2E_FILTER:-}} built bin dir
+  local log=$1 filter=${2:-${MINYI_E2E_FILTER:-}} target=${MINYI_E2E_TARGET:-e2e} built bin dir
   : >"$log"
-  built=$(cargo test -q --locked -p minyi-tests --test e2e --no-run \
-    --message-format=json-render-diagnostics | python3 -c '
+  built=$(cargo test -q --locked -p minyi-tests --test "$target" --no-run \
+    --message-format=json-render-diagnostics | MINYI_E2E_TARGET=$target python3 -c '
 import json, os, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "e2e" and m.get("executable"):
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == os.environ["MINYI_E2E_TARGET"] and m.get("executable"):
         print(m["executable"]); print(os.path.dirname(m["manifest_path"]))')
   { read -r bin; read -r dir; } <<<"$built" || true
   [ -n "$bin" ] && [ -x "$bin" ] || { echo "end-to-end suite: did not build"; return 101; }

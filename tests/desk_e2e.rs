@@ -1,0 +1,263 @@
+//! The desk end to end over HTTP, against a running deployment that serves `/desk/` and the
+//! public site on one loopback address (the Spin test host: `scripts/spin-test` runs this with
+//! `--ignored` after the public suite, on the same host and data). Needs `MINYI_E2E_URL` and
+//! `MINYI_OPS_SECRET` (the deployment's ops secret, for the first admin); the deployment must
+//! have no staff account yet.
+
+use std::sync::OnceLock;
+
+use minyi_desk::totp;
+use minyi_tests::http_client::{HttpResponse, send};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+const NEEDS_SERVER: &str = "needs a running deployment: ./scripts/spin-test runs it";
+
+fn base() -> String {
+    std::env::var("MINYI_E2E_URL").unwrap_or_else(|_| panic!("{NEEDS_SERVER} (MINYI_E2E_URL)"))
+}
+
+fn json_post(target: &str, token: Option<&str>, body: &Value) -> HttpResponse {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a));
+    }
+    send(
+        &base(),
+        "POST",
+        target,
+        &headers,
+        body.to_string().as_bytes(),
+    )
+}
+
+/// A form post with a bearer session (an API client acting as a person).
+fn act(token: &str, target: &str, form: &str) -> HttpResponse {
+    let auth = format!("Bearer {token}");
+    send(
+        &base(),
+        "POST",
+        target,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", &auth),
+        ],
+        form.as_bytes(),
+    )
+}
+
+/// RFC 4648 base32 without padding, as in an `otpauth://` URI.
+fn base32(text: &str) -> Vec<u8> {
+    let mut bits = 0u64;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => panic!("not base32: {text}"),
+        };
+        bits = (bits << 5) | u64::from(v);
+        count += 5;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    out
+}
+
+struct People {
+    admin: String,
+    secrets: Vec<(String, Vec<u8>)>,
+}
+
+/// The first admin (once per deployment), and an operator, a handler of department 1, one of
+/// department 2 and a reviewer, with their second-factor secrets.
+fn people() -> &'static People {
+    static PEOPLE: OnceLock<People> = OnceLock::new();
+    PEOPLE.get_or_init(|| {
+        let ops = std::env::var("MINYI_OPS_SECRET").unwrap_or_else(|_| panic!("{NEEDS_SERVER} (MINYI_OPS_SECRET)"));
+        let auth = format!("Bearer {ops}");
+        let setup = send(
+            &base(),
+            "POST",
+            "/desk/setup",
+            &[("Content-Type", "application/json"), ("Authorization", &auth)],
+            json!({"login": "admin", "display_name": "管理员", "password": PASSWORD}).to_string().as_bytes(),
+        );
+        assert_eq!(setup.status, 201, "{}", setup.text());
+        let admin = session("admin", &[]).expect("admin logs in without a second factor");
+        let mut secrets = Vec::new();
+        for (login, role) in [("wang", "operator"), ("lisi", "handler:1"), ("sunqi", "handler:2"), ("zhao", "reviewer")] {
+            let r = json_post(
+                "/desk/api/accounts",
+                Some(&admin),
+                &json!({"login": login, "display_name": login, "password": PASSWORD, "roles": [role]}),
+            );
+            assert_eq!(r.status, 201, "{}", r.text());
+            let uri = r.json()["totp_uri"].as_str().expect("a second factor").to_owned();
+            let secret = uri.split("secret=").nth(1).and_then(|s| s.split('&').next()).expect("secret");
+            secrets.push((login.to_owned(), base32(secret)));
+        }
+        People { admin, secrets }
+    })
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A bearer session for `login`, with the current code of `secret` if given.
+fn session(login: &str, secret: &[u8]) -> Option<String> {
+    let code = if secret.is_empty() {
+        String::new()
+    } else {
+        format!("{:06}", totp::code(secret, now()))
+    };
+    let r = json_post(
+        "/desk/api/session",
+        None,
+        &json!({"login": login, "password": PASSWORD, "code": code}),
+    );
+    (r.status == 201).then(|| r.json()["token"].as_str().expect("token").to_owned())
+}
+
+fn staff(login: &str) -> String {
+    let p = people();
+    let secret = &p.secrets.iter().find(|(l, _)| l == login).expect("known").1;
+    session(login, secret).unwrap_or_else(|| panic!("{login} logs in"))
+}
+
+fn citizen_case() -> String {
+    let r = json_post(
+        "/api/v1/cases",
+        None,
+        &json!({"category": "complaint", "title": "路灯不亮", "body": "人民路路灯坏了一周。",
+                "name": "王五", "phone": "13700137000", "publish": true, "consent": true}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["tracking_number"]
+        .as_str()
+        .expect("t")
+        .replace('-', "")
+}
+
+#[test]
+#[ignore = "needs a running deployment with the desk: ./scripts/spin-test"]
+fn a_case_goes_from_dispatch_to_publication_over_http() {
+    let tracking = citizen_case();
+    let case = format!("/desk/cases/{tracking}");
+    let op = staff("wang");
+    let view = send(
+        &base(),
+        "GET",
+        &case,
+        &[("Authorization", &format!("Bearer {op}"))],
+        b"",
+    );
+    assert_eq!(view.status, 200);
+    assert!(
+        view.text().contains("13700137000"),
+        "the operator sees the contact"
+    );
+    assert_eq!(act(&op, &format!("{case}/dispatch"), "lead=1").status, 303);
+    let dept = staff("lisi");
+    assert_eq!(act(&dept, &format!("{case}/accept"), "").status, 303);
+    assert_eq!(
+        act(
+            &dept,
+            &format!("{case}/draft"),
+            "body=%E5%B7%B2%E4%BF%AE%E5%A4%8D&truthfulness=true&grade=A"
+        )
+        .status,
+        303
+    );
+    let rev = staff("zhao");
+    assert_eq!(act(&rev, &format!("{case}/approve"), "").status, 303);
+    assert_eq!(
+        act(&rev, &format!("{case}/publish"), "visibility=public").status,
+        303
+    );
+    let public = send(
+        &base(),
+        "GET",
+        &format!("/api/v1/cases/{tracking}"),
+        &[],
+        b"",
+    );
+    assert!(public.text().contains("已修复"), "{}", public.text());
+    assert!(!public.text().contains("13700137000"));
+}
+
+#[test]
+#[ignore = "needs a running deployment with the desk: ./scripts/spin-test"]
+fn every_refusal_holds_over_http() {
+    let tracking = citizen_case();
+    let case = format!("/desk/cases/{tracking}");
+    let other = staff("sunqi");
+    assert_eq!(
+        act(&other, &format!("{case}/dispatch"), "lead=2").status,
+        403,
+        "wrong role"
+    );
+    let op = staff("wang");
+    assert_eq!(act(&op, &format!("{case}/dispatch"), "lead=1").status, 303);
+    assert_eq!(
+        act(&other, &format!("{case}/accept"), "").status,
+        403,
+        "another department's case"
+    );
+    // A reply before acceptance: the transition table refuses it.
+    let dept = staff("lisi");
+    assert_eq!(
+        act(&dept, &format!("{case}/draft"), "body=x&truthfulness=true").status,
+        400
+    );
+    // No second factor, no session, for a role that sees personal data.
+    assert_eq!(session("wang", &[]), None);
+    // A browser's cross-site post is refused; so is a post that shows no origin at all.
+    let cookie_less = send(
+        &base(),
+        "POST",
+        &format!("{case}/accept"),
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+        b"",
+    );
+    assert_eq!(cookie_less.status, 403);
+    let bare = send(
+        &base(),
+        "POST",
+        &format!("{case}/accept"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"",
+    );
+    assert_eq!(bare.status, 403);
+    // A revoked session is dead.
+    let token = staff("zhao");
+    let out = send(
+        &base(),
+        "POST",
+        "/desk/logout",
+        &[("Authorization", &format!("Bearer {token}"))],
+        b"",
+    );
+    assert_eq!(out.status, 303);
+    let after = send(
+        &base(),
+        "GET",
+        "/desk/",
+        &[("Authorization", &format!("Bearer {token}"))],
+        b"",
+    );
+    assert_eq!(after.header("location"), Some("/desk/login"));
+    // The admin's session works; an unknown login is refused like a wrong password.
+    assert!(!people().admin.is_empty());
+    assert_eq!(session("nobody", &[]), None);
+}
