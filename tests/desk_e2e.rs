@@ -1,6 +1,7 @@
-//! The desk end to end over HTTP, against a running deployment that serves `/desk/` and the
-//! public site on one loopback address (the Spin test host: `scripts/spin-test` runs this with
-//! `--ignored` after the public suite, on the same host and data). Needs `MINYI_E2E_URL` and
+//! The desk end to end over HTTP, against a running deployment: the public site at
+//! `MINYI_E2E_URL` and the desk at `MINYI_DESK_URL` (default: the same address, as on the Spin
+//! test host; on Workers the desk is a Worker of its own over the same database).
+//! `scripts/spin-test` and `scripts/worker-test` run it with `--ignored`. Needs
 //! `MINYI_OPS_SECRET` (the deployment's ops secret, for the first admin); the deployment must
 //! have no staff account yet.
 
@@ -13,8 +14,14 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "correct horse battery staple";
 const NEEDS_SERVER: &str = "needs a running deployment: ./scripts/spin-test runs it";
 
-fn base() -> String {
+/// The public site.
+fn public() -> String {
     std::env::var("MINYI_E2E_URL").unwrap_or_else(|_| panic!("{NEEDS_SERVER} (MINYI_E2E_URL)"))
+}
+
+/// The desk.
+fn base() -> String {
+    std::env::var("MINYI_DESK_URL").unwrap_or_else(|_| public())
 }
 
 fn json_post(target: &str, token: Option<&str>, body: &Value) -> HttpResponse {
@@ -133,11 +140,14 @@ fn staff(login: &str) -> String {
 }
 
 fn citizen_case() -> String {
-    let r = json_post(
+    let body = json!({"category": "complaint", "title": "路灯不亮", "body": "人民路路灯坏了一周。",
+                      "name": "王五", "phone": "13700137000", "publish": true, "consent": true});
+    let r = send(
+        &public(),
+        "POST",
         "/api/v1/cases",
-        None,
-        &json!({"category": "complaint", "title": "路灯不亮", "body": "人民路路灯坏了一周。",
-                "name": "王五", "phone": "13700137000", "publish": true, "consent": true}),
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
     );
     assert_eq!(r.status, 201, "{}", r.text());
     r.json()["tracking_number"]

@@ -1,5 +1,6 @@
-//! The Worker's entry points: `fetch` (the worker unit of `minyi-site` through the shared serve
-//! path) and `scheduled` (the sweep).
+//! The Worker's entry points: `fetch` (one unit of `minyi-site` through the shared serve path:
+//! `worker`, or `desk` in the desk's own build) and `scheduled` (the sweep; only the public
+//! Worker's configuration has a cron trigger).
 
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
@@ -8,6 +9,12 @@ use minyi_web::serve::serve;
 use minyi_web::vars as config;
 use minyi_web::{BodyReader, Config, Method, Request, Response, WebError};
 use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
+
+/// The unit this Worker serves.
+#[cfg(feature = "desk")]
+use minyi_site::desk as unit;
+#[cfg(not(feature = "desk"))]
+use minyi_site::worker as unit;
 
 /// What one request runs against.
 struct WorkerEnv {
@@ -68,7 +75,7 @@ async fn fetch(
     let response = serve(
         worker_env.as_ref().map_err(String::clone),
         request,
-        minyi_site::worker,
+        unit,
         |line| console_error!("{line}"),
     )
     .await;
