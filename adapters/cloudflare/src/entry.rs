@@ -70,6 +70,9 @@ async fn fetch(
     env: Env,
     _ctx: Context,
 ) -> worker::Result<worker::Response> {
+    if let Some(public) = public_behind(&req, &env) {
+        return public.fetch_request(req).await;
+    }
     let request = convert_request(&mut req).await;
     let worker_env = worker_env(&env);
     let response = serve(
@@ -80,6 +83,26 @@ async fn fetch(
     )
     .await;
     convert_response(response)
+}
+
+/// In a local run (`scripts/dev`, `scripts/worker-test`) the desk's Worker is in front and hands
+/// every request outside `/desk` to the public Worker over the `PUBLIC` service binding, so
+/// one `wrangler dev` serves both over one local D1. A deployment binds no `PUBLIC`: the
+/// staff hostname answers 404 outside `/desk`.
+#[cfg(feature = "desk")]
+fn public_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
+    let url = req.inner().url();
+    let (path, _) = split_url(&url);
+    if path == "/desk" || path.starts_with("/desk/") {
+        return None;
+    }
+    env.service("PUBLIC").ok()
+}
+
+/// The public Worker forwards nothing.
+#[cfg(not(feature = "desk"))]
+fn public_behind(_req: &worker::Request, _env: &Env) -> Option<worker::Fetcher> {
+    None
 }
 
 fn worker_env(env: &Env) -> Result<WorkerEnv, String> {
