@@ -140,6 +140,13 @@ fn login_api(env: &NativeEnv, login: &str, code: &str) -> Option<String> {
         None,
         &json!({"login": login, "password": PASSWORD, "code": code}),
     ));
+    if r.status == 201 {
+        assert_eq!(
+            r.header("cache-control"),
+            Some("no-store"),
+            "a token is never cached"
+        );
+    }
     (r.status == 201).then(|| json_of(&r)["token"].as_str().expect("token").to_owned())
 }
 

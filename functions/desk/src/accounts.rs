@@ -90,8 +90,9 @@ pub async fn create_api<E: Env>(
         &format!("account {id}"),
     )
     .await?;
-    Ok(Response::json(
-        201,
-        &serde_json::json!({"id": id, "totp_uri": totp_uri}),
-    ))
+    // The second factor's secret, shown once: never kept by a cache.
+    Ok(
+        Response::json(201, &serde_json::json!({"id": id, "totp_uri": totp_uri}))
+            .with_header("cache-control", "no-store"),
+    )
 }

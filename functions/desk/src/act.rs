@@ -110,12 +110,10 @@ pub fn offered(staff: &Staff, case: &Case) -> Vec<Action> {
 pub async fn act<E: Env>(
     env: &E,
     req: &Request,
-    lang: Lang,
     staff: &Staff,
     tracking: &str,
     action: &str,
 ) -> Result<Response, WebError> {
-    let _ = lang;
     let action = Action::ALL
         .into_iter()
         .find(|a| a.code() == action)

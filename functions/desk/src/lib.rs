@@ -87,7 +87,7 @@ async fn route<E: Env>(
                     pages::case(env, req, lang, &staff, tracking).await
                 }
                 (Method::Post, ["cases", tracking, action]) => {
-                    act::act(env, req, lang, &staff, tracking, action).await
+                    act::act(env, req, &staff, tracking, action).await
                 }
                 (Method::Post, ["api", "accounts"]) => accounts::create_api(env, req, &staff).await,
                 _ => Err(WebError::NotFound),
@@ -143,10 +143,12 @@ async fn login_api<E: Env>(env: &E, req: &Request) -> Result<Response, WebError>
     match login::Authenticator::authenticate(&login::LocalAccounts(env), &attempt).await {
         Ok(account) => {
             let token = login::open(env, req, account).await?;
+            // A session token: never kept by a cache.
             Ok(Response::json(
                 201,
                 &serde_json::json!({"token": token, "expires_in": session::TTL_MS / 1000}),
-            ))
+            )
+            .with_header("cache-control", "no-store"))
         }
         Err(login::Refused) => Err(WebError::forbidden(login::REFUSED)),
     }
