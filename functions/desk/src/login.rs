@@ -54,6 +54,8 @@ impl<E: Env> Authenticator for LocalAccounts<'_, E> {
             return Err(Refused);
         };
         if found.locked_until.is_some_and(|until| until > now) {
+            // As long as any other refusal: a locked account must not show itself by speed.
+            let _ = password::verify(attempt.password, DECOY);
             return Err(Refused);
         }
         let second_ok = !needs_second_factor(&found.roles)
