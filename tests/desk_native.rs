@@ -387,3 +387,34 @@ fn the_first_admin_is_made_once_and_secrets_never_show() {
         404
     );
 }
+
+#[test]
+fn the_openapi_document_describes_the_routes_that_exist() {
+    let desk = Desk::new();
+    let tracking = desk.citizen_case();
+    let r = desk
+        .env
+        .send_desk(&Request::from_target(Method::Get, "/desk/api/openapi.json"));
+    assert_eq!(r.status, 200);
+    let doc = json_of(&r);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 8, "{}", paths.len());
+    for (path, operations) in paths {
+        for method in operations.as_object().expect("operations").keys() {
+            let concrete = path
+                .replace("{tracking_number}", &tracking)
+                .replace("{action}", "accept");
+            let req = match method.as_str() {
+                "get" => Request::from_target(Method::Get, &concrete),
+                "post" => api(Method::Post, &concrete, None, &json!({})),
+                other => panic!("undocumented method {other}"),
+            }
+            .with_header("authorization", &format!("Bearer {}", desk.admin));
+            let status = desk.env.send_desk(&req).status;
+            // Reached its handler: whatever it answers to an admin with an empty body, the
+            // route exists for this method.
+            assert!(status != 404 && status != 405, "{method} {path}: {status}");
+        }
+    }
+}

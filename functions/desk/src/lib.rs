@@ -15,6 +15,7 @@
 //! | `POST /desk/cases/{tracking}/{action}` | dispatch, accept, return, draft, approve, reject, publish |
 //! | `POST /desk/api/accounts` | an admin creates an account (JSON); the TOTP enrolment URI once |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
+//! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
 //!
 //! State changes must show where they come from (`Sec-Fetch-Site` or `Origin`, a bearer token,
 //! or a JSON body): a request with none of these is refused, unlike on the public site.
@@ -69,6 +70,11 @@ async fn route<E: Env>(
         (Method::Post, ["api", "session"]) => login_api(env, req).await,
         (Method::Post, ["logout"]) => logout(env, req).await,
         (Method::Post, ["setup"]) => setup(env, req).await,
+        (Method::Get, ["api", "openapi.json"]) => Ok(Response::new(
+            200,
+            "application/json; charset=utf-8",
+            include_str!("openapi.json"),
+        )),
         (_, ["login" | "logout" | "setup"] | ["api", "session"]) => {
             Err(WebError::MethodNotAllowed {
                 allow: minyi_web::ALLOW_READ_POST,
