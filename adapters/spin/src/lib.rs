@@ -9,7 +9,7 @@
 //! - [`serve`] converts a Spin request into a [`minyi_web::Request`], builds the [`SpinEnv`]
 //!   from Spin variables, serves it with the component's unit of `minyi-site` through the
 //!   shared serve path, and converts the response back. The component crates
-//!   (`adapters/spin/{submit,lookup,ops,sweep}`) are one call each.
+//!   (`adapters/spin/{submit,lookup,ops,desk,sweep}`) are one call each.
 //!
 //! The platform-neutral parts ([`config`], [`expiry`]) are unit-tested natively;
 //! everything that touches spin-sdk compiles only for `wasm32`.
