@@ -126,13 +126,7 @@ pub async fn act<E: Env>(
         )
     })?;
     let fields = req.form()?;
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
     let command = command(action, &get)?;
     let actor = Actor {
         role,

@@ -115,22 +115,15 @@ fn shows_origin(req: &Request) -> bool {
 }
 
 async fn login_form<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
-    limits::check(env, limits::Bucket::Login, req).await?;
     let fields = req.form()?;
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
+    let get = |name: &str| minyi_web::field(&fields, name);
     let attempt = login::Attempt {
         login: get("login"),
         password: get("password"),
         code: get("code"),
     };
-    match login::Authenticator::authenticate(&login::LocalAccounts(env), &attempt).await {
-        Ok(account) => {
-            let token = login::open(env, req, account).await?;
+    match login::log_in(env, req, &attempt).await? {
+        Ok(token) => {
             Ok(Response::see_other("/desk/").with_header("set-cookie", &session::cookie(&token)))
         }
         Err(login::Refused) => Ok(pages::login(req, lang, 401, Some(attempt.login))),
@@ -138,7 +131,6 @@ async fn login_form<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respon
 }
 
 async fn login_api<E: Env>(env: &E, req: &Request) -> Result<Response, WebError> {
-    limits::check(env, limits::Bucket::Login, req).await?;
     let body = req.json()?;
     let text = |name: &str| body[name].as_str().unwrap_or_default();
     let attempt = login::Attempt {
@@ -146,9 +138,8 @@ async fn login_api<E: Env>(env: &E, req: &Request) -> Result<Response, WebError>
         password: text("password"),
         code: text("code"),
     };
-    match login::Authenticator::authenticate(&login::LocalAccounts(env), &attempt).await {
-        Ok(account) => {
-            let token = login::open(env, req, account).await?;
+    match login::log_in(env, req, &attempt).await? {
+        Ok(token) => {
             // A session token: never kept by a cache.
             Ok(Response::json(
                 201,

@@ -6,7 +6,7 @@
 use minyi::app::Host;
 use minyi::app::staff;
 use minyi::staff::needs_second_factor;
-use minyi_web::{Env, Request, WebError};
+use minyi_web::{Env, Request, WebError, limits};
 
 use crate::{password, session, totp};
 
@@ -71,8 +71,22 @@ impl<E: Env> Authenticator for LocalAccounts<'_, E> {
     }
 }
 
+/// A login from the form or the API: counted against the client's budget, checked by the
+/// deployment's [`Authenticator`], and on success a new session's token.
+pub async fn log_in<E: Env>(
+    env: &E,
+    req: &Request,
+    attempt: &Attempt<'_>,
+) -> Result<Result<String, Refused>, WebError> {
+    limits::check(env, limits::Bucket::Login, req).await?;
+    match LocalAccounts(env).authenticate(attempt).await {
+        Ok(account) => Ok(Ok(open(env, req, account).await?)),
+        Err(refused) => Ok(Err(refused)),
+    }
+}
+
 /// Opens a session for `account`, audits the login, and answers the token.
-pub async fn open<E: Env>(env: &E, req: &Request, account: i64) -> Result<String, WebError> {
+async fn open<E: Env>(env: &E, req: &Request, account: i64) -> Result<String, WebError> {
     let token = session::new_token(env);
     let now = env.host().now();
     staff::open_session(

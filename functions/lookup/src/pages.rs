@@ -184,13 +184,7 @@ pub fn track_form(req: &Request, lang: Lang, error: Option<&WebError>) -> Respon
 /// `POST /track`: shows the case the form names.
 pub async fn track<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
     let fields = req.form()?;
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
     let (tracking, code) = (get("tracking"), get("code"));
     let number = match parse_tracking(&tracking, lang) {
         Ok(n) => n,

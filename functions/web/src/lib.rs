@@ -26,5 +26,5 @@ pub mod vars;
 pub use env::{Config, Env, RateLimits, Turnstile};
 pub use error::{ALLOW_READ, ALLOW_READ_POST, WebError};
 pub use lang::{Lang, Text};
-pub use request::{BodyReader, MAX_BODY_BYTES, Method, Request};
+pub use request::{BodyReader, MAX_BODY_BYTES, Method, Request, field};
 pub use response::Response;

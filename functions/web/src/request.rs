@@ -42,6 +42,15 @@ impl BodyReader {
     }
 }
 
+/// The value of the form field `name` among `fields` ([`Request::form`]), as sent (empty when
+/// absent); callers trim what is not a secret.
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// Most form or query fields read from one request.
 const MAX_FIELDS: usize = 64;
 
