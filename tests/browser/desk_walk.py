@@ -159,8 +159,10 @@ def main():
             failed += 1
         finally:
             browser.close()
-    print(f"browser: {passed} passed, {failed} failed")
-    print(f"screenshots: {SHOTS}", file=sys.stderr)
+    # Both on standard output, the closing line last and on a line of its own: the suite's
+    # count reads it (a stderr line could land in front of it).
+    print(f"screenshots: {SHOTS}")
+    print(f"browser: {passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
 
 
