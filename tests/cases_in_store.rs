@@ -81,6 +81,7 @@ impl Fixture {
                 address_public: false,
             },
             idempotency: None,
+            intake: Default::default(),
         };
         block_on(cases::register(
             &self.store,
@@ -124,7 +125,10 @@ fn a_case_round_trips_through_the_store_at_every_step() {
         block_on(cases::load(&f.store, reg.id)),
         Ok(reg.case.clone())
     );
-    assert!(reg.query_code.is_none(), "public cases need no query code");
+    assert!(
+        reg.query_code.is_some(),
+        "every case gets a code: it proves the citizen when rating"
+    );
     // Received Tuesday 29 Sep 2026 10:00; 1–7 Oct off, 10 Oct (Sat) worked: 7 working days
     // are 30 Sep, 8, 9, 10, 12, 13, 14 Oct.
     assert_eq!(reg.case.due_at, Some(at(Date::constant(2026, 10, 15), 0)));
@@ -135,6 +139,7 @@ fn a_case_round_trips_through_the_store_at_every_step() {
             Command::Dispatch {
                 lead: 7,
                 co_handlers: vec![8],
+                method: minyi::case::DispatchMethod::Written,
             },
         ),
         (Role::Department(7), Command::Accept),
@@ -154,6 +159,7 @@ fn a_case_round_trips_through_the_store_at_every_step() {
                 promised_by: None,
             }),
         ),
+        (Role::DepartmentHead(7), Command::SignOff),
         (Role::Reviewer, Command::Approve),
         (
             Role::Reviewer,
@@ -164,7 +170,7 @@ fn a_case_round_trips_through_the_store_at_every_step() {
         (
             Role::Citizen,
             Command::Rate {
-                satisfied: true,
+                rating: minyi::case::Rating::Satisfied,
                 comment: Some("很满意".into()),
             },
         ),
@@ -183,7 +189,7 @@ fn a_case_round_trips_through_the_store_at_every_step() {
             "SELECT count(*) AS n FROM case_event WHERE case_id = ?",
             reg.id
         ),
-        8
+        9
     );
     assert_eq!(
         f.count("SELECT count(*) AS n FROM reply WHERE case_id = ? AND state = 'published' AND visibility = 'both'", reg.id),
@@ -239,7 +245,8 @@ fn a_refused_command_writes_nothing() {
             Role::Operator,
             Command::Dispatch {
                 lead: 99,
-                co_handlers: vec![]
+                co_handlers: vec![],
+                method: minyi::case::DispatchMethod::Written,
             }
         )
         .map(|t| t.case),
@@ -277,6 +284,7 @@ fn two_writers_on_one_case_cannot_both_win() {
         Command::Dispatch {
             lead: 7,
             co_handlers: vec![],
+            method: minyi::case::DispatchMethod::Written,
         },
     )
     .expect("first");
@@ -291,6 +299,7 @@ fn two_writers_on_one_case_cannot_both_win() {
             Command::Dispatch {
                 lead: 8,
                 co_handlers: vec![],
+                method: minyi::case::DispatchMethod::Written,
             },
             &ctx,
         )
@@ -483,6 +492,7 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
         contact: Contact::default(),
         location: Location::default(),
         idempotency: Some(keyed("api:client-a", "retry-key-0123456789abcdef")),
+        intake: Default::default(),
     };
     let register = |input: &NewCase| {
         block_on(cases::register(
@@ -565,6 +575,7 @@ fn a_spent_submission_budget_refuses_the_whole_registration() {
             contact: Contact::default(),
             location: Location::default(),
             idempotency: None,
+            intake: Default::default(),
         };
         block_on(cases::register(
             &f.store,

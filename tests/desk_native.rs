@@ -166,6 +166,7 @@ fn a_case_goes_from_dispatch_to_publication() {
         .account("wang", &["operator"])
         .expect("operator needs a second factor");
     let handler = desk.account("lisi", &["handler:1"]).expect("second factor");
+    let head = desk.account("qian", &["head:1"]).expect("second factor");
     let reviewer = desk.account("zhao", &["reviewer"]).expect("second factor");
     let tracking = desk.citizen_case();
 
@@ -188,7 +189,10 @@ fn a_case_goes_from_dispatch_to_publication() {
             fields,
         ))
     };
-    assert_eq!(go(&op, "dispatch", &[("lead", "1")]).status, 303);
+    assert_eq!(
+        go(&op, "dispatch", &[("lead", "1"), ("method", "written")]).status,
+        303
+    );
     assert_eq!(status_of(&desk.env, &tracking), "dispatched");
 
     let dept = desk.login("lisi", &handler);
@@ -203,6 +207,9 @@ fn a_case_goes_from_dispatch_to_publication() {
         ],
     );
     assert_eq!(draft.status, 303, "{}", draft.text());
+    assert_eq!(status_of(&desk.env, &tracking), "sign_off_pending");
+    let signer = desk.login("qian", &head);
+    assert_eq!(go(&signer, "sign-off", &[]).status, 303);
     assert_eq!(status_of(&desk.env, &tracking), "under_review");
 
     let rev = desk.login("zhao", &reviewer);
@@ -223,7 +230,7 @@ fn a_case_goes_from_dispatch_to_publication() {
     .expect("audit");
     let actions: Vec<String> = rows.iter().map(|r| r.get("action").expect("a")).collect();
     assert!(actions.contains(&"read_contact".to_owned()));
-    for a in ["dispatch", "accept", "draft", "approve", "publish"] {
+    for a in ["dispatch", "accept", "draft", "sign-off", "approve", "publish"] {
         assert!(actions.contains(&a.to_owned()), "{a} audited: {actions:?}");
     }
 }
@@ -245,7 +252,10 @@ fn roles_and_departments_bound_what_a_person_may_do() {
     };
     // A handler cannot dispatch.
     assert_eq!(go(&other, "dispatch", &[("lead", "2")]).status, 403);
-    assert_eq!(go(&op, "dispatch", &[("lead", "1")]).status, 303);
+    assert_eq!(
+        go(&op, "dispatch", &[("lead", "1"), ("method", "written")]).status,
+        303
+    );
     // Another department's handler cannot take department 1's case.
     assert_eq!(go(&other, "accept", &[]).status, 403);
     // An operator cannot accept for a department; the lifecycle refuses a reply before

@@ -134,6 +134,7 @@ fn answer(env: &NativeEnv, tracking: &str, lead: i64) {
             Command::Dispatch {
                 lead,
                 co_handlers: vec![],
+                method: minyi::case::DispatchMethod::Written,
             },
         ),
         (Role::Department(lead), Command::Accept),
@@ -147,6 +148,7 @@ fn answer(env: &NativeEnv, tracking: &str, lead: i64) {
                 promised_by: None,
             }),
         ),
+        (Role::DepartmentHead(lead), Command::SignOff),
         (Role::Reviewer, Command::Approve),
         (
             Role::Reviewer,

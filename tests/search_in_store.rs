@@ -78,6 +78,7 @@ impl Fixture {
             contact: Contact::default(),
             location: Location::default(),
             idempotency: None,
+            intake: Default::default(),
         };
         let rules = Rules {
             calendar: &self.calendar,

@@ -10,13 +10,16 @@
 //! 2. otherwise a complex case gets the complex limit, with a stage report due at its end
 //!    (004 §10 asks it of a case that cannot be finished in time; publishing the reply first
 //!    discharges it);
-//! 3. otherwise the category's limit, shortened to the channel's cap where one exists
-//!    ("phone and SMS cases 3 working days unless the category's limit is shorter"; 001 §2
-//!    gives 3 working days to cases the office dispatches by phone or SMS, and keying it on
-//!    the intake channel is the project's approximation).
+//! 3. otherwise the category's limit, shortened to the dispatch method's cap once the case is
+//!    dispatched (001 §2: 一般书面交办件的办理时限为7个工作日,电话、短信交办件的办理时限为3个
+//!    工作日). Before dispatch the limit is an estimate counted from receipt; dispatch fixes
+//!    the deadline, counted from the dispatch (004 §10 承办单位在每个工作日查收、处理…转交的留言;
+//!    001 §2 交办件的办理时限);
+//! 4. a required time limit (要求时限) set for an urgent or leader-instructed case replaces
+//!    all of the above (001 §2: 急办件和领导批示件必须在要求时限内办结反馈).
 
 use crate::calendar::{Calendar, CalendarError, Limit, OfficeHours, Timestamp};
-use crate::case::{Category, Channel, Complexity, Facts, Urgency};
+use crate::case::{Category, Complexity, DispatchMethod, Facts, Rating, Urgency};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -33,11 +36,11 @@ pub struct CategoryRule {
     pub source: Cow<'static, str>,
 }
 
-/// A cap on the limit of every case arriving through one channel.
+/// A cap on the limit of every case dispatched one way (001 §2).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChannelCap {
-    /// The channel.
-    pub channel: Channel,
+pub struct DispatchCap {
+    /// The dispatch method.
+    pub method: DispatchMethod,
     /// At most this many working days.
     pub working_days: u16,
     /// The regulation clause the rule comes from (or the deployment's note).
@@ -49,8 +52,19 @@ pub struct ChannelCap {
 pub struct Policy {
     /// Limits by category.
     pub categories: Vec<CategoryRule>,
-    /// Caps by channel.
-    pub channel_caps: Vec<ChannelCap>,
+    /// Caps by dispatch method.
+    pub dispatch_caps: Vec<DispatchCap>,
+    /// Categories the office must dispatch the working day they arrive (004 §9: 信访类留言…当日
+    /// 交办).
+    pub same_day_dispatch: Vec<Category>,
+    /// Whether a department's return needs the office's consent (000 §2.1(3): 经同意后退回…
+    /// 未经市政府办公室同意,承办单位不得擅自退回).
+    pub return_needs_approval: bool,
+    /// Rating levels offered to citizens: 3 (满意 / 基本满意 / 不满意) or 2 (满意 / 不满意).
+    pub rating_levels: u8,
+    /// Whether 基本满意 counts as satisfied in satisfaction rates (项目自定 / project's
+    /// choice, as 12345 platforms commonly count it).
+    pub basic_counts_as_satisfied: bool,
     /// Limit of complex cases, in working days; the stage report is due at its end.
     pub complex_working_days: u16,
     /// Limit of urgent cases, around the clock.
@@ -90,6 +104,8 @@ pub struct Plan {
     pub stage_report_by: Option<Timestamp>,
     /// When a first response is due (online and urgent cases; intake only).
     pub first_response_by: Option<Timestamp>,
+    /// When the office must have dispatched it (same-day categories; intake only).
+    pub dispatch_by: Option<Timestamp>,
     /// Whether the citizen gets a courtesy acknowledgement at once.
     pub acknowledge_at_once: bool,
 }
@@ -129,22 +145,27 @@ impl Default for Policy {
                     "004 §9 转区纪检委阅处；转出前5个工作日（004 §10 缺省）为项目自定",
                 ),
             ],
-            channel_caps: vec![
-                ChannelCap {
-                    channel: Channel::Phone,
-                    working_days: 3,
-                    source: Cow::Borrowed(
-                        "001 §2：电话、短信交办件3个工作日（按来件渠道套用：项目自定）",
-                    ),
+            dispatch_caps: vec![
+                DispatchCap {
+                    method: DispatchMethod::Written,
+                    working_days: 7,
+                    source: Cow::Borrowed("001 §2：一般书面交办件7个工作日"),
                 },
-                ChannelCap {
-                    channel: Channel::Sms,
+                DispatchCap {
+                    method: DispatchMethod::Phone,
                     working_days: 3,
-                    source: Cow::Borrowed(
-                        "001 §2：电话、短信交办件3个工作日（按来件渠道套用：项目自定）",
-                    ),
+                    source: Cow::Borrowed("001 §2：电话、短信交办件3个工作日"),
+                },
+                DispatchCap {
+                    method: DispatchMethod::Sms,
+                    working_days: 3,
+                    source: Cow::Borrowed("001 §2：电话、短信交办件3个工作日"),
                 },
             ],
+            same_day_dispatch: vec![Petition],
+            return_needs_approval: true,
+            rating_levels: 3,
+            basic_counts_as_satisfied: true,
             // 004 §10.
             complex_working_days: 15,
             // 项目自定 / project's choice (003 §2.6 gives no number).
@@ -181,8 +202,9 @@ impl Policy {
             })
     }
 
-    /// The handling limit of a case with these facts.
-    pub fn handling_limit(&self, facts: &Facts) -> Limit {
+    /// The handling limit of a case with these facts, dispatched by `method` (`None`: the
+    /// estimate before dispatch).
+    pub fn handling_limit(&self, facts: &Facts, method: Option<DispatchMethod>) -> Limit {
         if facts.urgency == Urgency::Urgent {
             return self.urgent;
         }
@@ -191,23 +213,25 @@ impl Policy {
         }
         let category = self.category_rule(facts.category).working_days;
         let cap = self
-            .channel_caps
+            .dispatch_caps
             .iter()
-            .find(|c| c.channel == facts.channel)
+            .find(|c| Some(c.method) == method)
             .map_or(u16::MAX, |c| c.working_days);
         Limit::WorkingDays(category.min(cap))
     }
 
-    /// The duties of a handling round that starts at `start` (receipt, or the decision to
-    /// re-handle). `intake` is true for the first round, which alone has a first-response duty.
+    /// The duties of a handling round that starts at `start`: receipt (`intake`, the only
+    /// round with first-response and same-day-dispatch duties; `method` is `None` and the
+    /// deadline an estimate), dispatch, or the decision to re-handle.
     pub fn plan(
         &self,
         calendar: &Calendar,
         facts: &Facts,
         start: Timestamp,
         intake: bool,
+        method: Option<DispatchMethod>,
     ) -> Result<Plan, CalendarError> {
-        let limit = self.handling_limit(facts);
+        let limit = self.handling_limit(facts, method);
         let due = calendar.deadline(start, limit, &self.office_hours)?;
         let remind_at = match limit {
             Limit::WorkingDays(n) if n > self.remind_before_working_days => Some(
@@ -233,7 +257,13 @@ impl Policy {
             Some(limit) => Some(calendar.deadline(start, limit, &self.office_hours)?.at),
             None => None,
         };
+        let dispatch_by = if intake && self.same_day_dispatch.contains(&facts.category) {
+            Some(self.same_working_day(calendar, start)?)
+        } else {
+            None
+        };
         Ok(Plan {
+            dispatch_by,
             limit,
             due_at: due.at,
             provisional: due.provisional,
@@ -246,6 +276,20 @@ impl Policy {
         })
     }
 
+    /// Whether citizens may give this rating under the policy's scale.
+    pub fn offers_rating(&self, rating: Rating) -> bool {
+        rating != Rating::Basic || self.rating_levels != 2
+    }
+
+    /// Whether a rating counts as satisfied in the rates.
+    pub fn counts_as_satisfied(&self, rating: Rating) -> bool {
+        match rating {
+            Rating::Satisfied => true,
+            Rating::Basic => self.basic_counts_as_satisfied,
+            Rating::Unsatisfied => false,
+        }
+    }
+
     /// The end of a limit counted from an earlier instant (return window, rating window, ...).
     pub fn after(
         &self,
@@ -254,6 +298,16 @@ impl Policy {
         limit: Limit,
     ) -> Result<Timestamp, CalendarError> {
         Ok(calendar.deadline(start, limit, &self.office_hours)?.at)
+    }
+
+    /// Close of business of the working day `start` falls in, or of the next working day when
+    /// `start` is after hours or on a rest day: what "the same day" (当日) means for the office.
+    pub fn same_working_day(
+        &self,
+        calendar: &Calendar,
+        start: Timestamp,
+    ) -> Result<Timestamp, CalendarError> {
+        calendar.close_of_working_day(start, &self.office_hours)
     }
 
     /// The second escalation: [`Policy::escalate_again_after`] past the deadline. Counted from
@@ -316,13 +370,15 @@ impl Policy {
                 r.source
             );
         }
-        md.push_str("\n| 渠道 Channel | 时限上限 Cap | 依据 Source |\n| --- | --- | --- |\n");
-        for c in &self.channel_caps {
+        md.push_str(
+            "\n| 交办方式 Dispatch method | 时限上限（自交办起） Cap, from dispatch | 依据 Source |\n| --- | --- | --- |\n",
+        );
+        for c in &self.dispatch_caps {
             let _ = writeln!(
                 md,
                 "| {} {} | {} 个工作日 working days | {} |",
-                c.channel.label_zh(),
-                c.channel.label_en(),
+                c.method.label_zh(),
+                c.method.label_en(),
                 c.working_days,
                 c.source
             );
@@ -368,6 +424,36 @@ impl Policy {
             "| 到期前提醒 Reminder before a working-day deadline | {} 个工作日 working days（小时时限：过半时 hour limits: at half time） |",
             self.remind_before_working_days
         );
+        let same_day: Vec<&str> = self
+            .same_day_dispatch
+            .iter()
+            .map(|c| c.label_zh())
+            .collect();
+        let yes_no = |b: bool| if b { "是 yes" } else { "否 no" };
+        let _ = writeln!(
+            md,
+            "| 当日交办（受理当日下班前，非工作时间顺延至下一工作日） Same-day dispatch (by close of business) | {} |",
+            if same_day.is_empty() {
+                "—".to_owned()
+            } else {
+                same_day.join("、")
+            }
+        );
+        let _ = writeln!(
+            md,
+            "| 退回须经交办机构同意 A return needs the office's consent | {} |",
+            yes_no(self.return_needs_approval)
+        );
+        let _ = writeln!(
+            md,
+            "| 评价等级 Rating levels | {}；基本满意计入满意 basic counts as satisfied: {} |",
+            if self.rating_levels == 2 {
+                "满意 / 不满意"
+            } else {
+                "满意 / 基本满意 / 不满意"
+            },
+            yes_no(self.basic_counts_as_satisfied)
+        );
         md
     }
 }
@@ -391,6 +477,7 @@ fn midpoint(start: Timestamp, end: Timestamp) -> Timestamp {
 mod tests {
     use super::*;
     use crate::calendar::{Date, shanghai};
+    use crate::case::Channel;
 
     fn facts(channel: Channel, category: Category) -> Facts {
         Facts {
@@ -412,22 +499,54 @@ mod tests {
     #[test]
     fn limits_follow_the_preset() {
         let p = Policy::default();
-        for (channel, category, days) in [
-            (Channel::Web, Category::Consultation, 2),
-            (Channel::Web, Category::Complaint, 7),
-            (Channel::Web, Category::Suggestion, 7),
-            (Channel::Mailbox, Category::HelpRequest, 5),
-            (Channel::Phone, Category::Complaint, 3),
-            (Channel::Sms, Category::Consultation, 2),
+        // The cap follows how the office dispatches, not how the citizen wrote in (001 §2).
+        for (channel, category, method, days) in [
+            (Channel::Web, Category::Consultation, None, 2),
+            (Channel::Web, Category::Complaint, None, 7),
+            (Channel::Phone, Category::Complaint, None, 7),
+            (
+                Channel::Web,
+                Category::Complaint,
+                Some(DispatchMethod::Phone),
+                3,
+            ),
+            (
+                Channel::Phone,
+                Category::Complaint,
+                Some(DispatchMethod::Written),
+                7,
+            ),
+            (
+                Channel::Web,
+                Category::Suggestion,
+                Some(DispatchMethod::Written),
+                7,
+            ),
+            (
+                Channel::Mailbox,
+                Category::HelpRequest,
+                Some(DispatchMethod::Sms),
+                3,
+            ),
+            (
+                Channel::Sms,
+                Category::Consultation,
+                Some(DispatchMethod::Sms),
+                2,
+            ),
         ] {
-            let limit = p.handling_limit(&facts(channel, category));
-            assert_eq!(limit, Limit::WorkingDays(days), "{channel:?} {category:?}");
+            let limit = p.handling_limit(&facts(channel, category), method);
+            assert_eq!(
+                limit,
+                Limit::WorkingDays(days),
+                "{channel:?} {category:?} {method:?}"
+            );
         }
         let mut complex = facts(Channel::Phone, Category::Complaint);
         complex.complexity = Complexity::Complex;
-        assert_eq!(p.handling_limit(&complex), Limit::WorkingDays(15));
+        assert_eq!(p.handling_limit(&complex, None), Limit::WorkingDays(15));
         complex.urgency = Urgency::Urgent;
-        assert_eq!(p.handling_limit(&complex), Limit::CalendarHours(24));
+        assert_eq!(p.handling_limit(&complex, None), Limit::CalendarHours(24));
     }
 
     #[test]
@@ -442,6 +561,7 @@ mod tests {
                 &facts(Channel::Web, Category::HelpRequest),
                 received,
                 true,
+                None,
             )
             .expect("in range");
         // Working days after receipt: Oct 9, 10, 11 (make-up), 13, 14 → due 24:00 Oct 14.
@@ -468,11 +588,11 @@ mod tests {
         let received = at(Date::constant(2026, 3, 2), 9, 0);
         let mut f = facts(Channel::Phone, Category::Complaint);
         f.complexity = Complexity::Complex;
-        let plan = p.plan(&cal, &f, received, true).expect("in range");
+        let plan = p.plan(&cal, &f, received, true, None).expect("in range");
         assert_eq!(plan.stage_report_by, Some(plan.due_at));
         assert_eq!(plan.first_response_by, None);
         f.urgency = Urgency::Urgent;
-        let plan = p.plan(&cal, &f, received, true).expect("in range");
+        let plan = p.plan(&cal, &f, received, true, None).expect("in range");
         assert_eq!(plan.due_at, at(Date::constant(2026, 3, 3), 9, 0));
         assert_eq!(plan.remind_at, Some(at(Date::constant(2026, 3, 2), 21, 0)));
         assert_eq!(
@@ -480,8 +600,55 @@ mod tests {
             Some(at(Date::constant(2026, 3, 2), 10, 0))
         );
         assert_eq!(plan.stage_report_by, None);
-        let rehandle = p.plan(&cal, &f, received, false).expect("in range");
+        let rehandle = p.plan(&cal, &f, received, false, None).expect("in range");
         assert_eq!(rehandle.first_response_by, None);
+    }
+
+    #[test]
+    fn petitions_are_due_for_dispatch_by_close_of_business_of_their_working_day() {
+        let cal = Calendar::builtin();
+        let p = Policy::default();
+        let petition = facts(Channel::Mailbox, Category::Petition);
+        let dispatch_by = |received| {
+            p.plan(&cal, &petition, received, true, None)
+                .expect("in range")
+                .dispatch_by
+        };
+        // Friday 2026-03-06 10:00 → 17:30 the same day.
+        assert_eq!(
+            dispatch_by(at(Date::constant(2026, 3, 6), 10, 0)),
+            Some(at(Date::constant(2026, 3, 6), 17, 30))
+        );
+        // Friday evening after close → Monday 17:30.
+        assert_eq!(
+            dispatch_by(at(Date::constant(2026, 3, 6), 18, 0)),
+            Some(at(Date::constant(2026, 3, 9), 17, 30))
+        );
+        // Holiday eve 2025-09-30 20:00 (Oct 1–8 off) → Thursday Oct 9, 17:30.
+        assert_eq!(
+            dispatch_by(at(Date::constant(2025, 9, 30), 20, 0)),
+            Some(at(Date::constant(2025, 10, 9), 17, 30))
+        );
+        // Make-up Saturday 2025-10-11 is a working day: 17:30 the same day.
+        assert_eq!(
+            dispatch_by(at(Date::constant(2025, 10, 11), 9, 0)),
+            Some(at(Date::constant(2025, 10, 11), 17, 30))
+        );
+        // Other categories, and later rounds, have no such duty.
+        let complaint = facts(Channel::Mailbox, Category::Complaint);
+        let t = at(Date::constant(2026, 3, 6), 10, 0);
+        assert_eq!(
+            p.plan(&cal, &complaint, t, true, None)
+                .expect("ok")
+                .dispatch_by,
+            None
+        );
+        assert_eq!(
+            p.plan(&cal, &petition, t, false, None)
+                .expect("ok")
+                .dispatch_by,
+            None
+        );
     }
 
     #[test]
@@ -498,6 +665,7 @@ mod tests {
                 &facts(Channel::Mailbox, Category::Suggestion),
                 at(Date::constant(2026, 5, 6), 9, 0),
                 true,
+                None,
             )
             .expect("in range");
         assert!(plan.acknowledge_at_once);

@@ -17,8 +17,8 @@ use std::fmt;
 use serde_json::{Map, Value, json};
 
 use crate::calendar::{DayEnd, Limit, OfficeHours};
-use crate::case::{Category, Channel};
-use crate::policy::{CategoryRule, ChannelCap, Policy};
+use crate::case::{Category, DispatchMethod};
+use crate::policy::{CategoryRule, DispatchCap, Policy};
 
 /// Longest rulebook document, in bytes (the table's CHECK).
 pub const MAX_DOCUMENT_BYTES: usize = 65_536;
@@ -166,11 +166,15 @@ impl Rulebook {
                 "acknowledge_at_once": r.acknowledge_at_once,
                 "source": r.source,
             })).collect::<Vec<_>>(),
-            "channel_caps": p.channel_caps.iter().map(|c| json!({
-                "channel": c.channel.code(),
+            "dispatch_caps": p.dispatch_caps.iter().map(|c| json!({
+                "method": c.method.code(),
                 "working_days": c.working_days,
                 "source": c.source,
             })).collect::<Vec<_>>(),
+            "same_day_dispatch": p.same_day_dispatch.iter().map(|c| c.code()).collect::<Vec<_>>(),
+            "return_needs_approval": p.return_needs_approval,
+            "rating_levels": p.rating_levels,
+            "basic_counts_as_satisfied": p.basic_counts_as_satisfied,
             "complex_working_days": p.complex_working_days,
             "urgent": limit_json(p.urgent),
             "urgent_first_response": limit_json(p.urgent_first_response),
@@ -268,6 +272,14 @@ impl<'a> Fields<'a> {
                     format!("须为1至{MAX_LIMIT}的整数 / must be a whole number 1–{MAX_LIMIT}"),
                 )
             })
+    }
+
+    /// An optional `true`/`false`, or `default`.
+    fn flag_or(&self, name: &str, default: bool) -> Result<bool, RulebookError> {
+        self.get(name).map_or(Ok(default), |v| {
+            v.as_bool()
+                .ok_or_else(|| error(self.at(name), "须为 true 或 false / must be true or false"))
+        })
     }
 
     /// An optional count, or `default`.
@@ -419,7 +431,11 @@ fn policy(v: &Value, preset: Policy) -> Result<Policy, RulebookError> {
     let p = Fields::of("policy", v)?;
     p.only(&[
         "categories",
-        "channel_caps",
+        "dispatch_caps",
+        "same_day_dispatch",
+        "return_needs_approval",
+        "rating_levels",
+        "basic_counts_as_satisfied",
         "complex_working_days",
         "urgent",
         "urgent_first_response",
@@ -465,25 +481,27 @@ fn policy(v: &Value, preset: Policy) -> Result<Policy, RulebookError> {
             out
         }
     };
-    let channel_caps = match p.get("channel_caps") {
-        None => preset.channel_caps,
+    let dispatch_caps = match p.get("dispatch_caps") {
+        None => preset.dispatch_caps,
         Some(v) => {
-            let mut out: Vec<ChannelCap> = Vec::new();
-            for (path, item) in list("policy.channel_caps", v)? {
+            let mut out: Vec<DispatchCap> = Vec::new();
+            for (path, item) in list("policy.dispatch_caps", v)? {
                 let c = Fields::of(path, item)?;
-                c.only(&["channel", "working_days", "source"])?;
-                let code = c.required("channel")?.as_str().unwrap_or_default();
-                let channel = Channel::from_code(code).ok_or_else(|| {
+                c.only(&["method", "working_days", "source"])?;
+                let code = c.required("method")?.as_str().unwrap_or_default();
+                let method = DispatchMethod::from_code(code).ok_or_else(|| {
                     error(
-                        c.at("channel"),
-                        format!("未知渠道 {code} / unknown channel"),
+                        c.at("method"),
+                        format!(
+                            "未知交办方式 {code}，可用：written, phone, sms / unknown dispatch method"
+                        ),
                     )
                 })?;
-                if out.iter().any(|o| o.channel == channel) {
-                    return Err(error(c.at("channel"), "重复的渠道 / listed twice"));
+                if out.iter().any(|o| o.method == method) {
+                    return Err(error(c.at("method"), "重复的交办方式 / listed twice"));
                 }
-                out.push(ChannelCap {
-                    channel,
+                out.push(DispatchCap {
+                    method,
                     working_days: c.count("working_days", c.required("working_days")?)?,
                     source: c.source()?,
                 });
@@ -491,13 +509,43 @@ fn policy(v: &Value, preset: Policy) -> Result<Policy, RulebookError> {
             out
         }
     };
+    let same_day_dispatch = match p.get("same_day_dispatch") {
+        None => preset.same_day_dispatch,
+        Some(v) => {
+            let mut out = Vec::new();
+            for (path, item) in list("policy.same_day_dispatch", v)? {
+                let c = category(&path, item)?;
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+            out
+        }
+    };
+    let rating_levels = match p.get("rating_levels") {
+        None => preset.rating_levels,
+        Some(v) => match v.as_u64() {
+            Some(2) => 2,
+            Some(3) => 3,
+            _ => {
+                return Err(error("policy.rating_levels", "须为2或3 / must be 2 or 3"));
+            }
+        },
+    };
     let office_hours = match p.get("office_hours") {
         None => preset.office_hours,
         Some(v) => office_hours(v)?,
     };
     Ok(Policy {
         categories,
-        channel_caps,
+        dispatch_caps,
+        same_day_dispatch,
+        return_needs_approval: p.flag_or("return_needs_approval", preset.return_needs_approval)?,
+        rating_levels,
+        basic_counts_as_satisfied: p.flag_or(
+            "basic_counts_as_satisfied",
+            preset.basic_counts_as_satisfied,
+        )?,
         complex_working_days: p.count_or("complex_working_days", preset.complex_working_days)?,
         urgent: p.limit_or("urgent", preset.urgent)?,
         urgent_first_response: p.limit_or("urgent_first_response", preset.urgent_first_response)?,
@@ -607,7 +655,7 @@ mod tests {
             3
         );
         assert_eq!(r.policy.rating_window, Limit::CalendarDays(10));
-        assert_eq!(r.policy.channel_caps, Policy::default().channel_caps);
+        assert_eq!(r.policy.dispatch_caps, Policy::default().dispatch_caps);
         assert_eq!(
             r.form_categories,
             [Category::Complaint, Category::Consultation]

@@ -12,7 +12,9 @@
 //! | `POST /desk/logout` | ends the session |
 //! | `GET /desk/` | the work queues of the person's roles |
 //! | `GET /desk/cases/{tracking}` | a case, its timeline, contact details (audited), actions |
-//! | `POST /desk/cases/{tracking}/{action}` | dispatch, accept, return, draft, approve, reject, publish |
+//! | `GET /desk/intake`, `POST /desk/intake` | an operator registers a call, letter or visit |
+//! | `POST /desk/api/import` | a batch of cases from another platform, idempotent |
+//! | `POST /desk/cases/{tracking}/{action}` | every handling action (`act.rs` lists them) |
 //! | `POST /desk/api/accounts` | an admin creates an account (JSON); the TOTP enrolment URI once |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
 //! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
@@ -22,6 +24,7 @@
 
 mod accounts;
 mod act;
+mod intake;
 mod login;
 mod pages;
 mod password;
@@ -95,6 +98,9 @@ async fn route<E: Env>(
                 (Method::Post, ["cases", tracking, action]) => {
                     act::act(env, req, &staff, tracking, action).await
                 }
+                (Method::Get, ["intake"]) => intake::form(req, lang, &staff),
+                (Method::Post, ["intake"]) => intake::register(env, req, lang, &staff).await,
+                (Method::Post, ["api", "import"]) => intake::import(env, req, &staff).await,
                 (Method::Post, ["api", "accounts"]) => accounts::create_api(env, req, &staff).await,
                 _ => Err(WebError::NotFound),
             }
@@ -102,16 +108,20 @@ async fn route<E: Env>(
     }
 }
 
+/// Whether the request comes from an API client (a bearer token or a JSON body), which is
+/// answered with JSON rather than pages and redirects.
+fn is_api(req: &Request) -> bool {
+    req.header("authorization").is_some()
+        || req
+            .header("content-type")
+            .is_some_and(|t| t.trim_start().starts_with("application/json"))
+}
+
 /// Whether a state-changing request shows it is not a plain cross-site form post: a browser's
 /// `Sec-Fetch-Site` or `Origin` (the serve path has refused cross-site ones already), a bearer
 /// token, or a JSON body (which a cross-site form cannot send).
 fn shows_origin(req: &Request) -> bool {
-    req.header("sec-fetch-site").is_some()
-        || req.header("origin").is_some()
-        || req.header("authorization").is_some()
-        || req
-            .header("content-type")
-            .is_some_and(|t| t.trim_start().starts_with("application/json"))
+    req.header("sec-fetch-site").is_some() || req.header("origin").is_some() || is_api(req)
 }
 
 async fn login_form<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {

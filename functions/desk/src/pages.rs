@@ -1,9 +1,11 @@
 //! The desk's pages: login, work queues, a case.
 
 use maud::{Markup, html};
+use minyi::app::Host;
 use minyi::app::desk::{self, QueueItem};
+use minyi::app::public::DepartmentName;
 use minyi::app::staff::Staff;
-use minyi::calendar::Timestamp;
+use minyi::calendar::{Calendar, Timestamp, shanghai};
 use minyi::case::Status;
 use minyi::staff::StaffRole;
 use minyi_web::html::{page, respond, time};
@@ -48,16 +50,23 @@ pub async fn queues<E: Env>(
         let items = desk::queue(env.store(), *role).await?;
         sections.push((*role, items));
     }
+    let rules = env.rules().await?;
+    let now = env.host().now();
     let main = html! {
         h1 { (lang.pick("待办", "Work")) " · " (staff.display_name) }
-        form method="post" action="/desk/logout" { button type="submit" { (lang.pick("退出", "Log out")) } }
+        nav {
+            @if staff.holds(StaffRole::Operator) {
+                a href="/desk/intake" { (lang.pick("受理登记", "Register a case")) } " "
+            }
+            form method="post" action="/desk/logout" { button type="submit" { (lang.pick("退出", "Log out")) } }
+        }
         @for (role, items) in &sections {
             section {
                 h2 { (role_name(lang, *role)) }
                 @if items.is_empty() {
                     p { (lang.pick("暂无待办。", "Nothing waiting.")) }
                 } @else {
-                    (queue_table(lang, items))
+                    (queue_table(lang, &rules.calendar, now, items))
                 }
             }
         }
@@ -70,7 +79,7 @@ pub async fn queues<E: Env>(
     ))
 }
 
-fn queue_table(lang: Lang, items: &[QueueItem]) -> Markup {
+fn queue_table(lang: Lang, calendar: &Calendar, now: Timestamp, items: &[QueueItem]) -> Markup {
     html! {
         table {
             thead { tr {
@@ -78,15 +87,45 @@ fn queue_table(lang: Lang, items: &[QueueItem]) -> Markup {
                 th { (lang.pick("标题", "Title")) }
                 th { (lang.pick("状态", "Status")) }
                 th { (lang.pick("时限", "Due")) }
+                th { (lang.pick("剩余", "Left")) }
             } }
-            tbody { @for item in items { tr {
-                td { a href={ "/desk/cases/" (item.tracking) } { (item.tracking) } }
-                td { (item.title) }
-                td { (status_name(lang, item.status)) }
-                td { (due(lang, item.due_at)) }
-            } } }
+            tbody { @for item in items {
+                @let (left, late) = item.due_at.map_or((String::new(), false), |d| time_left(lang, calendar, now, d));
+                tr.overdue[late || item.overdue] {
+                    td { a href={ "/desk/cases/" (item.tracking) } { (item.tracking) } }
+                    td {
+                        (item.title)
+                        @if item.reports > 1 { " " small { (lang.pick("反映", "reported ")) (item.reports) (lang.pick("次", " times")) } }
+                    }
+                    td { (status_name(lang, item.status)) }
+                    td { (due(lang, item.due_at)) }
+                    td { @if late || item.overdue { strong { (lang.pick("已超期", "Overdue")) } } @else { (left) } }
+                }
+            } }
         }
     }
+}
+
+/// Time left before `due`: hours under a day, otherwise the working days after today up to
+/// the deadline's last day; `true` once it has passed.
+fn time_left(lang: Lang, calendar: &Calendar, now: Timestamp, due: Timestamp) -> (String, bool) {
+    if now >= due {
+        return (String::new(), true);
+    }
+    let hours = (due.as_second() - now.as_second()) / 3600;
+    if hours < 24 {
+        return (format!("{hours} {}", lang.pick("小时", "hours")), false);
+    }
+    let day = |t: Timestamp| t.to_zoned(shanghai()).date();
+    let last = day(Timestamp::from_millisecond(due.as_millisecond() - 1).unwrap_or(due));
+    let n = calendar.working_days_between(day(now), last);
+    (
+        format!(
+            "{n} {}",
+            lang.pick("个工作日（不含今天）", "working days after today")
+        ),
+        false,
+    )
 }
 
 /// A case: its facts, text, the citizen's contact details for roles that may see them (the
@@ -100,6 +139,7 @@ pub async fn case<E: Env>(
 ) -> Result<Response, WebError> {
     let id = desk::case_id(env.store(), tracking).await?;
     let current = minyi::app::cases::load(env.store(), id).await?;
+    let departments = minyi::app::public::departments(env.store()).await?;
     let (title, body) = desk::case_text(env.store(), id).await?;
     let timeline = desk::timeline(env.store(), id).await?;
     let contact = if staff.roles.iter().any(|r| r.sees_personal_data()) {
@@ -116,7 +156,6 @@ pub async fn case<E: Env>(
     } else {
         None
     };
-    let departments = minyi::app::public::departments(env.store()).await?;
     let actions = crate::act::offered(staff, &current);
     let main = html! {
         p { a href="/desk/" { (lang.pick("← 待办", "← Work")) } }
@@ -126,6 +165,33 @@ pub async fn case<E: Env>(
             dt { (lang.pick("状态", "Status")) } dd { (status_name(lang, current.status)) }
             dt { (lang.pick("类别", "Category")) } dd { (lang.pick(current.facts.category.label_zh(), current.facts.category.label_en())) }
             dt { (lang.pick("时限", "Due")) } dd { (due(lang, current.due_at)) }
+            dt { (lang.pick("来源", "Channel")) } dd { (lang.pick(current.facts.channel.label_zh(), current.facts.channel.label_en())) }
+            dt { (lang.pick("受理时间", "Received")) } dd { (time::date_time(lang, current.received_at)) }
+            @if let Some(m) = current.dispatch_method {
+                dt { (lang.pick("交办方式", "Dispatched")) } dd { (lang.pick(m.label_zh(), m.label_en())) }
+            }
+            @if let Some(lead) = current.lead {
+                dt { (lang.pick("主办单位", "Lead")) } dd { (department_name(lang, &departments, lead)) }
+            }
+            @if !current.co_handlers.is_empty() {
+                dt { (lang.pick("会办单位", "Co-handlers")) }
+                dd { @for d in &current.co_handlers {
+                    (department_name(lang, &departments, *d))
+                    " (" (if current.co_answered.contains(d) { lang.pick("已回复", "answered") } else { lang.pick("待回复", "pending") }) ") "
+                } }
+            }
+            @if current.leader_instructed {
+                dt { (lang.pick("领导批示件", "Leader-instructed")) } dd { (lang.pick("是", "yes")) }
+            }
+            @if let Some(r) = current.required_by {
+                dt { (lang.pick("要求时限", "Required by")) } dd { (time::deadline(lang, r)) }
+            }
+            @if let Some(d) = current.duties.dispatch_by {
+                dt { (lang.pick("当日交办截止", "Dispatch by")) } dd { (time::date_time(lang, d)) }
+            }
+            @if current.overdue_since.is_some() {
+                dt { (lang.pick("超期", "Overdue")) } dd { strong { (lang.pick("是", "yes")) } }
+            }
         }
         p.body { (body) }
         @if let Some(c) = &contact {
@@ -154,6 +220,13 @@ fn due(lang: Lang, at: Option<Timestamp>) -> String {
         || lang.pick("未定", "not set").to_owned(),
         |t| time::deadline(lang, t),
     )
+}
+
+fn department_name(lang: Lang, departments: &[DepartmentName], id: i64) -> String {
+    departments
+        .iter()
+        .find(|d| d.id == id)
+        .map_or_else(|| format!("#{id}"), |d| lang.pick(&d.zh, &d.en).to_owned())
 }
 
 fn status_name(lang: Lang, s: Status) -> &'static str {

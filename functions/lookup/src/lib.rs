@@ -81,10 +81,12 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
         (Method::Get, ["track"]) => Ok(pages::track_form(req, lang, None)),
         (Method::Post, ["track"]) => pages::track(env, req, lang).await,
+        (Method::Post, ["cases", tracking, "rate"]) => pages::rate(env, req, tracking, lang).await,
         (_, ["track"]) => Err(WebError::MethodNotAllowed {
             allow: ALLOW_READ_POST,
         }),
         (_, [] | ["cases"] | ["cases", _]) => Err(WebError::MethodNotAllowed { allow: ALLOW_READ }),
+        (_, ["cases", _, "rate"]) => Err(WebError::MethodNotAllowed { allow: "POST" }),
         _ => Err(WebError::NotFound),
     };
     Some(page.unwrap_or_else(|e| html::error_page(lang, req, &e)))

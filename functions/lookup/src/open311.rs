@@ -67,13 +67,16 @@ async fn answer<E: Env>(env: &E, req: &Request, rest: &[&str]) -> Result<Respons
 
 /// The handling limit of an Open311 request of this category under `policy`.
 fn limit(policy: &Policy, category: Category) -> Limit {
-    policy.handling_limit(&Facts {
-        channel: Channel::Open311,
-        category,
-        urgency: Urgency::Normal,
-        complexity: Complexity::Ordinary,
-        publish_consent: true,
-    })
+    policy.handling_limit(
+        &Facts {
+            channel: Channel::Open311,
+            category,
+            urgency: Urgency::Normal,
+            complexity: Complexity::Ordinary,
+            publish_consent: true,
+        },
+        None,
+    )
 }
 
 fn limit_text(limit: Limit) -> (String, String) {

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use minyi::app::public::{self, DepartmentName, PublicCase};
 use minyi::app::rulebook;
 use minyi::calendar::Explanation;
-use minyi::case::Category;
+use minyi::case::{Category, Rating, Status};
 use minyi::ids::QueryCode;
 use minyi_web::html::{self, text, time};
 use minyi_web::limits;
@@ -157,12 +157,14 @@ pub async fn case<E: Env>(
                 Lang::Zh => e.describe_zh(),
                 Lang::En => e.describe_en(),
             });
+            let levels = rating_levels(env).await;
             Ok(case_response(
                 req,
                 lang,
                 &c,
-                parsed.is_some(),
+                code.filter(|_| parsed.is_some()),
                 why.as_deref(),
+                &levels,
             ))
         }
         Err(e) => match WebError::from(e) {
@@ -202,6 +204,55 @@ pub async fn track<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respons
     }
     limits::check_code_attempt(env, req, &number).await?;
     case(env, req, number.as_str(), Some(&code), lang).await
+}
+
+/// `POST /cases/{tracking}/rate`: the citizen rates the reply with the case's query code, then
+/// sees the case again.
+pub async fn rate<E: Env>(
+    env: &E,
+    req: &Request,
+    tracking: &str,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    let number = parse_tracking(tracking, lang)?;
+    let fields = req.form()?;
+    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
+    let rating = Rating::from_code(&get("rating"))
+        .ok_or_else(|| WebError::bad("rating", "请选择评价 / choose a rating"))?;
+    let comment = Some(get("comment")).filter(|c| !c.is_empty());
+    let code_text = get("code");
+    let Ok(code) = QueryCode::parse(&code_text) else {
+        return Ok(code_needed(req, lang, &number.to_string(), true));
+    };
+    limits::check_code_attempt(env, req, &number).await?;
+    let rules = env.rules().await?;
+    let rated = public::rate(
+        env.store(),
+        env.host(),
+        rules.rules(&env.config().secret),
+        &number,
+        &code,
+        rating,
+        comment,
+    )
+    .await;
+    match rated.map_err(WebError::from) {
+        Ok(_) => case(env, req, number.as_str(), Some(&code_text), lang).await,
+        Err(WebError::CodeRequired) => Ok(code_needed(req, lang, &number.to_string(), true)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The rating levels the policy in force offers.
+async fn rating_levels<E: Env>(env: &E) -> Vec<Rating> {
+    match env.rules().await {
+        Ok(in_force) => Rating::ALL
+            .iter()
+            .copied()
+            .filter(|r| in_force.rulebook.policy.offers_rating(*r))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// The tracking form answering a private case: 403, with the tracking number filled in.
@@ -262,10 +313,12 @@ fn case_response(
     req: &Request,
     lang: Lang,
     c: &PublicCase,
-    holder: bool,
+    code: Option<&str>,
     why: Option<&str>,
+    levels: &[Rating],
 ) -> Response {
-    let show_text = c.public || holder;
+    let show_text = c.public || code.is_some();
+    let rating_open = c.status == Status::Replied && !levels.is_empty();
     let tracking = c.tracking.to_string();
     let heading = format!("{} {tracking}", text::CASE_TITLE.get(lang));
     let main = html! {
@@ -326,10 +379,37 @@ fn case_response(
                 }
             }
         }
+        @if let (true, Some(until)) = (rating_open, c.rating_until) {
+            section.card #rate {
+                h2 { (text::RATE_TITLE.get(lang)) }
+                p { (text::RATE_UNTIL.get(lang)) " " (time::date_time(lang, until)) }
+                form method="post" action={ "/cases/" (c.tracking.as_str()) "/rate?lang=" (lang.code()) } {
+                    fieldset {
+                        legend { (text::RATE_TITLE.get(lang)) }
+                        @for r in levels {
+                            label { input type="radio" name="rating" value=(r.code()) required; " " (label(lang, r.label_zh(), r.label_en())) }
+                        }
+                    }
+                    label for="rate-comment" { (text::RATE_COMMENT.get(lang)) }
+                    textarea #rate-comment name="comment" maxlength="500" {}
+                    @match code {
+                        Some(code) => { input type="hidden" name="code" value=(code); }
+                        None => {
+                            label for="rate-code" { (text::QUERY_CODE.get(lang)) }
+                            input #rate-code name="code" required autocomplete="off";
+                        }
+                    }
+                    button type="submit" { (text::RATE_BUTTON.get(lang)) }
+                }
+            }
+        }
         h2 { (text::TIMELINE.get(lang)) }
         ol.timeline {
             @for e in &c.timeline {
-                li { span.meta { (time::date_time(lang, e.at)) } " " (text::event(&e.kind).get(lang)) }
+                li {
+                    span.meta { (time::date_time(lang, e.at)) } " " (text::event(&e.kind).get(lang))
+                    @if let Some(note) = &e.note { p.pre { (note) } }
+                }
             }
         }
     };

@@ -79,7 +79,9 @@ pub const PURGE_SCAN: usize = 2000;
 /// A run's report as JSON (what `POST /ops/sweep` answers and the cron paths log).
 pub fn report(r: &Report) -> serde_json::Value {
     json!({
+        "dispatches_late": r.dispatches_late,
         "first_responses_late": r.first_responses_late,
+        "deemed_accepted": r.deemed_accepted,
         "skipped": r.skipped,
         "expired_keys": r.expired_keys,
         "ended_budgets": r.ended_budgets,

@@ -1,7 +1,7 @@
 //! A submission parsed once at the edge: every field checked, every problem named, so what
 //! reaches the use case is valid by construction.
 
-use minyi::app::cases::{Contact, Location, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewCase};
+use minyi::app::cases::{Contact, Intake, Location, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewCase};
 use minyi::app::idempotency::Idempotency;
 use minyi::case::{Category, Channel, Complexity, Facts, Urgency};
 use minyi_web::{Lang, Text, WebError};
@@ -162,6 +162,7 @@ impl Submission {
                             address_public,
                         },
                         idempotency: None,
+                        intake: Intake::default(),
                     },
                 })
             }

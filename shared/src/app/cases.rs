@@ -3,9 +3,11 @@
 use super::idempotency::{self, Idempotency, KEY_TTL_MS};
 use super::{AppError, Host, instant, ms};
 use crate::calendar::Calendar;
+use crate::calendar::Timestamp;
 use crate::case::{
-    Actor, Case, Category, Channel, Command, Complexity, Context, DepartmentId, Duties, EventKind,
-    Facts, Grade, ReplyDraft, Role, Status, Transition, Truthfulness, Urgency, Withhold,
+    Actor, Case, Category, Channel, Command, Complexity, Context, DepartmentId, DispatchMethod,
+    Duties, EventKind, Facts, Grade, ReplyDraft, Role, Status, Transition, Truthfulness, Urgency,
+    Withhold,
 };
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
@@ -16,6 +18,28 @@ use crate::store::{Row, Statement, Store, StoreError};
 pub const MAX_TITLE_CHARS: usize = 100;
 /// Longest message body, in characters.
 pub const MAX_BODY_CHARS: usize = 5_000;
+/// How far back an operator may date a receipt, in days (项目自定 / project's choice: a letter
+/// registered a week late is already a failure worth recording, not hiding).
+pub const MAX_BACKDATE_DAYS: i64 = 30;
+/// Longest source system name or source id of an import.
+pub const MAX_SOURCE_CHARS: usize = 64;
+
+/// What an operator or an importing platform records at intake beyond a citizen's form.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Intake {
+    /// The real receipt time of a call, letter or visit (`None`: now). Never in the future,
+    /// at most [`MAX_BACKDATE_DAYS`] back: deadlines count from it.
+    pub received_at: Option<Timestamp>,
+    /// A leader instructed it (领导批示件, 001 §2).
+    pub leader_instructed: bool,
+    /// The required time limit (要求时限) of an urgent or leader-instructed case.
+    pub required_by: Option<Timestamp>,
+    /// An answer given on the spot (当即答复): the consultation closes at intake.
+    pub answered_on_the_spot: Option<String>,
+    /// The other platform and its id, for imports (003 §2.3): registering the same pair
+    /// again finds the first case.
+    pub source: Option<(String, String)>,
+}
 
 /// How a citizen can be reached. Personal data: stored apart, never public.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,6 +82,8 @@ pub struct NewCase {
     /// A key that makes a retried submission find the first one's case: the form's token, or
     /// the API client's `Idempotency-Key`, with the client it belongs to.
     pub idempotency: Option<Idempotency>,
+    /// Intake details (staff and imports; the default for citizens' own submissions).
+    pub intake: Intake,
 }
 
 /// A client's submission budget for the current window, checked inside the registration
@@ -79,7 +105,8 @@ pub struct Registered {
     pub id: i64,
     /// The tracking number.
     pub tracking: TrackingNumber,
-    /// The query code of a private case: shown once, stored only hashed.
+    /// The query code: opens a private case and proves the citizen when rating; shown once,
+    /// stored only hashed (`None` when an import is registered again).
     pub query_code: Option<QueryCode>,
     /// The case as registered.
     pub case: Case,
@@ -121,19 +148,44 @@ pub async fn register<S: Store, H: Host>(
             problem: "须为16至128个可见ASCII字符 / must be 16–128 visible ASCII characters".into(),
         });
     }
-    let received_at = host.now();
+    let now = host.now();
+    let received_at = received_at(&input.intake, now)?;
+    if let Some((system, id)) = &input.intake.source {
+        check_text("source_system", system, MAX_SOURCE_CHARS)?;
+        check_text("source_id", id, MAX_SOURCE_CHARS)?;
+    }
     let plan = rules
         .policy
-        .plan(rules.calendar, &input.facts, received_at, true)
+        .plan(rules.calendar, &input.facts, received_at, true, None)
         .map_err(crate::case::LifecycleError::from)?;
-    let Transition { case, event } = Case::register(input.facts, received_at, &plan, actor);
+    let mut registered = Case::register(input.facts, received_at, &plan, actor.clone());
+    registered.require(input.intake.leader_instructed, input.intake.required_by)?;
+    let mut events = vec![registered.event];
+    let mut case = registered.case;
+    if let Some(answer) = &input.intake.answered_on_the_spot {
+        let ctx = Context {
+            now: now.max(received_at),
+            calendar: rules.calendar,
+            policy: rules.policy,
+        };
+        let answered = case.handle(
+            &actor,
+            Command::AnswerOnTheSpot {
+                answer: answer.clone(),
+            },
+            &ctx,
+        )?;
+        events.push(answered.event);
+        case = answered.case;
+    }
     let fingerprint = idempotency::fingerprint(&input);
     // A fresh tracking number collides with an existing one about once in 10^5 registrations
     // at ten million cases; try again with new random bits.
     for _ in 0..4 {
         let tracking = TrackingNumber::generate(random5(host));
-        let private = !input.facts.is_public();
-        let query_code = private.then(|| match &input.idempotency {
+        // Every case gets a code: it opens a private case and, for any case, proves the
+        // citizen when rating the reply.
+        let query_code = Some(match &input.idempotency {
             // A retry must hand back the same code, which is stored only hashed: derive it.
             Some(i) => keyed_code(rules.secret, i, &fingerprint),
             None => QueryCode::generate(random5(host)),
@@ -146,8 +198,10 @@ pub async fn register<S: Store, H: Host>(
                  complexity, title, body, publish_consent, status, version, round, received_at, \
                  updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
                  escalate_at, stage_report_by, latitude, longitude, address, address_public, \
-                 search_grams, rulebook_version) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 search_grams, rulebook_version, dispatch_by, leader_instructed, required_by, \
+                 closed_at, source_system, external_ref) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                 ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(tracking.number())
             .bind(tracking.as_str())
@@ -180,9 +234,15 @@ pub async fn register<S: Store, H: Host>(
                 &mask_numbers(&input.title),
                 &mask_numbers(&input.body),
             ))
-            .bind(rules.rulebook),
-            event_insert(id, &event),
+            .bind(rules.rulebook)
+            .bind(case.duties.dispatch_by.map(ms))
+            .bind(case.leader_instructed)
+            .bind(case.required_by.map(ms))
+            .bind(case.closed_at.map(ms))
+            .bind(input.intake.source.as_ref().map(|s| s.0.as_str()))
+            .bind(input.intake.source.as_ref().map(|s| s.1.as_str())),
         ];
+        batch.extend(events.iter().map(|e| event_insert(id, e)));
         // The budget before the key: a request the budget refuses never learns whether its
         // key was used.
         if let Some(b) = budget {
@@ -227,10 +287,60 @@ pub async fn register<S: Store, H: Host>(
                 };
                 return replay(store, rules.secret, i, &fingerprint, received_at).await;
             }
+            Err(StoreError::Constraint(m)) if m.contains("external_ref") => {
+                return imported(store, &input.intake).await;
+            }
             Err(e) => return Err(e.into()),
         }
     }
     Err(AppError::Conflict)
+}
+
+/// The receipt instant of an intake: now, or the operator's earlier time within
+/// [`MAX_BACKDATE_DAYS`]; anything else is refused.
+pub fn received_at(intake: &Intake, now: Timestamp) -> Result<Timestamp, AppError> {
+    let Some(at) = intake.received_at else {
+        return Ok(now);
+    };
+    let earliest = now
+        .checked_sub(jiff::SignedDuration::from_hours(24 * MAX_BACKDATE_DAYS))
+        .unwrap_or(now);
+    if at > now || at < earliest {
+        return Err(AppError::Invalid {
+            field: "received_at",
+            problem: format!(
+                "受理时间不能晚于现在，也不能早于{MAX_BACKDATE_DAYS}天前 / the receipt time cannot lie ahead or more than {MAX_BACKDATE_DAYS} days back"
+            ),
+        });
+    }
+    Ok(at)
+}
+
+/// The case an earlier import of the same (source system, source id) registered.
+async fn imported<S: Store>(store: &S, intake: &Intake) -> Result<Registered, AppError> {
+    let (system, id) = intake.source.as_ref().ok_or(AppError::Conflict)?;
+    let row = store
+        .query(
+            Statement::new(
+                "SELECT id, tracking_no FROM \"case\" WHERE source_system = ? AND external_ref = ?",
+            )
+            .bind(system.as_str())
+            .bind(id.as_str()),
+        )
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::Conflict)?;
+    let id: i64 = row.get("id")?;
+    let tracking: String = row.get("tracking_no")?;
+    Ok(Registered {
+        id,
+        tracking: TrackingNumber::parse(&tracking)
+            .map_err(|_| AppError::Corrupt(format!("tracking_no {tracking}")))?,
+        query_code: None,
+        case: load(store, id).await?,
+        replayed: true,
+    })
 }
 
 /// Counts one submission against the budget (the CHECK refuses the batch when spent) and
@@ -339,18 +449,26 @@ pub async fn load<S: Store>(store: &S, id: i64) -> Result<Case, AppError> {
         .into_iter()
         .next()
         .ok_or(AppError::NotFound)?;
-    let co_handlers = store
+    let co_rows = store
         .query(
             Statement::new(
-                "SELECT department_id FROM case_department WHERE case_id = ? AND role = 'co' \
+                "SELECT department_id, answered_round = (SELECT round FROM \"case\" WHERE id = ?) \
+                 AS answered FROM case_department WHERE case_id = ? AND role = 'co' \
                  ORDER BY department_id",
             )
+            .bind(id)
             .bind(id),
         )
-        .await?
-        .iter()
-        .map(|r| r.get::<i64>("department_id"))
-        .collect::<Result<Vec<_>, _>>()?;
+        .await?;
+    let mut co_handlers = Vec::with_capacity(co_rows.len());
+    let mut co_answered = Vec::new();
+    for r in &co_rows {
+        let d: i64 = r.get("department_id")?;
+        co_handlers.push(d);
+        if r.get::<Option<bool>>("answered")?.unwrap_or(false) {
+            co_answered.push(d);
+        }
+    }
     let draft = store
         .query(
             Statement::new(
@@ -363,7 +481,9 @@ pub async fn load<S: Store>(store: &S, id: i64) -> Result<Case, AppError> {
         .first()
         .map(decode_draft)
         .transpose()?;
-    decode_case(&row, co_handlers, draft)
+    let mut case = decode_case(&row, co_handlers, draft)?;
+    case.co_answered = co_answered;
+    Ok(case)
 }
 
 /// Applies a command to a stored case: loads it, decides, and writes the new state, the event
@@ -416,6 +536,8 @@ pub async fn store_transition<S: Store>(
 /// A time-driven duty the sweep acts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duty {
+    /// Same-day dispatch due.
+    DispatchBy,
     /// First response due.
     FirstResponse,
     /// Return window lapsed.
@@ -433,6 +555,7 @@ pub enum Duty {
 impl Duty {
     /// Every duty.
     pub const ALL: &'static [Duty] = &[
+        Duty::DispatchBy,
         Duty::FirstResponse,
         Duty::ReturnWindow,
         Duty::Remind,
@@ -453,6 +576,7 @@ impl Duty {
     /// The case column holding the duty's pending instant.
     pub const fn column(self) -> &'static str {
         match self {
+            Duty::DispatchBy => "dispatch_by",
             Duty::FirstResponse => "first_response_by",
             Duty::ReturnWindow => "return_by",
             Duty::Remind => "remind_at",
@@ -513,7 +637,7 @@ fn event_insert(case_id: i64, event: &crate::case::Event) -> Statement {
     .bind(ms(event.at))
     .bind(role_code(kind))
     .bind(account.or_else(|| match kind {
-        Role::Department(d) => Some(d.to_string()),
+        Role::Department(d) | Role::DepartmentHead(d) => Some(d.to_string()),
         _ => None,
     }))
     .bind(event.kind.code())
@@ -526,6 +650,8 @@ fn role_code(role: Role) -> &'static str {
         Role::Citizen => "citizen",
         Role::Operator => "operator",
         Role::Department(_) => "department",
+        Role::DepartmentHead(_) => "department_head",
+        Role::Leader => "leader",
         Role::Reviewer => "reviewer",
         Role::Supervisor => "supervisor",
         Role::System => "system",
@@ -541,7 +667,8 @@ fn case_update(id: i64, before: &Case, after: &Case, rulebook: u32) -> Statement
          round = ?, lead_department_id = ?, updated_at = ?, due_at = ?, deadline_provisional = ?, \
          first_response_by = ?, return_by = ?, remind_at = ?, escalate_at = ?, stage_report_by = ?, \
          rating_until = ?, overdue_since = ?, escalations = ?, redo_count = ?, extended = ?, \
-         following_up = ?, first_response_late = ?, closed_at = ?, \
+         following_up = ?, first_response_late = ?, closed_at = ?, dispatch_method = ?, \
+         dispatch_by = ?, coordinated_round = ?, leader_instructed = ?, required_by = ?, \
          rulebook_version = CASE WHEN ? THEN ? ELSE rulebook_version END \
          WHERE id = ? AND version = ?",
     )
@@ -568,6 +695,11 @@ fn case_update(id: i64, before: &Case, after: &Case, rulebook: u32) -> Statement
     .bind(after.following_up)
     .bind(after.first_response_late)
     .bind(after.closed_at.map(ms))
+    .bind(after.dispatch_method.map(DispatchMethod::code))
+    .bind(d.dispatch_by.map(ms))
+    .bind(after.coordinated.then_some(u32::from(after.round)))
+    .bind(after.leader_instructed)
+    .bind(after.required_by.map(ms))
     .bind(replanned)
     .bind(rulebook)
     .bind(id)
@@ -597,9 +729,32 @@ fn side_records(id: i64, before: &Case, t: &Transition) -> Vec<Statement> {
             v.extend(co_handlers.iter().map(|&d| dept_insert(id, d, "co")));
             v
         }
-        EventKind::Returned { .. } => {
+        EventKind::Returned { .. } | EventKind::ReturnDecided { approved: true, .. } => {
             vec![Statement::new("DELETE FROM case_department WHERE case_id = ?").bind(id)]
         }
+        EventKind::CoHandlerOpinion { department, .. } => vec![
+            Statement::new(
+                "UPDATE case_department SET answered_round = ? \
+                 WHERE case_id = ? AND department_id = ?",
+            )
+            .bind(u32::from(t.case.round))
+            .bind(id)
+            .bind(*department),
+        ],
+        EventKind::DraftSentBack { .. } => vec![reply_state("draft", "sent_back", "reviewed_at")],
+        EventKind::Dismissed {
+            duplicate_of: Some(original),
+            ..
+        } => vec![
+            Statement::new("UPDATE \"case\" SET duplicate_of = ? WHERE id = ?")
+                .bind(*original)
+                .bind(id),
+            Statement::new(
+                "UPDATE \"case\" SET report_count = report_count + 1 WHERE id = ? AND id <> ?",
+            )
+            .bind(*original)
+            .bind(id),
+        ],
         EventKind::DraftSubmitted { .. } => match &t.case.draft {
             Some(d) => vec![
                 Statement::new(
@@ -630,15 +785,23 @@ fn side_records(id: i64, before: &Case, t: &Transition) -> Vec<Statement> {
             .bind(now)
             .bind(id),
         ],
-        EventKind::Rated { satisfied, comment } => vec![
+        EventKind::Rated {
+            rating,
+            satisfied,
+            comment,
+            callback,
+        } => vec![
             Statement::new(
-                "INSERT INTO rating (case_id, round, satisfied, comment, at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO rating (case_id, round, satisfied, comment, at, level, callback) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
             .bind(u32::from(before.round))
             .bind(*satisfied)
             .bind(comment.clone())
-            .bind(now),
+            .bind(now)
+            .bind(rating.code())
+            .bind(*callback),
         ],
         _ => Vec::new(),
     }
@@ -702,10 +865,22 @@ fn decode_case(
         received_at: instant(row.get("received_at")?)?,
         updated_at: instant(row.get("updated_at")?)?,
         lead: row.get("lead_department_id")?,
+        dispatch_method: row
+            .get::<Option<String>>("dispatch_method")?
+            .map(|m| {
+                DispatchMethod::from_code(&m)
+                    .ok_or_else(|| AppError::Corrupt(format!("dispatch_method {m}")))
+            })
+            .transpose()?,
         co_handlers,
+        co_answered: Vec::new(),
+        coordinated: row.get::<Option<i64>>("coordinated_round")? == Some(row.get::<i64>("round")?),
+        leader_instructed: row.get("leader_instructed")?,
+        required_by: opt_instant(row, "required_by")?,
         due_at: opt_instant(row, "due_at")?,
         provisional: row.get("deadline_provisional")?,
         duties: Duties {
+            dispatch_by: opt_instant(row, "dispatch_by")?,
             first_response_by: opt_instant(row, "first_response_by")?,
             return_by: opt_instant(row, "return_by")?,
             remind_at: opt_instant(row, "remind_at")?,

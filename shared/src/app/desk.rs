@@ -28,6 +28,10 @@ pub struct QueueItem {
     pub received_at: Timestamp,
     /// Deadline, once set.
     pub due_at: Option<Timestamp>,
+    /// Whether an escalation marked it overdue.
+    pub overdue: bool,
+    /// How many times it was reported (1 plus its linked duplicates).
+    pub reports: u32,
 }
 
 /// One event of a case's whole timeline, as staff see it (free-text fields included).
@@ -44,27 +48,40 @@ pub struct Entry {
 }
 
 /// The queue of `role`: what waits for that role to act, by deadline. Operators see cases
-/// awaiting dispatch or returned; a department's handler and head see its cases in hand;
-/// reviewers see drafts to review and approved replies to publish; supervisors see overdue
-/// cases. Admins and leaders have no case queue.
+/// awaiting dispatch, returned, waiting for a decision on a return or a reopen; a department's
+/// handler sees its cases in hand and the cases it co-handles whose opinion is still due this
+/// round; its head sees drafts awaiting sign-off; reviewers see drafts to review and approved
+/// replies to publish; leaders see the cases they instructed, still open; supervisors see
+/// overdue cases. Admins have no case queue.
 pub async fn queue<S: Store>(store: &S, role: StaffRole) -> Result<Vec<QueueItem>, AppError> {
-    let (condition, department) = match role {
-        StaffRole::Operator => ("c.status IN ('registered', 'returned')", None),
-        StaffRole::Handler(d) | StaffRole::Head(d) => (
-            "c.lead_department_id = ? AND c.status IN ('dispatched', 'in_progress', \
-             'following_up')",
-            Some(d),
+    let (condition, binds): (&str, &[i64]) = match role {
+        StaffRole::Operator => (
+            "c.status IN ('registered', 'returned', 'return_requested', 'reopen_requested')",
+            &[],
         ),
-        StaffRole::Reviewer => ("c.status IN ('under_review', 'approved')", None),
-        StaffRole::Supervisor => ("c.overdue_since IS NOT NULL AND c.closed_at IS NULL", None),
-        StaffRole::Leader | StaffRole::Admin => return Ok(Vec::new()),
+        StaffRole::Handler(d) => (
+            "(c.lead_department_id = ? AND c.status IN ('dispatched', 'in_progress', \
+             'following_up')) OR (c.status IN ('dispatched', 'in_progress') AND c.id IN \
+             (SELECT k.case_id FROM case_department k WHERE k.department_id = ? \
+             AND k.role = 'co' AND k.answered_round IS NOT c.round))",
+            &[d, d],
+        ),
+        StaffRole::Head(d) => (
+            "c.lead_department_id = ? AND c.status = 'sign_off_pending'",
+            &[d],
+        ),
+        StaffRole::Reviewer => ("c.status IN ('under_review', 'approved')", &[]),
+        StaffRole::Leader => ("c.leader_instructed = 1 AND c.closed_at IS NULL", &[]),
+        StaffRole::Supervisor => ("c.overdue_since IS NOT NULL AND c.closed_at IS NULL", &[]),
+        StaffRole::Admin => return Ok(Vec::new()),
     };
     let mut statement = Statement::new(format!(
-        "SELECT c.id, c.tracking_no, c.title, c.category, c.status, c.received_at, c.due_at \
+        "SELECT c.id, c.tracking_no, c.title, c.category, c.status, c.received_at, c.due_at, \
+         c.overdue_since IS NOT NULL AS overdue, c.report_count \
          FROM \"case\" c WHERE {condition} \
          ORDER BY coalesce(c.due_at, c.received_at), c.id LIMIT {QUEUE_PAGE}"
     ));
-    if let Some(d) = department {
+    for &d in binds {
         statement = statement.bind(d);
     }
     store.query(statement).await?.iter().map(item).collect()
@@ -84,6 +101,8 @@ fn item(row: &Row) -> Result<QueueItem, AppError> {
             .ok_or_else(|| AppError::Corrupt(format!("status {status}")))?,
         received_at: instant(row.get("received_at")?)?,
         due_at: row.get::<Option<i64>>("due_at")?.map(instant).transpose()?,
+        overdue: row.get("overdue")?,
+        reports: u32::try_from(row.get::<i64>("report_count")?).unwrap_or(u32::MAX),
     })
 }
 
@@ -95,6 +114,22 @@ pub async fn case_id<S: Store>(store: &S, tracking: &str) -> Result<i64, AppErro
         .first()
         .ok_or(AppError::NotFound)?
         .get("id")
+        .map_err(AppError::from)
+}
+
+/// The case a duplicate chain ends at: `id` itself, or the case it was linked to.
+pub async fn original<S: Store>(store: &S, id: i64) -> Result<i64, AppError> {
+    store
+        .query(
+            Statement::new(
+                "SELECT coalesce(duplicate_of, id) AS original FROM \"case\" WHERE id = ?",
+            )
+            .bind(id),
+        )
+        .await?
+        .first()
+        .ok_or(AppError::NotFound)?
+        .get("original")
         .map_err(AppError::from)
 }
 

@@ -9,11 +9,13 @@
 //! location is coarsened to about 100 m, and the street address appears only when the
 //! citizen asked for it to be shown.
 
-use super::{AppError, instant};
+use super::cases::Rules;
+use super::{AppError, Host, instant};
 use crate::calendar::{Calendar, explain::Explanation};
 use crate::calendar::{Timestamp, shanghai};
 use crate::case::{
-    Category, Channel, Complexity, Facts, Grade, Status, Truthfulness, Urgency, Visibility,
+    Actor, Category, Channel, Command, Complexity, Facts, Grade, Rating, Role, Status, Transition,
+    Truthfulness, Urgency, Visibility,
 };
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
@@ -45,6 +47,9 @@ pub struct TimelineEntry {
     pub kind: String,
     /// When.
     pub at: Timestamp,
+    /// The published explanation an extension carries (its stage report, 000 §9.2(2) 上网作出
+    /// 说明), phone and ID-card numbers masked.
+    pub note: Option<String>,
 }
 
 /// A published reply.
@@ -105,6 +110,8 @@ pub struct PublicCase {
     pub address: Option<String>,
     /// When it was last changed.
     pub updated_at: Timestamp,
+    /// Until when the citizen may rate the reply (while the case waits for a rating).
+    pub rating_until: Option<Timestamp>,
 }
 
 /// Which cases a list shows.
@@ -174,7 +181,7 @@ pub fn code_required() -> AppError {
 const CASE_COLUMNS: &str = "c.id, c.tracking_no, c.query_code_hash, c.publish_consent, c.status, \
      c.category, c.channel, c.urgency, c.complexity, c.title, c.body, c.received_at, c.updated_at, c.due_at, \
      c.deadline_provisional, c.rulebook_version, c.latitude, c.longitude, c.address, \
-     c.address_public, d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
+     c.address_public, c.rating_until, d.id AS dept_id, d.code AS dept_code, d.name_zh AS dept_zh, d.name_en AS dept_en";
 
 const PUBLIC_CONDITION: &str = Facts::PUBLIC_SQL;
 
@@ -193,8 +200,10 @@ pub async fn case_page<S: Store>(
         .query(
             Statement::new(format!(
                 "SELECT {CASE_COLUMNS}, \
-                 (SELECT json_group_array(json_array(seq, kind, at)) FROM \
-                   (SELECT seq, kind, at FROM case_event WHERE case_id = c.id AND public = 1 \
+                 (SELECT json_group_array(json_array(seq, kind, at, note)) FROM \
+                   (SELECT seq, kind, at, CASE kind WHEN 'extended' \
+                      THEN json_extract(data, '$.stage_report') END AS note \
+                    FROM case_event WHERE case_id = c.id AND public = 1 \
                     ORDER BY seq LIMIT {MAX_TIMELINE})) AS timeline_json, \
                  (SELECT json_group_array(json_array(published_at, body, truthfulness, grade, visibility)) \
                   FROM (SELECT published_at, body, truthfulness, grade, visibility FROM reply \
@@ -224,6 +233,10 @@ pub async fn case_page<S: Store>(
             TimelineEntry {
                 kind: v.get(1)?.as_str()?.to_owned(),
                 at: Timestamp::from_millisecond(v.get(2)?.as_i64()?).ok()?,
+                note: v
+                    .get(3)
+                    .and_then(serde_json::Value::as_str)
+                    .map(|n| mask_numbers(n).into_owned()),
             },
         ))
     })?;
@@ -241,6 +254,40 @@ pub async fn case_page<S: Store>(
     .filter(|r| holder || r.visibility.is_public())
     .collect();
     Ok(case)
+}
+
+/// Rates a case's reply as its citizen: the query code proves who rates (every case gets one
+/// from migration 0005 on; a case registered before has none, and an operator records its
+/// rating after a callback). A wrong code is refused like a wrong code on the case page.
+pub async fn rate<S: Store, H: Host>(
+    store: &S,
+    host: &H,
+    rules: Rules<'_>,
+    tracking: &TrackingNumber,
+    code: &QueryCode,
+    rating: Rating,
+    comment: Option<String>,
+) -> Result<Transition, AppError> {
+    let rows = store
+        .query(
+            Statement::new("SELECT id, query_code_hash FROM \"case\" WHERE tracking_no = ?")
+                .bind(tracking.as_str()),
+        )
+        .await?;
+    let row = rows.first().ok_or(AppError::NotFound)?;
+    let hash: Option<String> = row.get("query_code_hash")?;
+    if !hash.is_some_and(|h| code.verify(rules.secret, tracking, &h)) {
+        return Err(code_required());
+    }
+    super::cases::apply(
+        store,
+        host,
+        rules,
+        row.get("id")?,
+        &Actor::anonymous(Role::Citizen),
+        Command::Rate { rating, comment },
+    )
+    .await
 }
 
 /// Decodes a `json_group_array` column of arrays, each by `item` into (sort key, value), and
@@ -386,7 +433,7 @@ pub fn deadline_explanation(
         complexity: case.complexity,
         publish_consent: case.public,
     };
-    let limit = policy.handling_limit(&facts);
+    let limit = policy.handling_limit(&facts, None);
     let deadline = calendar
         .deadline(case.received_at, limit, &policy.office_hours)
         .ok()?;
@@ -511,5 +558,9 @@ fn decode(row: &Row) -> Result<PublicCase, AppError> {
             None
         },
         updated_at: instant(row.get("updated_at")?)?,
+        rating_until: row
+            .get::<Option<i64>>("rating_until")?
+            .map(instant)
+            .transpose()?,
     })
 }

@@ -11,17 +11,22 @@ use super::{AppError, Host, ms};
 use crate::case::{Actor, Command, Role};
 use crate::store::{Statement, Store};
 
-/// The most cases, and the most expired rows of each kind, one run handles: the project's
-/// own bound, well inside D1's 1,000 queries per invocation on paid plans (a marked case costs
-/// three: load, co-handlers, draft, plus its batch). On the free plan (50) use
-/// [`run`] with a batch of 10.
-pub const BATCH: u32 = 100;
+/// The most cases of each duty, and the most expired rows of each kind, one run handles: the
+/// project's own bound. A case costs four queries (load, co-handlers, draft, its batch), so a
+/// full run of the three duties is at most 3 × 75 × 4 + 5 = 905 queries, inside D1's 1,000 per
+/// invocation on paid plans; the next run finishes the rest. On the free plan (50) use [`run`]
+/// with a batch of 4.
+pub const BATCH: u32 = 75;
 
 /// What one run did, and whether work was left for the next.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
+    /// Same-day dispatches marked late (`Command::MarkDispatchLate`).
+    pub dispatches_late: u32,
     /// First responses marked late (`Command::MarkFirstResponseLate`).
     pub first_responses_late: u32,
+    /// Cases deemed accepted once their return window lapsed (`Command::Accept`).
+    pub deemed_accepted: u32,
     /// Cases that moved on meanwhile (another run or staff got there first).
     pub skipped: u32,
     /// Expired idempotency keys deleted.
@@ -31,6 +36,32 @@ pub struct Report {
     /// Whether a batch was full, so more may be due now: call again.
     pub more: bool,
 }
+
+/// A duty this sweep does: the command that does it and the count it adds to.
+struct Task {
+    duty: Duty,
+    command: fn() -> Command,
+    count: fn(&mut Report) -> &mut u32,
+}
+
+/// The duties this sweep does, in order.
+const TASKS: [Task; 3] = [
+    Task {
+        duty: Duty::DispatchBy,
+        command: || Command::MarkDispatchLate,
+        count: |r| &mut r.dispatches_late,
+    },
+    Task {
+        duty: Duty::FirstResponse,
+        command: || Command::MarkFirstResponseLate,
+        count: |r| &mut r.first_responses_late,
+    },
+    Task {
+        duty: Duty::ReturnWindow,
+        command: || Command::Accept,
+        count: |r| &mut r.deemed_accepted,
+    },
+];
 
 /// Runs one bounded sweep at the host's `now`, at most `batch` items of each kind.
 pub async fn run<S: Store, H: Host>(
@@ -45,22 +76,15 @@ pub async fn run<S: Store, H: Host>(
         role: Role::System,
         account: None,
     };
-    let ids = due(store, Duty::FirstResponse, now, batch).await?;
-    report.more |= ids.len() >= batch as usize;
-    for id in ids {
-        match apply(
-            store,
-            host,
-            rules,
-            id,
-            &system,
-            Command::MarkFirstResponseLate,
-        )
-        .await
-        {
-            Ok(_) => report.first_responses_late += 1,
-            Err(AppError::Conflict | AppError::Lifecycle(_)) => report.skipped += 1,
-            Err(e) => return Err(e),
+    for task in &TASKS {
+        let ids = due(store, task.duty, now, batch).await?;
+        report.more |= ids.len() >= batch as usize;
+        for id in ids {
+            match apply(store, host, rules, id, &system, (task.command)()).await {
+                Ok(_) => *(task.count)(&mut report) += 1,
+                Err(AppError::Conflict | AppError::Lifecycle(_)) => report.skipped += 1,
+                Err(e) => return Err(e),
+            }
         }
     }
     let purge = |table: &str| {

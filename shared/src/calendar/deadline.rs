@@ -27,6 +27,24 @@ pub(super) fn end_of_day(d: Date, hours: &OfficeHours) -> Result<Timestamp, Cale
     }
 }
 
+/// Close of business of `t`'s working day, or of the next working day when `t` is after
+/// close of business or on a rest day.
+pub(super) fn close_of_working_day(
+    cal: &Calendar,
+    t: Timestamp,
+    hours: &OfficeHours,
+) -> Result<Timestamp, CalendarError> {
+    let local = SHANGHAI.to_datetime(t);
+    let close = hours.close_of_business();
+    let today = local.date();
+    let day = if cal.is_working_day(today) && local.time() < close {
+        today
+    } else {
+        cal.add_working_days(today, 1)?
+    };
+    to_instant(day.to_datetime(close))
+}
+
 fn next_day(d: Date) -> Result<Date, CalendarError> {
     date_of(day_number(d) + 1)
 }

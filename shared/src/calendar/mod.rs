@@ -255,6 +255,16 @@ impl Calendar {
         self.index.any_uncovered(from.year(), to.year())
     }
 
+    /// Close of business of the working day `t` falls in, or of the next working day when `t`
+    /// is after hours or on a rest day ("the same day", 当日, for the office).
+    pub fn close_of_working_day(
+        &self,
+        t: Timestamp,
+        hours: &OfficeHours,
+    ) -> Result<Timestamp, CalendarError> {
+        deadline::close_of_working_day(self, t, hours)
+    }
+
     /// The instant a limit expires for something received at `received`.
     pub fn deadline(
         &self,

@@ -2,8 +2,8 @@
 //! append-only is the project's way of doing it).
 
 use super::{
-    Actor, Category, Channel, DepartmentId, Dismissal, Grade, TransferTarget, Truthfulness,
-    Visibility, Withhold,
+    Actor, Category, Channel, DepartmentId, Dismissal, DispatchMethod, Grade, Rating,
+    TransferTarget, Truthfulness, Visibility, Withhold,
 };
 use crate::calendar::Timestamp;
 use serde_json::{Value, json};
@@ -48,8 +48,52 @@ pub enum EventKind {
         lead: DepartmentId,
         /// Co-handling departments.
         co_handlers: Vec<DepartmentId>,
+        /// How it was dispatched.
+        method: DispatchMethod,
         /// End of the return window.
         return_by: Timestamp,
+        /// The deadline, fixed at dispatch.
+        due_at: Timestamp,
+    },
+    /// A same-day dispatch was missed.
+    DispatchLate,
+    /// The lead department asked the office to take the case back.
+    ReturnRequested {
+        /// The department asking.
+        department: DepartmentId,
+        /// Why.
+        reason: String,
+    },
+    /// The office decided a return request.
+    ReturnDecided {
+        /// True: returned for dispatch; false: the department handles it.
+        approved: bool,
+        /// The office's note.
+        note: String,
+    },
+    /// The office coordinated the co-handlers.
+    Coordinated {
+        /// What was agreed.
+        note: String,
+    },
+    /// A leader's instruction (批示).
+    Instructed {
+        /// The instruction.
+        text: String,
+        /// The required time limit, if one was set.
+        required_by: Option<Timestamp>,
+    },
+    /// A consultation answered at intake and closed (当即答复).
+    AnsweredOnTheSpot {
+        /// The answer given.
+        answer: String,
+    },
+    /// The department head signed the draft off (签发).
+    SignedOff,
+    /// The department head sent the draft back to the handler.
+    DraftSentBack {
+        /// Why.
+        reason: String,
     },
     /// 退回: returned by the lead department.
     Returned {
@@ -104,12 +148,26 @@ pub enum EventKind {
         /// True when published after the deadline.
         late: bool,
     },
-    /// The citizen rated the reply.
+    /// The reply was rated.
     Rated {
-        /// Satisfied or not.
+        /// The level given.
+        rating: Rating,
+        /// Whether it counts as satisfied under the policy in force.
         satisfied: bool,
         /// The citizen's comment, if any.
         comment: Option<String>,
+        /// True when an operator recorded it after a callback (回访).
+        callback: bool,
+    },
+    /// A reopen request waits for the office.
+    ReopenRequested {
+        /// Why.
+        reason: String,
+    },
+    /// The office declined to reopen; the case is closed again.
+    ReopenDeclined {
+        /// Why.
+        reason: String,
     },
     /// 重新办理: a new handling round began.
     Reopened {
@@ -133,6 +191,8 @@ pub enum EventKind {
         reason: Dismissal,
         /// The operator's note.
         note: String,
+        /// The original case, for a duplicate.
+        duplicate_of: Option<i64>,
     },
     /// Closed after the rating window lapsed.
     ClosedUnrated,
@@ -156,6 +216,14 @@ impl EventKind {
             Self::Registered { .. } => "registered",
             Self::Classified { .. } => "classified",
             Self::Dispatched { .. } => "dispatched",
+            Self::DispatchLate => "dispatch_late",
+            Self::ReturnRequested { .. } => "return_requested",
+            Self::ReturnDecided { .. } => "return_decided",
+            Self::Coordinated { .. } => "coordinated",
+            Self::Instructed { .. } => "instructed",
+            Self::AnsweredOnTheSpot { .. } => "answered_on_the_spot",
+            Self::SignedOff => "signed_off",
+            Self::DraftSentBack { .. } => "draft_sent_back",
             Self::Returned { .. } => "returned",
             Self::Accepted { .. } => "accepted",
             Self::Extended { .. } => "extended",
@@ -165,6 +233,8 @@ impl EventKind {
             Self::Rejected { .. } => "rejected",
             Self::Published { .. } => "published",
             Self::Rated { .. } => "rated",
+            Self::ReopenRequested { .. } => "reopen_requested",
+            Self::ReopenDeclined { .. } => "reopen_declined",
             Self::Reopened { .. } => "reopened",
             Self::TransferredOut { .. } => "transferred_out",
             Self::Dismissed { .. } => "dismissed",
@@ -183,7 +253,10 @@ impl EventKind {
             | Self::Dispatched { .. }
             | Self::Accepted { .. }
             | Self::Extended { .. }
+            | Self::AnsweredOnTheSpot { .. }
             | Self::Rated { .. }
+            | Self::ReopenRequested { .. }
+            | Self::ReopenDeclined { .. }
             | Self::Reopened { .. }
             | Self::Dismissed { .. }
             | Self::ClosedUnrated => true,
@@ -209,8 +282,23 @@ impl EventKind {
             Self::Dispatched {
                 lead,
                 co_handlers,
+                method,
                 return_by,
-            } => json!({"lead": lead, "co_handlers": co_handlers, "return_by": ms(return_by)}),
+                due_at,
+            } => json!({"lead": lead, "co_handlers": co_handlers, "method": method.code(),
+                        "return_by": ms(return_by), "due_at": ms(due_at)}),
+            Self::ReturnRequested { department, reason } => {
+                json!({"department": department, "reason": reason})
+            }
+            Self::ReturnDecided { approved, note } => json!({"approved": approved, "note": note}),
+            Self::Coordinated { note } => json!({"note": note}),
+            Self::Instructed { text, required_by } => {
+                json!({"text": text, "required_by": required_by.as_ref().map(ms)})
+            }
+            Self::AnsweredOnTheSpot { answer } => json!({"answer": answer}),
+            Self::DraftSentBack { reason }
+            | Self::ReopenRequested { reason }
+            | Self::ReopenDeclined { reason } => json!({"reason": reason}),
             Self::Returned { department, reason } => {
                 json!({"department": department, "reason": reason})
             }
@@ -230,9 +318,12 @@ impl EventKind {
             } => json!({"truthfulness": truthfulness.code(), "grade": grade.map(Grade::code),
                         "withhold": withhold.map(Withhold::code),
                         "promised_by": promised_by.as_ref().map(ms)}),
-            Self::Approved | Self::ClosedUnrated | Self::FirstResponseLate | Self::Reminded => {
-                json!({})
-            }
+            Self::Approved
+            | Self::SignedOff
+            | Self::DispatchLate
+            | Self::ClosedUnrated
+            | Self::FirstResponseLate
+            | Self::Reminded => json!({}),
             Self::Rejected { reason } => json!({"reason": reason}),
             Self::Published {
                 visibility,
@@ -241,9 +332,13 @@ impl EventKind {
             } => {
                 json!({"visibility": visibility.code(), "forced_private": forced_private, "late": late})
             }
-            Self::Rated { satisfied, comment } => {
-                json!({"satisfied": satisfied, "comment": comment})
-            }
+            Self::Rated {
+                rating,
+                satisfied,
+                comment,
+                callback,
+            } => json!({"rating": rating.code(), "satisfied": satisfied, "comment": comment,
+                        "callback": callback}),
             Self::Reopened {
                 reason,
                 round,
@@ -252,7 +347,11 @@ impl EventKind {
             Self::TransferredOut { target, note } => {
                 json!({"target": target.code(), "note": note})
             }
-            Self::Dismissed { reason, note } => json!({"reason": reason.code(), "note": note}),
+            Self::Dismissed {
+                reason,
+                note,
+                duplicate_of,
+            } => json!({"reason": reason.code(), "note": note, "duplicate_of": duplicate_of}),
             Self::Escalated { level, overdue } => json!({"level": level, "overdue": overdue}),
         }
     }

@@ -48,6 +48,10 @@ vocabulary! {
         Sms = "sms", "短信", "SMS";
         /// A letter to the mayor's or secretary's mailbox.
         Mailbox = "mailbox", "领导信箱", "Leaders' mailbox";
+        /// A paper letter, registered by an operator.
+        Letter = "letter", "来信", "Letter";
+        /// A citizen at the counter, registered by an operator.
+        Visit = "visit", "来访", "Walk-in";
         /// A post on the public forum / leaders' message board.
         Forum = "forum", "网络论坛", "Forum post";
         /// An Open311 GeoReport v2 client.
@@ -131,6 +135,10 @@ vocabulary! {
         Returned = "returned", "已退回", "Returned";
         /// 办理中: being handled by the lead department.
         InProgress = "in_progress", "办理中", "In progress";
+        /// 待签发: a draft reply waits for the department head's sign-off (签发).
+        SignOffPending = "sign_off_pending", "待签发", "Awaiting sign-off";
+        /// 退回待审: the department asked to return the case; the office decides.
+        ReturnRequested = "return_requested", "退回待审", "Return requested";
         /// 审核中: a draft reply waits for review.
         UnderReview = "under_review", "审核中", "Under review";
         /// 待发布: the reply was approved and waits for publication.
@@ -139,6 +147,8 @@ vocabulary! {
         Replied = "replied", "已答复", "Replied";
         /// 跟踪落实: the reply promised further work; a further reply is due.
         FollowingUp = "following_up", "跟踪落实", "Following up";
+        /// 待确认重办: the citizen was not satisfied or asked to reopen; an operator decides.
+        ReopenRequested = "reopen_requested", "待确认重办", "Reopen requested";
         /// 已办结: closed.
         Closed = "closed", "已办结", "Closed";
         /// 已转出: transferred to the legal organs or the discipline commission.
@@ -150,6 +160,33 @@ impl Status {
     /// Whether the case has ended (nothing is due any more).
     pub const fn is_final(self) -> bool {
         matches!(self, Status::Closed | Status::TransferredOut)
+    }
+}
+
+vocabulary! {
+    /// How the office hands a case to a department (001 §2: 书面交办件 7 working days,
+    /// 电话、短信交办件 3).
+    DispatchMethod {
+        /// In writing: through the platform or on paper.
+        Written = "written", "书面交办", "In writing";
+        /// By phone.
+        Phone = "phone", "电话交办", "By phone";
+        /// By text message.
+        Sms = "sms", "短信交办", "By SMS";
+    }
+}
+
+vocabulary! {
+    /// The citizen's rating of a reply: three levels, as 12345 platforms commonly use (the
+    /// seeds name only 满意 and 不满意, 000 §2.5, 002 §4.1); a two-level policy refuses
+    /// [`Rating::Basic`].
+    Rating {
+        /// 满意.
+        Satisfied = "satisfied", "满意", "Satisfied";
+        /// 基本满意.
+        Basic = "basic", "基本满意", "Basically satisfied";
+        /// 不满意: opens a reopen request.
+        Unsatisfied = "unsatisfied", "不满意", "Unsatisfied";
     }
 }
 
@@ -264,6 +301,12 @@ mod tests {
         );
         check(Withhold::ALL, Withhold::code, Withhold::from_code);
         check(Visibility::ALL, Visibility::code, Visibility::from_code);
+        check(
+            DispatchMethod::ALL,
+            DispatchMethod::code,
+            DispatchMethod::from_code,
+        );
+        check(Rating::ALL, Rating::code, Rating::from_code);
         assert_eq!(Category::from_code("nonsense"), None);
     }
 }

@@ -3,8 +3,8 @@
 
 use super::table::{self, CommandKind, Who};
 use super::{
-    Actor, Case, Category, Complexity, DepartmentId, Dismissal, Event, EventKind, ReplyDraft, Role,
-    Status, TransferTarget, Truthfulness, Urgency, Visibility,
+    Actor, Case, Category, Complexity, DepartmentId, Dismissal, DispatchMethod, Event, EventKind,
+    Rating, ReplyDraft, Role, Status, TransferTarget, Truthfulness, Urgency, Visibility,
 };
 use crate::calendar::{Calendar, CalendarError, Timestamp};
 use crate::policy::Policy;
@@ -46,11 +46,37 @@ pub enum Command {
         lead: DepartmentId,
         /// Co-handling departments.
         co_handlers: Vec<DepartmentId>,
+        /// How the office hands it over (the limit follows it, 001 §2).
+        method: DispatchMethod,
     },
-    /// Send a misrouted case back.
+    /// Send a misrouted case back (or ask to, where the policy needs the office's consent).
     Return {
         /// Why it is not the department's.
         reason: String,
+    },
+    /// Decide a department's return request.
+    DecideReturn {
+        /// True: the case goes back for dispatch; false: the department handles it.
+        approve: bool,
+        /// The office's note.
+        note: String,
+    },
+    /// Coordinate the co-handlers, so the lead may reply.
+    Coordinate {
+        /// What was agreed.
+        note: String,
+    },
+    /// A leader's instruction.
+    Instruct {
+        /// The instruction.
+        text: String,
+        /// A required time limit (要求时限), replacing the policy's.
+        required_by: Option<Timestamp>,
+    },
+    /// Answer a consultation at intake and close it.
+    AnswerOnTheSpot {
+        /// The answer given.
+        answer: String,
     },
     /// Take the case on.
     Accept,
@@ -66,8 +92,15 @@ pub enum Command {
         /// The opinion.
         text: String,
     },
-    /// Submit a draft reply for review.
+    /// Submit a draft reply for the head's sign-off.
     SubmitDraft(ReplyDraft),
+    /// Sign the draft off (签发).
+    SignOff,
+    /// Send the draft back to the handler.
+    SendBackDraft {
+        /// Why.
+        reason: String,
+    },
     /// Approve the draft.
     Approve,
     /// Reject the draft.
@@ -82,8 +115,8 @@ pub enum Command {
     },
     /// Rate the reply.
     Rate {
-        /// Satisfied or not.
-        satisfied: bool,
+        /// The level.
+        rating: Rating,
         /// Optional comment.
         comment: Option<String>,
     },
@@ -91,6 +124,13 @@ pub enum Command {
     Reopen {
         /// Why.
         reason: String,
+    },
+    /// Confirm or decline a reopen request.
+    DecideReopen {
+        /// True: a new round; false: closed again.
+        confirm: bool,
+        /// Why (required when declining).
+        note: String,
     },
     /// Transfer out.
     TransferOut {
@@ -105,11 +145,15 @@ pub enum Command {
         reason: Dismissal,
         /// Note.
         note: String,
+        /// The original case of a duplicate (required for [`Dismissal::Duplicate`]).
+        duplicate_of: Option<i64>,
     },
     /// Close after the rating window.
     CloseUnrated,
     /// Record a late first response.
     MarkFirstResponseLate,
+    /// Record a missed same-day dispatch.
+    MarkDispatchLate,
     /// Remind.
     Remind,
     /// Escalate.
@@ -123,6 +167,14 @@ impl Command {
             Self::Classify { .. } => CommandKind::Classify,
             Self::Dispatch { .. } => CommandKind::Dispatch,
             Self::Return { .. } => CommandKind::Return,
+            Self::DecideReturn { .. } => CommandKind::DecideReturn,
+            Self::Coordinate { .. } => CommandKind::Coordinate,
+            Self::Instruct { .. } => CommandKind::Instruct,
+            Self::AnswerOnTheSpot { .. } => CommandKind::AnswerOnTheSpot,
+            Self::SignOff => CommandKind::SignOff,
+            Self::SendBackDraft { .. } => CommandKind::SendBackDraft,
+            Self::DecideReopen { .. } => CommandKind::DecideReopen,
+            Self::MarkDispatchLate => CommandKind::MarkDispatchLate,
             Self::Accept => CommandKind::Accept,
             Self::Extend { .. } => CommandKind::Extend,
             Self::CoHandlerOpinion { .. } => CommandKind::CoHandlerOpinion,
@@ -169,6 +221,8 @@ pub enum LifecycleError {
     },
     /// Legal and discipline cases are transferred out, not dispatched (004 §9).
     MustTransfer,
+    /// A co-handler has not answered and the office has not coordinated (000 §2.2(5)).
+    AwaitingCoHandlers,
     /// A field of the command is invalid.
     Invalid {
         /// The field.
@@ -199,6 +253,9 @@ impl fmt::Display for LifecycleError {
             Self::MustTransfer => f.write_str(
                 "涉法涉诉、党风廉政类诉求只能转出 / legal and discipline cases can only be transferred out",
             ),
+            Self::AwaitingCoHandlers => f.write_str(
+                "会办单位尚未全部回复意见，也未经协调 / not every co-handler has answered and the office has not coordinated",
+            ),
             Self::Invalid { field, problem } => write!(f, "{field}: {problem}"),
             Self::Calendar(_) => f.write_str("日期超出范围 / date out of range"),
         }
@@ -220,6 +277,44 @@ pub struct Transition {
     pub case: Case,
     /// The event to append to the archive.
     pub event: Event,
+}
+
+impl Transition {
+    /// At intake: marks a leader-instructed case (批示件) and applies a required time limit
+    /// (要求时限), which 001 §2 allows only for urgent and leader-instructed cases.
+    pub fn require(
+        &mut self,
+        leader_instructed: bool,
+        required_by: Option<Timestamp>,
+    ) -> Result<(), LifecycleError> {
+        let case = &mut self.case;
+        case.leader_instructed = leader_instructed;
+        let Some(r) = required_by else {
+            return Ok(());
+        };
+        if !leader_instructed && case.facts.urgency != Urgency::Urgent {
+            return Err(invalid(
+                "required_by",
+                "只有紧急件和领导批示件可设要求时限 / only urgent and leader-instructed cases take a required limit",
+            ));
+        }
+        if r <= case.received_at {
+            return Err(invalid(
+                "required_by",
+                "要求时限须晚于受理时间 / the required limit must follow receipt",
+            ));
+        }
+        case.required_by = Some(r);
+        case.due_at = Some(r);
+        case.provisional = false;
+        case.duties.remind_at = case.duties.remind_at.filter(|&t| t < r);
+        case.duties.escalate_at = Some(r);
+        case.duties.stage_report_by = None;
+        if let EventKind::Registered { due_at, .. } = &mut self.event.kind {
+            *due_at = r;
+        }
+        Ok(())
+    }
 }
 
 impl Case {
@@ -255,22 +350,25 @@ impl Case {
                 next.facts.category = category;
                 next.facts.urgency = urgency;
                 next.facts.complexity = complexity;
-                let plan = ctx
-                    .policy
-                    .plan(ctx.calendar, &next.facts, self.received_at, true)?;
-                next.due_at = Some(plan.due_at);
-                next.provisional = plan.provisional;
+                let plan =
+                    ctx.policy
+                        .plan(ctx.calendar, &next.facts, self.received_at, true, None)?;
+                next.follow(&plan);
                 next.duties.first_response_by =
                     self.duties.first_response_by.and(plan.first_response_by);
-                next.duties.remind_at = plan.remind_at;
-                next.duties.escalate_at = Some(plan.due_at);
-                next.duties.stage_report_by = plan.stage_report_by;
+                if category != self.facts.category {
+                    next.duties.dispatch_by = plan.dispatch_by;
+                }
                 EventKind::Classified {
                     category,
-                    due_at: plan.due_at,
+                    due_at: next.due_at.unwrap_or(plan.due_at),
                 }
             }
-            Command::Dispatch { lead, co_handlers } => {
+            Command::Dispatch {
+                lead,
+                co_handlers,
+                method,
+            } => {
                 if self.facts.category.is_transferred_out() {
                     return Err(LifecycleError::MustTransfer);
                 }
@@ -292,15 +390,26 @@ impl Case {
                 let return_by = ctx
                     .policy
                     .after(ctx.calendar, now, ctx.policy.return_window)?;
+                // The department's clock starts now, capped by how it is handed over.
+                let plan = ctx
+                    .policy
+                    .plan(ctx.calendar, &self.facts, now, false, Some(method))?;
                 next.status = Status::Dispatched;
                 next.lead = Some(lead);
+                next.dispatch_method = Some(method);
                 next.co_handlers.clone_from(&co);
+                next.co_answered.clear();
+                next.coordinated = false;
                 next.duties.first_response_by = None;
+                next.duties.dispatch_by = None;
                 next.duties.return_by = Some(return_by);
+                next.follow(&plan);
                 EventKind::Dispatched {
                     lead,
                     co_handlers: co,
+                    method,
                     return_by,
+                    due_at: next.due_at.unwrap_or(plan.due_at),
                 }
             }
             Command::Return { reason } => {
@@ -309,11 +418,79 @@ impl Case {
                     return Err(LifecycleError::WindowClosed { command: kind });
                 }
                 let department = self.lead.unwrap_or_default();
-                next.status = Status::Returned;
-                next.lead = None;
-                next.co_handlers.clear();
                 next.duties.return_by = None;
-                EventKind::Returned { department, reason }
+                if ctx.policy.return_needs_approval {
+                    next.status = Status::ReturnRequested;
+                    EventKind::ReturnRequested { department, reason }
+                } else {
+                    next.back_to_dispatch(ctx, now)?;
+                    EventKind::Returned { department, reason }
+                }
+            }
+            Command::DecideReturn {
+                approve,
+                note: text_note,
+            } => {
+                if !approve || !text_note.trim().is_empty() {
+                    note("note", &text_note)?;
+                }
+                if approve {
+                    next.back_to_dispatch(ctx, now)?;
+                } else {
+                    // 逾期未退回的,由原定承办单位负责办理 (000 §2.1(3)): the department handles it.
+                    next.status = Status::InProgress;
+                }
+                EventKind::ReturnDecided {
+                    approved: approve,
+                    note: text_note,
+                }
+            }
+            Command::Coordinate { note: text_note } => {
+                note("note", &text_note)?;
+                if self.co_handlers.is_empty() {
+                    return Err(invalid(
+                        "note",
+                        "此件没有会办单位 / the case has no co-handlers",
+                    ));
+                }
+                next.coordinated = true;
+                EventKind::Coordinated { note: text_note }
+            }
+            Command::Instruct {
+                text: instruction,
+                required_by,
+            } => {
+                note("text", &instruction)?;
+                if let Some(r) = required_by {
+                    if r <= now {
+                        return Err(invalid(
+                            "required_by",
+                            "要求时限须在将来 / the required limit must lie ahead",
+                        ));
+                    }
+                    next.required_by = Some(r);
+                    next.due_at = Some(r);
+                    next.provisional = false;
+                    next.duties.remind_at = self.duties.remind_at.filter(|&t| t < r);
+                    next.duties.escalate_at = Some(r);
+                    next.duties.stage_report_by = None;
+                }
+                next.leader_instructed = true;
+                EventKind::Instructed {
+                    text: instruction,
+                    required_by,
+                }
+            }
+            Command::AnswerOnTheSpot { answer } => {
+                text("answer", &answer, MAX_REPLY_CHARS)?;
+                if self.facts.category != Category::Consultation {
+                    return Err(invalid(
+                        "category",
+                        "只有咨询类可当即答复 / only a consultation can be answered on the spot",
+                    ));
+                }
+                next.close(now);
+                EventKind::AnsweredOnTheSpot { answer }
             }
             Command::Accept => {
                 if by_system && self.duties.return_by.is_some_and(|end| now < end) {
@@ -330,7 +507,9 @@ impl Case {
                 until,
             } => {
                 text("stage_report", &stage_report, MAX_REPLY_CHARS)?;
-                if self.extended {
+                // Only before the deadline (004 §10 对确需延期的…提前说明): an extension never
+                // turns lateness already incurred into punctuality.
+                if self.extended || self.due_at.is_some_and(|due| now >= due) {
                     return Err(LifecycleError::WindowClosed { command: kind });
                 }
                 let due = self.due_at.unwrap_or(now);
@@ -353,9 +532,14 @@ impl Case {
             }
             Command::CoHandlerOpinion { text: opinion } => {
                 text("text", &opinion, MAX_REPLY_CHARS)?;
-                let Role::Department(department) = actor.role else {
+                let (Role::Department(department) | Role::DepartmentHead(department)) = actor.role
+                else {
                     return Err(LifecycleError::Forbidden { command: kind });
                 };
+                if !next.co_answered.contains(&department) {
+                    next.co_answered.push(department);
+                    next.co_answered.sort_unstable();
+                }
                 EventKind::CoHandlerOpinion {
                     department,
                     text: opinion,
@@ -363,13 +547,20 @@ impl Case {
             }
             Command::SubmitDraft(draft) => {
                 text("body", &draft.body, MAX_REPLY_CHARS)?;
+                let all_answered = self
+                    .co_handlers
+                    .iter()
+                    .all(|d| self.co_answered.contains(d));
+                if !all_answered && !self.coordinated {
+                    return Err(LifecycleError::AwaitingCoHandlers);
+                }
                 if draft.promised_by.is_some_and(|p| p <= now) {
                     return Err(invalid(
                         "promised_by",
                         "承诺期限须在将来 / the promise date must lie ahead",
                     ));
                 }
-                next.status = Status::UnderReview;
+                next.status = Status::SignOffPending;
                 let event = EventKind::DraftSubmitted {
                     truthfulness: draft.truthfulness,
                     grade: draft.grade,
@@ -378,6 +569,20 @@ impl Case {
                 };
                 next.draft = Some(draft);
                 event
+            }
+            Command::SignOff => {
+                next.status = Status::UnderReview;
+                EventKind::SignedOff
+            }
+            Command::SendBackDraft { reason } => {
+                note("reason", &reason)?;
+                next.status = if self.following_up {
+                    Status::FollowingUp
+                } else {
+                    Status::InProgress
+                };
+                next.draft = None;
+                EventKind::DraftSentBack { reason }
             }
             Command::Approve => {
                 next.status = Status::Approved;
@@ -436,30 +641,65 @@ impl Case {
                     late,
                 }
             }
-            Command::Rate { satisfied, comment } => {
+            Command::Rate { rating, comment } => {
                 if let Some(c) = &comment {
                     note("comment", c)?;
+                }
+                if !ctx.policy.offers_rating(rating) {
+                    return Err(invalid(
+                        "rating",
+                        "本地评价不设此等级 / this level is not on the rating scale",
+                    ));
                 }
                 if self.duties.rating_until.is_none_or(|end| now > end) {
                     return Err(LifecycleError::WindowClosed { command: kind });
                 }
                 next.duties.rating_until = None;
-                if satisfied {
-                    next.close(now);
+                if rating == Rating::Unsatisfied {
+                    // 不满意: the office decides whether the department re-handles (000 §2.5).
+                    next.status = Status::ReopenRequested;
                 } else {
-                    next.start_round(ctx, now)?;
+                    next.close(now);
                 }
-                EventKind::Rated { satisfied, comment }
+                EventKind::Rated {
+                    rating,
+                    satisfied: ctx.policy.counts_as_satisfied(rating),
+                    comment,
+                    callback: actor.role == Role::Operator,
+                }
+            }
+            Command::Reopen { reason } if actor.role == Role::Citizen => {
+                note("reason", &reason)?;
+                next.check_reopen_window(ctx, now)?;
+                next.status = Status::ReopenRequested;
+                next.closed_at = None;
+                EventKind::ReopenRequested { reason }
+            }
+            Command::DecideReopen {
+                confirm: false,
+                note: reason,
+            } => {
+                note("note", &reason)?;
+                next.close(now);
+                EventKind::ReopenDeclined { reason }
+            }
+            Command::DecideReopen {
+                confirm: true,
+                note: reason,
+            } => {
+                next.start_round(ctx, now)?;
+                if self.lead.is_none() {
+                    next.status = Status::Registered;
+                }
+                EventKind::Reopened {
+                    reason,
+                    round: next.round,
+                    due_at: next.due_at.unwrap_or(now),
+                }
             }
             Command::Reopen { reason } => {
                 note("reason", &reason)?;
-                let closed_at = self.closed_at.unwrap_or(now);
-                let window_end =
-                    ctx.policy
-                        .after(ctx.calendar, closed_at, ctx.policy.reopen_window)?;
-                if now > window_end {
-                    return Err(LifecycleError::WindowClosed { command: kind });
-                }
+                next.check_reopen_window(ctx, now)?;
                 next.closed_at = None;
                 next.start_round(ctx, now)?;
                 if self.lead.is_none() {
@@ -486,12 +726,20 @@ impl Case {
             Command::Dismiss {
                 reason,
                 note: text_note,
+                duplicate_of,
             } => {
                 note("note", &text_note)?;
+                if (reason == Dismissal::Duplicate) != duplicate_of.is_some() {
+                    return Err(invalid(
+                        "duplicate_of",
+                        "重复件须关联原件，其他情形不关联 / a duplicate names its original; nothing else does",
+                    ));
+                }
                 next.close(now);
                 EventKind::Dismissed {
                     reason,
                     note: text_note,
+                    duplicate_of,
                 }
             }
             Command::CloseUnrated => {
@@ -511,6 +759,16 @@ impl Case {
                 next.duties.first_response_by = None;
                 next.first_response_late = true;
                 EventKind::FirstResponseLate
+            }
+            Command::MarkDispatchLate => {
+                let Some(due) = self.duties.dispatch_by else {
+                    return Err(LifecycleError::WindowClosed { command: kind });
+                };
+                if now <= due {
+                    return Err(LifecycleError::NotDue { command: kind });
+                }
+                next.duties.dispatch_by = None;
+                EventKind::DispatchLate
             }
             Command::Remind => {
                 if by_system {
@@ -572,13 +830,19 @@ impl Case {
 
     /// Whether the actor's role matches the table's "who" for this case.
     fn may(&self, role: Role, who: Who) -> bool {
-        let lead = matches!(role, Role::Department(d) if Some(d) == self.lead);
+        let department = match role {
+            Role::Department(d) | Role::DepartmentHead(d) => Some(d),
+            _ => None,
+        };
+        let lead = department.is_some() && department == self.lead;
         match who {
             Who::Operator => role == Role::Operator,
             Who::LeadDepartment => lead,
-            Who::CoDepartment => {
-                matches!(role, Role::Department(d) if self.co_handlers.contains(&d))
+            Who::LeadDepartmentHead => {
+                matches!(role, Role::DepartmentHead(d) if Some(d) == self.lead)
             }
+            Who::Leader => role == Role::Leader,
+            Who::CoDepartment => department.is_some_and(|d| self.co_handlers.contains(&d)),
             Who::Reviewer => role == Role::Reviewer,
             Who::Citizen => role == Role::Citizen,
             Who::CitizenOrOperator => matches!(role, Role::Citizen | Role::Operator),
@@ -599,23 +863,68 @@ impl Case {
         self.duties = super::Duties::default();
     }
 
-    /// Starts a new handling round with the lead department (重新办理).
+    /// Starts a new handling round with the lead department (重新办理), its limit counted
+    /// from now and capped by the original dispatch method.
     fn start_round(&mut self, ctx: &Context<'_>, now: Timestamp) -> Result<(), LifecycleError> {
-        let plan = ctx.policy.plan(ctx.calendar, &self.facts, now, false)?;
+        let plan = ctx
+            .policy
+            .plan(ctx.calendar, &self.facts, now, false, self.dispatch_method)?;
         self.status = Status::InProgress;
         self.round = self.round.saturating_add(1);
-        self.due_at = Some(plan.due_at);
-        self.provisional = plan.provisional;
         self.extended = false;
         self.following_up = false;
         self.escalations = 0;
         self.overdue_since = None;
-        self.duties = super::Duties {
-            remind_at: plan.remind_at,
-            escalate_at: Some(plan.due_at),
-            stage_report_by: plan.stage_report_by,
-            ..super::Duties::default()
+        self.co_answered.clear();
+        self.coordinated = false;
+        self.required_by = None;
+        self.duties = super::Duties::default();
+        self.follow(&plan);
+        Ok(())
+    }
+
+    /// Takes a round's deadlines from `plan`, unless a required time limit replaces them.
+    fn follow(&mut self, plan: &crate::policy::Plan) {
+        let due = self.required_by.unwrap_or(plan.due_at);
+        self.due_at = Some(due);
+        self.provisional = plan.provisional && self.required_by.is_none();
+        self.duties.remind_at = plan.remind_at.filter(|&t| t < due);
+        self.duties.escalate_at = Some(due);
+        self.duties.stage_report_by = plan.stage_report_by.filter(|_| self.required_by.is_none());
+    }
+
+    /// A returned case waits for dispatch again: no departments, and a same-day duty where
+    /// the category needs one.
+    fn back_to_dispatch(
+        &mut self,
+        ctx: &Context<'_>,
+        now: Timestamp,
+    ) -> Result<(), LifecycleError> {
+        self.status = Status::Returned;
+        self.lead = None;
+        self.dispatch_method = None;
+        self.co_handlers.clear();
+        self.co_answered.clear();
+        self.coordinated = false;
+        self.duties.dispatch_by = if ctx.policy.same_day_dispatch.contains(&self.facts.category) {
+            Some(ctx.policy.same_working_day(ctx.calendar, now)?)
+        } else {
+            None
         };
+        Ok(())
+    }
+
+    /// Refuses a reopen after the window that closure opened.
+    fn check_reopen_window(&self, ctx: &Context<'_>, now: Timestamp) -> Result<(), LifecycleError> {
+        let closed_at = self.closed_at.unwrap_or(now);
+        let window_end = ctx
+            .policy
+            .after(ctx.calendar, closed_at, ctx.policy.reopen_window)?;
+        if now > window_end {
+            return Err(LifecycleError::WindowClosed {
+                command: CommandKind::Reopen,
+            });
+        }
         Ok(())
     }
 }

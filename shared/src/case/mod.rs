@@ -12,8 +12,8 @@ pub mod table;
 
 pub use event::{Event, EventKind};
 pub use kinds::{
-    Category, Channel, Complexity, Dismissal, Grade, Status, TransferTarget, Truthfulness, Urgency,
-    Visibility, Withhold,
+    Category, Channel, Complexity, Dismissal, DispatchMethod, Grade, Rating, Status,
+    TransferTarget, Truthfulness, Urgency, Visibility, Withhold,
 };
 pub use lifecycle::{Command, Context, LifecycleError, Transition};
 pub use table::CommandKind;
@@ -62,6 +62,10 @@ pub enum Role {
     Operator,
     /// Staff of a department; lead or co-handler depending on the case.
     Department(DepartmentId),
+    /// The head of a department, who signs its replies off (签发); also acts as its staff.
+    DepartmentHead(DepartmentId),
+    /// A city leader: instructions (批示) and required time limits (要求时限).
+    Leader,
     /// Reviewer of the dispatching office: reviews and publishes replies (审核, 统一回复).
     Reviewer,
     /// Supervisor: reminds and escalates by hand (催办, 督办).
@@ -107,6 +111,8 @@ pub struct ReplyDraft {
 /// The instants the sweep acts on while they are pending (`None` once done).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Duties {
+    /// Dispatch of a case that must go out the same working day (petitions, 004 §9).
+    pub dispatch_by: Option<Timestamp>,
     /// First response to the citizen.
     pub first_response_by: Option<Timestamp>,
     /// End of the department's window to return a misrouted case.
@@ -138,8 +144,20 @@ pub struct Case {
     pub updated_at: Timestamp,
     /// Lead department (主办), once dispatched.
     pub lead: Option<DepartmentId>,
+    /// How it was dispatched: the limit follows the method (001 §2).
+    pub dispatch_method: Option<DispatchMethod>,
     /// Co-handling departments (会办).
     pub co_handlers: Vec<DepartmentId>,
+    /// Co-handlers that sent their opinion in this round.
+    pub co_answered: Vec<DepartmentId>,
+    /// Whether the office coordinated the co-handlers in this round, so the lead may reply
+    /// without every opinion (000 §2.2(5)).
+    pub coordinated: bool,
+    /// A leader's instruction is on the case (领导批示件, 001 §2).
+    pub leader_instructed: bool,
+    /// The required time limit (要求时限) set for an urgent or leader-instructed case (001 §2):
+    /// it replaces the policy's limit.
+    pub required_by: Option<Timestamp>,
     /// The current deadline.
     pub due_at: Option<Timestamp>,
     /// Whether the deadline counts over a year without a published schedule.
@@ -169,6 +187,11 @@ impl Case {
     /// with [`crate::policy::Policy::plan`] from the same facts and `received_at`.
     pub fn register(facts: Facts, received_at: Timestamp, plan: &Plan, actor: Actor) -> Transition {
         let case = Case {
+            dispatch_method: None,
+            co_answered: Vec::new(),
+            coordinated: false,
+            leader_instructed: false,
+            required_by: None,
             facts,
             status: Status::Registered,
             version: 1,
@@ -180,6 +203,7 @@ impl Case {
             due_at: Some(plan.due_at),
             provisional: plan.provisional,
             duties: Duties {
+                dispatch_by: plan.dispatch_by,
                 first_response_by: plan.first_response_by,
                 return_by: None,
                 remind_at: plan.remind_at,
@@ -221,8 +245,10 @@ impl Case {
             self.status,
             Status::Registered
                 | Status::Dispatched
+                | Status::ReturnRequested
                 | Status::Returned
                 | Status::InProgress
+                | Status::SignOffPending
                 | Status::UnderReview
                 | Status::Approved
                 | Status::FollowingUp

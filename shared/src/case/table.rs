@@ -12,16 +12,28 @@ pub enum CommandKind {
     Classify,
     /// Assign a lead and co-handling departments.
     Dispatch,
-    /// The lead department sends a misrouted case back.
+    /// The lead department sends a misrouted case back (or asks to, where the office decides).
     Return,
+    /// The office approves or refuses a department's request to return a case.
+    DecideReturn,
+    /// The office coordinates co-handlers who disagree, so the lead may reply.
+    Coordinate,
+    /// A leader's instruction (批示), with a required time limit if given.
+    Instruct,
+    /// The operator answers a consultation on the spot (当即答复) and closes it.
+    AnswerOnTheSpot,
     /// The lead department takes the case on (or the sweep, once the return window lapsed).
     Accept,
     /// Extend the deadline once, with a stage report.
     Extend,
     /// A co-handling department sends its opinion to the lead.
     CoHandlerOpinion,
-    /// The lead department submits a draft reply for review.
+    /// The lead department submits a draft reply for its head's sign-off.
     SubmitDraft,
+    /// The department head signs the draft off (签发); it goes to review.
+    SignOff,
+    /// The department head sends the draft back to the handler.
+    SendBackDraft,
     /// The reviewer approves the draft.
     Approve,
     /// The reviewer rejects the draft; the department redoes it.
@@ -32,6 +44,8 @@ pub enum CommandKind {
     Rate,
     /// The citizen or an operator asks to reopen a closed case.
     Reopen,
+    /// The office confirms or declines a reopen request.
+    DecideReopen,
     /// Transfer a legal or discipline case out of the platform.
     TransferOut,
     /// Close without handling (duplicate, no content, withdrawn).
@@ -40,6 +54,8 @@ pub enum CommandKind {
     CloseUnrated,
     /// Record that the first response came too late.
     MarkFirstResponseLate,
+    /// Record that a same-day dispatch came too late.
+    MarkDispatchLate,
     /// Remind the department before the deadline.
     Remind,
     /// Escalate (督办) at or after the deadline.
@@ -53,19 +69,27 @@ impl CommandKind {
             Self::Classify => "更正分类",
             Self::Dispatch => "交办",
             Self::Return => "退回",
+            Self::DecideReturn => "退回审批",
+            Self::Coordinate => "协调会办",
+            Self::Instruct => "领导批示",
+            Self::AnswerOnTheSpot => "当即答复",
             Self::Accept => "签收",
             Self::Extend => "延期",
             Self::CoHandlerOpinion => "会办意见",
             Self::SubmitDraft => "提交答复稿",
+            Self::SignOff => "签发",
+            Self::SendBackDraft => "退回修改",
             Self::Approve => "审核通过",
             Self::Reject => "审核退回",
             Self::Publish => "发布答复",
             Self::Rate => "满意度评价",
             Self::Reopen => "申请重办",
+            Self::DecideReopen => "重办确认",
             Self::TransferOut => "转出",
             Self::Dismiss => "不予办理",
             Self::CloseUnrated => "逾期未评价办结",
             Self::MarkFirstResponseLate => "首次响应超时",
+            Self::MarkDispatchLate => "交办超时",
             Self::Remind => "催办",
             Self::Escalate => "督办",
         }
@@ -79,6 +103,10 @@ pub enum Who {
     Operator,
     /// Staff of the case's lead department.
     LeadDepartment,
+    /// The head of the case's lead department.
+    LeadDepartmentHead,
+    /// A city leader.
+    Leader,
     /// Staff of one of the case's co-handling departments.
     CoDepartment,
     /// Reviewers.
@@ -100,6 +128,8 @@ impl Who {
         match self {
             Who::Operator => "话务/交办员 Operator",
             Who::LeadDepartment => "主办单位 Lead department",
+            Who::LeadDepartmentHead => "主办单位负责人 Head of the lead department",
+            Who::Leader => "领导 Leader",
             Who::CoDepartment => "会办单位 Co-handling department",
             Who::Reviewer => "审核人 Reviewer",
             Who::Citizen => "留言人 Citizen",
@@ -134,8 +164,10 @@ pub struct Rule {
 const CLOCK_RUNNING: &[Status] = &[
     Registered,
     Dispatched,
+    ReturnRequested,
     Returned,
     InProgress,
+    SignOffPending,
     UnderReview,
     Approved,
     FollowingUp,
@@ -157,16 +189,48 @@ pub const TRANSITIONS: &[Rule] = &[
         from: &[Registered, Returned],
         to: &[Dispatched],
         who: Who::Operator,
-        note: "指定主办单位及会办单位；涉法涉诉、党风廉政类不交办，只能转出；退回时限自交办起算 / assign lead and co-handlers; legal and discipline cases can only be transferred out; the return window starts",
-        clause: "004 §9, 003 §2.4, 000 §2.2(5)",
+        note: "指定主办单位、会办单位和交办方式；时限自交办起算并按交办方式封顶（书面7个、电话短信3个工作日），有要求时限的按要求时限；涉法涉诉、党风廉政类不交办，只能转出；退回时限自交办起算 / assign lead, co-handlers and the dispatch method; the deadline is fixed now, counted from dispatch and capped by the method (written 7, phone/SMS 3 working days) unless a required limit is set; legal and discipline cases can only be transferred out; the return window starts",
+        clause: "004 §9, 001 §2, 003 §2.4, 000 §2.2(5)",
     },
     Rule {
         command: CommandKind::Return,
         from: &[Dispatched],
-        to: &[Returned],
+        to: &[Returned, ReturnRequested],
         who: Who::LeadDepartment,
-        note: "非本单位职责，须在退回时限内说明理由 / not ours: only inside the return window, with a reason",
-        clause: "004 §10",
+        note: "非本单位职责，须在退回时限内说明理由；政策要求时须经交办机构同意（默认要求） / not ours: only inside the return window, with a reason; where the policy says so (the default) the office must consent",
+        clause: "004 §10, 000 §2.1(3)",
+    },
+    Rule {
+        command: CommandKind::DecideReturn,
+        from: &[ReturnRequested],
+        to: &[Returned, InProgress],
+        who: Who::Operator,
+        note: "同意则退回待重新交办（须当日交办的重新计当日时限）；不同意则由原承办单位办理 / consent: back for dispatch (same-day categories get a new same-day duty); refusal: the department handles it",
+        clause: "000 §2.1(3)",
+    },
+    Rule {
+        command: CommandKind::Coordinate,
+        from: &[Dispatched, InProgress],
+        to: &[Dispatched, InProgress],
+        who: Who::Operator,
+        note: "会办单位意见不一致或逾期未复，由交办机构协调，主办单位即可答复 / the office coordinates co-handlers; the lead may then reply",
+        clause: "000 §2.2(5), 001 §2",
+    },
+    Rule {
+        command: CommandKind::Instruct,
+        from: CLOCK_RUNNING,
+        to: CLOCK_RUNNING,
+        who: Who::Leader,
+        note: "领导批示；可设要求时限，替代按政策计算的时限 / a leader's instruction; a required limit, if given, replaces the policy's",
+        clause: "001 §2",
+    },
+    Rule {
+        command: CommandKind::AnswerOnTheSpot,
+        from: &[Registered],
+        to: &[Closed],
+        who: Who::Operator,
+        note: "咨询类能答复的当即答复并办结 / a consultation answered at intake is closed",
+        clause: "001 §2, 004 §9",
     },
     Rule {
         command: CommandKind::Accept,
@@ -186,19 +250,35 @@ pub const TRANSITIONS: &[Rule] = &[
     },
     Rule {
         command: CommandKind::CoHandlerOpinion,
-        from: &[InProgress],
-        to: &[InProgress],
+        from: &[Dispatched, InProgress],
+        to: &[Dispatched, InProgress],
         who: Who::CoDepartment,
-        note: "会办单位向主办单位提出意见 / a co-handler's opinion to the lead",
+        note: "会办单位向主办单位提出意见；每轮每个会办单位都回复（或经协调）后主办单位方可提交答复 / a co-handler's opinion to the lead; the lead replies once every co-handler answered this round (or the office coordinated)",
         clause: "000 §2.2(5)",
     },
     Rule {
         command: CommandKind::SubmitDraft,
         from: &[InProgress, FollowingUp],
-        to: &[UnderReview],
+        to: &[SignOffPending],
         who: Who::LeadDepartment,
-        note: "提交答复稿：注明属实程度，可注明结果等级、不宜公开情形、承诺事项期限 / draft reply with truthfulness; grade, never-public reason and promise date where they apply",
-        clause: "004 §10, 004 §12, 000 §2.4(3)",
+        note: "提交答复稿：注明属实程度，可注明结果等级、不宜公开情形、承诺事项期限；会办意见齐全或已协调 / draft reply with truthfulness; grade, never-public reason and promise date where they apply; every co-handler answered or the office coordinated",
+        clause: "004 §10, 004 §12, 000 §2.4(3), 000 §2.2(5)",
+    },
+    Rule {
+        command: CommandKind::SignOff,
+        from: &[SignOffPending],
+        to: &[UnderReview],
+        who: Who::LeadDepartmentHead,
+        note: "单位负责人签发后报审核 / the head signs off; the draft goes to review",
+        clause: "000 §5.1, 000 §2.4(1), 001 §2",
+    },
+    Rule {
+        command: CommandKind::SendBackDraft,
+        from: &[SignOffPending],
+        to: &[InProgress, FollowingUp],
+        who: Who::LeadDepartmentHead,
+        note: "负责人退回承办人修改（不计退回重办） / the head sends the draft back to the handler (not a redo)",
+        clause: "000 §2.4(1)",
     },
     Rule {
         command: CommandKind::Approve,
@@ -227,18 +307,26 @@ pub const TRANSITIONS: &[Rule] = &[
     Rule {
         command: CommandKind::Rate,
         from: &[Replied],
-        to: &[Closed, InProgress],
-        who: Who::Citizen,
-        note: "评价期内：满意即办结；不满意则重新办理（新一轮，重算时限） / within the rating window: satisfied closes; unsatisfied starts a new round",
-        clause: "000 §2.5, 003 §2.7；评价期：项目自定",
+        to: &[Closed, ReopenRequested],
+        who: Who::CitizenOrOperator,
+        note: "评价期内由留言人评价，或话务员回访后代为记录：满意、基本满意即办结；不满意转待确认重办 / within the rating window, by the citizen or recorded by an operator after a callback: satisfied or basically satisfied closes; unsatisfied opens a reopen request",
+        clause: "000 §2.5, 003 §2.6（回访）, 003 §2.7；评价等级与评价期：项目自定",
     },
     Rule {
         command: CommandKind::Reopen,
         from: &[Closed],
-        to: &[InProgress, Registered],
+        to: &[InProgress, Registered, ReopenRequested],
         who: Who::CitizenOrOperator,
-        note: "办结后申请期内可申请重办，须说明理由 / within the reopen window after closure, with a reason",
+        note: "办结后申请期内可申请重办，须说明理由；留言人申请的待话务员确认 / within the reopen window after closure, with a reason; a citizen's request waits for an operator",
         clause: "项目自定 / project's choice",
+    },
+    Rule {
+        command: CommandKind::DecideReopen,
+        from: &[ReopenRequested],
+        to: &[InProgress, Registered, Closed],
+        who: Who::Operator,
+        note: "确认则主办单位重新办理（新一轮，重算时限）；不予重办须说明理由并办结 / confirmed: the lead re-handles in a new round; declined: closed, with a reason",
+        clause: "000 §2.5, 003 §2.7",
     },
     Rule {
         command: CommandKind::TransferOut,
@@ -253,7 +341,7 @@ pub const TRANSITIONS: &[Rule] = &[
         from: &[Registered, Returned],
         to: &[Closed],
         who: Who::Operator,
-        note: "重复、无实质内容或本人撤回，须说明 / duplicate, no content or withdrawn, with a note",
+        note: "重复、无实质内容或本人撤回，须说明；重复件关联原件并计入原件的反映次数 / duplicate, no content or withdrawn, with a note; a duplicate is linked to its original, whose report count grows",
         clause: "项目自定 / project's choice",
     },
     Rule {
@@ -273,9 +361,33 @@ pub const TRANSITIONS: &[Rule] = &[
         clause: "000 §9.2(1), 003 §2.6；时限：项目自定",
     },
     Rule {
+        command: CommandKind::MarkDispatchLate,
+        from: &[Registered, Returned],
+        to: &[Registered, Returned],
+        who: Who::System,
+        note: "须当日交办而未交办，记录在案 / a same-day dispatch missed: recorded",
+        clause: "004 §9",
+    },
+    Rule {
         command: CommandKind::Remind,
-        from: &[Dispatched, InProgress, UnderReview, Approved, FollowingUp],
-        to: &[Dispatched, InProgress, UnderReview, Approved, FollowingUp],
+        from: &[
+            Dispatched,
+            ReturnRequested,
+            InProgress,
+            SignOffPending,
+            UnderReview,
+            Approved,
+            FollowingUp,
+        ],
+        to: &[
+            Dispatched,
+            ReturnRequested,
+            InProgress,
+            SignOffPending,
+            UnderReview,
+            Approved,
+            FollowingUp,
+        ],
         who: Who::SupervisorOrSystem,
         note: "到期前催办 / reminder before the deadline",
         clause: "004 §4, 002 §4.1；时点：项目自定",

@@ -40,7 +40,7 @@ impl World {
     fn register(&self, facts: Facts, received: Timestamp) -> Case {
         let plan = self
             .policy
-            .plan(&self.calendar, &facts, received, true)
+            .plan(&self.calendar, &facts, received, true, None)
             .expect("in range");
         Case::register(facts, received, &plan, Actor::anonymous(Role::Citizen)).case
     }
@@ -63,7 +63,8 @@ impl World {
 }
 
 impl World {
-    /// Submits a draft, approves it and publishes it, as the lead department and reviewer.
+    /// Submits a draft, has the head sign it off, approves it and publishes it, as the lead
+    /// department, its head and the reviewer.
     fn reply(
         &self,
         case: &Case,
@@ -79,6 +80,9 @@ impl World {
                 now,
             )
             .expect("draft");
+        let case = self
+            .run(&case, Role::DepartmentHead(DEPT), Command::SignOff, now)
+            .expect("sign off");
         let case = self
             .run(&case, Role::Reviewer, Command::Approve, now)
             .expect("approve");
@@ -108,25 +112,45 @@ fn draft(truthfulness: Truthfulness) -> ReplyDraft {
 
 const DEPT: DepartmentId = 7;
 
-/// Registered on Monday 2026-03-02 09:00, dispatched and accepted at once.
+const CO: DepartmentId = 8;
+
+fn dispatch(lead: DepartmentId, co_handlers: Vec<DepartmentId>) -> Command {
+    Command::Dispatch {
+        lead,
+        co_handlers,
+        method: DispatchMethod::Written,
+    }
+}
+
+/// Registered on Monday 2026-03-02 09:00, dispatched in writing with one co-handler, accepted
+/// at once, and the co-handler's opinion in.
 fn accepted(world: &World, consent: bool) -> (Case, Timestamp) {
     let t0 = at(Date::constant(2026, 3, 2), 9);
     let case = world.register(facts(Category::Complaint, consent), t0);
     let case = world
-        .run(
-            &case,
-            Role::Operator,
-            Command::Dispatch {
-                lead: DEPT,
-                co_handlers: vec![8],
-            },
-            t0,
-        )
+        .run(&case, Role::Operator, dispatch(DEPT, vec![CO]), t0)
         .expect("dispatch");
     let case = world
         .run(&case, Role::Department(DEPT), Command::Accept, t0)
         .expect("accept");
+    let case = world
+        .run(
+            &case,
+            Role::Department(CO),
+            Command::CoHandlerOpinion {
+                text: "同意主办单位意见".into(),
+            },
+            t0,
+        )
+        .expect("opinion");
     (case, t0)
+}
+
+fn rate(rating: Rating) -> Command {
+    Command::Rate {
+        rating,
+        comment: None,
+    }
 }
 
 #[test]
@@ -152,19 +176,11 @@ fn happy_path_from_intake_to_satisfied_closure() {
     assert_eq!(case.status, Status::Replied);
     assert!(case.duties.rating_until.is_some());
     let case = w
-        .run(
-            &case,
-            Role::Citizen,
-            Command::Rate {
-                satisfied: true,
-                comment: None,
-            },
-            t0,
-        )
+        .run(&case, Role::Citizen, rate(Rating::Basic), t0)
         .expect("rate");
     assert_eq!(case.status, Status::Closed);
     assert_eq!(case.duties, Duties::default());
-    assert_eq!(case.version, 7);
+    assert_eq!(case.version, 9);
 }
 
 #[test]
@@ -197,15 +213,7 @@ fn only_the_lead_department_returns_and_only_inside_the_window() {
     let t0 = at(Date::constant(2026, 3, 2), 9);
     let case = w.register(facts(Category::Complaint, true), t0);
     let case = w
-        .run(
-            &case,
-            Role::Operator,
-            Command::Dispatch {
-                lead: DEPT,
-                co_handlers: vec![],
-            },
-            t0,
-        )
+        .run(&case, Role::Operator, dispatch(DEPT, vec![]), t0)
         .expect("dispatch");
     let reason = || Command::Return {
         reason: "不属于本单位职责".into(),
@@ -224,7 +232,37 @@ fn only_the_lead_department_returns_and_only_inside_the_window() {
             command: CommandKind::Return
         })
     );
+    // By default the office must consent (000 §2.1(3)).
+    let requested = w
+        .run(&case, Role::Department(DEPT), reason(), t0)
+        .expect("return");
+    assert_eq!(
+        (requested.status, requested.lead),
+        (Status::ReturnRequested, Some(DEPT))
+    );
+    let decide = |approve| Command::DecideReturn {
+        approve,
+        note: "经核实，属区住建局职责".into(),
+    };
+    assert!(matches!(
+        w.run(&requested, Role::Department(DEPT), decide(true), t0),
+        Err(LifecycleError::Forbidden { .. })
+    ));
+    let refused = w
+        .run(&requested, Role::Operator, decide(false), t0)
+        .expect("refuse");
+    assert_eq!(
+        (refused.status, refused.lead),
+        (Status::InProgress, Some(DEPT))
+    );
     let returned = w
+        .run(&requested, Role::Operator, decide(true), t0)
+        .expect("approve");
+    assert_eq!((returned.status, returned.lead), (Status::Returned, None));
+    // Where the policy lets departments return on their own, the return takes effect at once.
+    let mut free = World::new();
+    free.policy.return_needs_approval = false;
+    let returned = free
         .run(&case, Role::Department(DEPT), reason(), t0)
         .expect("return");
     assert_eq!((returned.status, returned.lead), (Status::Returned, None));
@@ -262,15 +300,7 @@ fn legal_and_discipline_cases_are_transferred_not_dispatched() {
     let t0 = at(Date::constant(2026, 3, 2), 9);
     let case = w.register(facts(Category::Discipline, true), t0);
     assert_eq!(
-        w.run(
-            &case,
-            Role::Operator,
-            Command::Dispatch {
-                lead: DEPT,
-                co_handlers: vec![]
-            },
-            t0
-        ),
+        w.run(&case, Role::Operator, dispatch(DEPT, vec![]), t0),
         Err(LifecycleError::MustTransfer)
     );
     let out = w
@@ -357,6 +387,9 @@ fn unsatisfied_rating_starts_a_new_round_and_promises_are_followed_up() {
             t0,
         )
         .expect("draft");
+    let c = w
+        .run(&c, Role::DepartmentHead(DEPT), Command::SignOff, t0)
+        .expect("sign off");
     let reject = Command::Reject {
         reason: "请补充核实情况".into(),
     };
@@ -372,17 +405,33 @@ fn unsatisfied_rating_starts_a_new_round_and_promises_are_followed_up() {
             &c,
             Role::Citizen,
             Command::Rate {
-                satisfied: false,
+                rating: Rating::Unsatisfied,
                 comment: Some("问题仍未解决".into()),
             },
             later,
         )
         .expect("rate");
+    assert_eq!((c.status, c.round), (Status::ReopenRequested, 1));
+    let c = w
+        .run(
+            &c,
+            Role::Operator,
+            Command::DecideReopen {
+                confirm: true,
+                note: "回访核实，确未解决".into(),
+            },
+            later,
+        )
+        .expect("confirm");
     assert_eq!(
         (c.status, c.round, c.lead),
         (Status::InProgress, 2, Some(DEPT))
     );
     assert!(c.due_at.expect("due") > later);
+    assert!(
+        c.co_answered.is_empty(),
+        "a new round asks co-handlers again"
+    );
 }
 
 #[test]
@@ -401,15 +450,7 @@ fn rating_window_closes_and_the_sweep_closes_unrated() {
     );
     let after = end + jiff::SignedDuration::from_secs(1);
     assert_eq!(
-        w.run(
-            &c,
-            Role::Citizen,
-            Command::Rate {
-                satisfied: true,
-                comment: None
-            },
-            after
-        ),
+        w.run(&c, Role::Citizen, rate(Rating::Satisfied), after),
         Err(LifecycleError::WindowClosed {
             command: CommandKind::Rate
         })
@@ -456,6 +497,13 @@ fn extension_needs_a_stage_report_and_stays_within_the_cap() {
             command: CommandKind::Extend
         })
     );
+    // Only before the deadline: lateness already incurred cannot be extended away.
+    assert_eq!(
+        w.run(&case, Role::Department(DEPT), extend(latest), due),
+        Err(LifecycleError::WindowClosed {
+            command: CommandKind::Extend
+        })
+    );
 }
 
 #[test]
@@ -480,6 +528,8 @@ fn any_role() -> impl Strategy<Value = Role> {
         Just(Role::Citizen),
         Just(Role::Operator),
         (1i64..=3).prop_map(Role::Department),
+        (1i64..=3).prop_map(Role::DepartmentHead),
+        Just(Role::Leader),
         Just(Role::Reviewer),
         Just(Role::Supervisor),
         Just(Role::System),
@@ -520,9 +570,32 @@ fn any_command() -> impl Strategy<Value = Command> {
                 urgency,
                 complexity
             }),
-        (1i64..=3, prop::collection::vec(1i64..=3, 0..3))
-            .prop_map(|(lead, co_handlers)| Command::Dispatch { lead, co_handlers }),
+        (
+            1i64..=3,
+            prop::collection::vec(1i64..=3, 0..3),
+            prop::sample::select(DispatchMethod::ALL)
+        )
+            .prop_map(|(lead, co_handlers, method)| Command::Dispatch {
+                lead,
+                co_handlers,
+                method
+            }),
         any_text().prop_map(|reason| Command::Return { reason }),
+        (any::<bool>(), any_text())
+            .prop_map(|(approve, note)| Command::DecideReturn { approve, note }),
+        any_text().prop_map(|note| Command::Coordinate { note }),
+        (any_text(), prop::option::of(0i64..40)).prop_map(|(text, days)| Command::Instruct {
+            text,
+            required_by: days.map(|d| {
+                at(Date::constant(2026, 3, 2), 9) + jiff::SignedDuration::from_hours(24 * d)
+            }),
+        }),
+        any_text().prop_map(|answer| Command::AnswerOnTheSpot { answer }),
+        Just(Command::SignOff),
+        any_text().prop_map(|reason| Command::SendBackDraft { reason }),
+        (any::<bool>(), any_text())
+            .prop_map(|(confirm, note)| Command::DecideReopen { confirm, note }),
+        Just(Command::MarkDispatchLate),
         Just(Command::Accept),
         (any_text(), 0i64..60).prop_map(|(stage_report, days)| Command::Extend {
             stage_report,
@@ -534,15 +607,20 @@ fn any_command() -> impl Strategy<Value = Command> {
         any_text().prop_map(|reason| Command::Reject { reason }),
         prop::sample::select(Visibility::ALL)
             .prop_map(|visibility| Command::Publish { visibility }),
-        any::<bool>().prop_map(|satisfied| Command::Rate {
-            satisfied,
+        prop::sample::select(Rating::ALL).prop_map(|rating| Command::Rate {
+            rating,
             comment: None
         }),
         any_text().prop_map(|reason| Command::Reopen { reason }),
         (prop::sample::select(TransferTarget::ALL), any_text())
             .prop_map(|(target, note)| Command::TransferOut { target, note }),
-        (prop::sample::select(Dismissal::ALL), any_text())
-            .prop_map(|(reason, note)| Command::Dismiss { reason, note }),
+        (prop::sample::select(Dismissal::ALL), any_text()).prop_map(|(reason, note)| {
+            Command::Dismiss {
+                reason,
+                note,
+                duplicate_of: (reason == Dismissal::Duplicate).then_some(1),
+            }
+        }),
         Just(Command::CloseUnrated),
         Just(Command::MarkFirstResponseLate),
         Just(Command::Remind),
@@ -552,16 +630,17 @@ fn any_command() -> impl Strategy<Value = Command> {
 
 /// Minutes to move the clock before each command: mostly small steps, sometimes days.
 fn any_step() -> impl Strategy<Value = i64> {
-    prop_oneof![0i64..120, 0i64..(60 * 24 * 20)]
+    prop_oneof![3 => 0i64..120, 1 => 0i64..(60 * 24 * 20)]
 }
 
 fn check_invariants(
     prev: &Case,
+    kind: CommandKind,
     t: &Transition,
     approved_before_publish: bool,
 ) -> Result<(), TestCaseError> {
     let c = &t.case;
-    let rule = table::rule(command_of(&t.event.kind));
+    let rule = table::rule(kind);
     prop_assert!(
         rule.from.contains(&prev.status) && rule.to.contains(&c.status),
         "{:?}: {:?} -> {:?}",
@@ -586,7 +665,9 @@ fn check_invariants(
     let handled = matches!(
         c.status,
         Status::Dispatched
+            | Status::ReturnRequested
             | Status::InProgress
+            | Status::SignOffPending
             | Status::UnderReview
             | Status::Approved
             | Status::Replied
@@ -600,8 +681,20 @@ fn check_invariants(
     }
     prop_assert_eq!(
         c.draft.is_some(),
-        matches!(c.status, Status::UnderReview | Status::Approved)
+        matches!(
+            c.status,
+            Status::SignOffPending | Status::UnderReview | Status::Approved
+        )
     );
+    if let EventKind::DraftSubmitted { .. } = &t.event.kind {
+        prop_assert!(
+            c.co_handlers.iter().all(|d| prev.co_answered.contains(d)) || prev.coordinated,
+            "a reply before every co-handler answered"
+        );
+    }
+    if kind == CommandKind::Extend {
+        prop_assert!(prev.due_at.is_some_and(|due| t.event.at < due));
+    }
     if let EventKind::Published { visibility, .. } = &t.event.kind {
         prop_assert!(
             approved_before_publish,
@@ -615,31 +708,6 @@ fn check_invariants(
         }
     }
     Ok(())
-}
-
-/// The table row an event came from.
-fn command_of(kind: &EventKind) -> CommandKind {
-    match kind {
-        EventKind::Registered { .. } => unreachable!("registration is not a transition"),
-        EventKind::Classified { .. } => CommandKind::Classify,
-        EventKind::Dispatched { .. } => CommandKind::Dispatch,
-        EventKind::Returned { .. } => CommandKind::Return,
-        EventKind::Accepted { .. } => CommandKind::Accept,
-        EventKind::Extended { .. } => CommandKind::Extend,
-        EventKind::CoHandlerOpinion { .. } => CommandKind::CoHandlerOpinion,
-        EventKind::DraftSubmitted { .. } => CommandKind::SubmitDraft,
-        EventKind::Approved => CommandKind::Approve,
-        EventKind::Rejected { .. } => CommandKind::Reject,
-        EventKind::Published { .. } => CommandKind::Publish,
-        EventKind::Rated { .. } => CommandKind::Rate,
-        EventKind::Reopened { .. } => CommandKind::Reopen,
-        EventKind::TransferredOut { .. } => CommandKind::TransferOut,
-        EventKind::Dismissed { .. } => CommandKind::Dismiss,
-        EventKind::ClosedUnrated => CommandKind::CloseUnrated,
-        EventKind::FirstResponseLate => CommandKind::MarkFirstResponseLate,
-        EventKind::Reminded => CommandKind::Remind,
-        EventKind::Escalated { .. } => CommandKind::Escalate,
-    }
 }
 
 /// Who issues a step's command: mostly the role the table expects, sometimes anyone.
@@ -660,7 +728,7 @@ type Step = (Vec<Command>, RoleChoice, i64);
 fn any_steps() -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
         (
-            prop::collection::vec(any_command(), 6),
+            prop::collection::vec(any_command(), 8),
             any_role_choice(),
             any_step(),
         ),
@@ -673,6 +741,8 @@ fn expected_role(case: &Case, kind: CommandKind, minutes: i64) -> Role {
     match table::rule(kind).who {
         table::Who::Operator => Role::Operator,
         table::Who::LeadDepartment => lead,
+        table::Who::LeadDepartmentHead => Role::DepartmentHead(case.lead.unwrap_or(1)),
+        table::Who::Leader => Role::Leader,
         table::Who::CoDepartment => {
             Role::Department(case.co_handlers.first().copied().unwrap_or(2))
         }
@@ -720,10 +790,11 @@ fn run_history(
             policy: &w.policy,
         };
         if let Ok(t) = case.handle(&Actor::anonymous(role), command, &ctx) {
-            check_invariants(&case, &t, approved)?;
+            check_invariants(&case, kind, &t, approved)?;
             match t.event.kind {
                 EventKind::Approved => approved = true,
                 EventKind::DraftSubmitted { .. }
+                | EventKind::DraftSentBack { .. }
                 | EventKind::Rejected { .. }
                 | EventKind::Published { .. } => approved = false,
                 _ => {}

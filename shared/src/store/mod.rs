@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_desk.sql",
         include_str!("../../../migrations/0004_desk.sql"),
     ),
+    (
+        "0005_handling.sql",
+        include_str!("../../../migrations/0005_handling.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

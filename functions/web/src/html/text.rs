@@ -75,8 +75,8 @@ pub const PUBLISH_YES: Text = t("同意公开", "Yes, publish it");
 pub const PUBLISH_NO: Text = t("不公开", "No, keep it private");
 /// What publication means.
 pub const PUBLISH_HINT: Text = t(
-    "公开是指：留言的标题、内容和部门答复会在本站“办理公开”栏目展示，供其他市民查阅。您的姓名、电话、邮箱等个人信息任何情况下都不会公开。选择不公开时，您将获得一个查询码，只有凭受理编号和查询码才能查看。党风廉政类留言一律不公开。",
-    "Publishing means: the title, the text and the department's reply are shown on this site for other citizens to read. Your name, phone, e-mail and other personal data are never published, in any case. If you keep it private you get a query code; only the tracking number together with that code opens it. Party-discipline messages are never published.",
+    "公开是指：留言的标题、内容和部门答复会在本站“办理公开”栏目展示，供其他市民查阅。您的姓名、电话、邮箱等个人信息任何情况下都不会公开。提交后您会获得一个查询码：不公开的留言只有凭受理编号和查询码才能查看；无论是否公开，评价答复时都需要查询码。党风廉政类留言一律不公开。",
+    "Publishing means: the title, the text and the department's reply are shown on this site for other citizens to read. Your name, phone, e-mail and other personal data are never published, in any case. You get a query code when you send it: a private message opens only with the tracking number and that code, and rating the reply always needs it. Party-discipline messages are never published.",
 );
 /// Personal-data notice heading.
 pub const CONSENT_HEADING: Text = t("个人信息处理说明", "Personal-data notice");
@@ -150,8 +150,8 @@ pub const TRACKING_NUMBER: Text = t("受理编号", "Tracking number");
 pub const QUERY_CODE: Text = t("查询码", "Query code");
 /// Query code warning.
 pub const QUERY_CODE_ONCE: Text = t(
-    "查询码只显示这一次，请立即抄写或截图保存。您的留言不公开，没有查询码将无法查看办理情况和答复。",
-    "The query code is shown only this once: write it down or take a screenshot now. Your message is private; without the code you cannot see its progress or the reply.",
+    "查询码只显示这一次，请立即抄写或截图保存。评价答复时需要它；不公开的留言没有查询码将无法查看办理情况和答复。",
+    "The query code is shown only this once: write it down or take a screenshot now. You need it to rate the reply, and a private message cannot be seen without it.",
 );
 /// Keep the tracking number.
 pub const KEEP_TRACKING: Text = t(
@@ -206,6 +206,18 @@ pub const PUBLISHED: Text = t("答复日期", "Replied on");
 
 // --- Tracking form --------------------------------------------------------------------------
 
+/// Rating section title.
+pub const RATE_TITLE: Text = t("评价答复", "Rate the reply");
+/// When rating closes.
+pub const RATE_UNTIL: Text = t(
+    "请在以下时间前评价（逾期视为未评价并办结）：",
+    "Please rate before (after that the case closes as not rated):",
+);
+/// Rating comment label.
+pub const RATE_COMMENT: Text = t("意见（可选）", "Comment (optional)");
+/// Rating button.
+pub const RATE_BUTTON: Text = t("提交评价", "Send rating");
+
 /// Tracking page title.
 pub const TRACK_TITLE: Text = t("查询办理进度", "Track a message");
 /// Tracking intro.
@@ -217,8 +229,8 @@ pub const TRACK_INTRO: Text = t(
 pub const FIELD_TRACKING: Text = t("受理编号 *", "Tracking number *");
 /// Query code field label.
 pub const FIELD_CODE: Text = t(
-    "查询码（不公开的留言必填）",
-    "Query code (needed for private messages)",
+    "查询码（不公开的留言和评价答复时必填）",
+    "Query code (needed for private messages and for rating)",
 );
 /// Wrong or missing code.
 pub const CODE_WRONG: Text = t(
@@ -295,6 +307,9 @@ pub fn event(kind: &str) -> Text {
         "approved" => t("答复已审核", "Reply approved"),
         "published" => t("已答复", "Replied"),
         "rated" => t("市民已评价", "Rated by the citizen"),
+        "answered_on_the_spot" => t("已当场答复", "Answered on the spot"),
+        "reopen_requested" => t("申请重新办理", "Reopen requested"),
+        "reopen_declined" => t("经核实不予重办，已办结", "Reopen declined; closed"),
         "reopened" => t("重新办理", "Reopened"),
         "transferred_out" => t("已转出", "Transferred out"),
         "dismissed" => t("不予办理", "Closed without handling"),
