@@ -4,171 +4,35 @@
 //! posts, expired and revoked sessions). Contact details are shown only to roles that may see
 //! them, and every reading is audited; no secret ever appears in a response.
 
-use jiff::civil::Date;
 use minyi::app::Host;
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::Timestamp;
 use minyi::store::{Statement, Store};
 use minyi_desk::totp;
-use minyi_tests::{NativeEnv, OPS_SECRET};
-use minyi_web::{Method, Request, Response};
-use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery staple";
+use minyi_tests::OPS_SECRET;
+use minyi_tests::desk_client::{
+    Desk, PASSWORD, api, beijing, form, json_of, login_api, page, status_of,
+};
+use minyi_web::{Method, Request};
+use serde_json::json;
 
 fn monday() -> Timestamp {
-    Date::constant(2026, 11, 23)
-        .at(9, 0, 0, 0)
-        .to_zoned(shanghai())
-        .expect("local")
-        .timestamp()
+    beijing(2026, 11, 23, 9, 0)
 }
 
-fn json_of(r: &Response) -> Value {
-    serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.text()))
-}
-
-fn api(method: Method, path: &str, token: Option<&str>, body: &Value) -> Request {
-    let req = Request::from_target(method, path)
-        .with_header("content-type", "application/json")
-        .with_body(body.to_string());
-    match token {
-        Some(t) => req.with_header("authorization", &format!("Bearer {t}")),
-        None => req,
-    }
-}
-
-/// A browser's form post from the desk's own page, with the session cookie.
-fn form(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    Request::from_target(Method::Post, path)
-        .with_header("content-type", "application/x-www-form-urlencoded")
-        .with_header("sec-fetch-site", "same-origin")
-        .with_header("cookie", cookie)
-        .with_body(body)
-}
-
-fn page(env: &NativeEnv, path: &str, cookie: &str) -> Response {
-    env.send_desk(&Request::from_target(Method::Get, path).with_header("cookie", cookie))
-}
-
-struct Desk {
-    env: NativeEnv,
-    admin: String,
-}
-
-impl Desk {
-    fn new() -> Self {
-        let env = NativeEnv::new(monday());
-        let setup = env.send_desk(
-            &api(
-                Method::Post,
-                "/desk/setup",
-                None,
-                &json!({"login": "admin", "display_name": "管理员", "password": PASSWORD}),
-            )
-            .with_header("authorization", &format!("Bearer {OPS_SECRET}")),
-        );
-        assert_eq!(setup.status, 201, "{}", setup.text());
-        let admin = login_api(&env, "admin", "").expect("admin needs no second factor");
-        Self { env, admin }
-    }
-
-    /// Creates an account and answers its TOTP secret.
-    fn account(&self, login: &str, roles: &[&str]) -> Option<Vec<u8>> {
-        let r = self.env.send_desk(&api(
-            Method::Post,
-            "/desk/api/accounts",
-            Some(&self.admin),
-            &json!({"login": login, "display_name": login, "password": PASSWORD, "roles": roles}),
-        ));
-        assert_eq!(r.status, 201, "{}", r.text());
-        let rows = pollster::block_on(self.env.store.query(
-            Statement::new("SELECT totp_secret FROM staff_account WHERE login = ?").bind(login),
-        ))
-        .expect("query");
-        rows[0]
-            .get::<Option<String>>("totp_secret")
-            .expect("secret")
-            .map(|hex| minyi::hex::decode(&hex).expect("hex"))
-    }
-
-    /// Logs in through the form with the right code; answers the cookie.
-    fn login(&self, login: &str, secret: &[u8]) -> String {
-        let code = format!("{:06}", totp::code(secret, self.env.host.now().as_second()));
-        let r = self.env.send_desk(
-            &Request::from_target(Method::Post, "/desk/login")
-                .with_header("content-type", "application/x-www-form-urlencoded")
-                .with_header("sec-fetch-site", "same-origin")
-                .with_body(format!(
-                    "login={login}&password={}&code={code}",
-                    PASSWORD.replace(' ', "+")
-                )),
-        );
-        assert_eq!(r.status, 303, "{login}: {}", r.text());
-        let set = r.header("set-cookie").expect("cookie");
-        assert!(
-            set.starts_with("__Host-minyi-desk=")
-                && set.contains("HttpOnly")
-                && set.contains("Secure")
-        );
-        set.split(';').next().expect("pair").to_owned()
-    }
-
-    /// A citizen's case through the public API; answers its tracking number as stored.
-    fn citizen_case(&self) -> String {
-        let r = self.env.send(&api(
-            Method::Post,
-            "/api/v1/cases",
-            None,
-            &json!({"category": "complaint", "title": "路灯不亮", "body": "人民路路灯坏了一周。",
-                        "name": "王五", "phone": "13700137000", "publish": true, "consent": true}),
-        ));
-        assert_eq!(r.status, 201, "{}", r.text());
-        json_of(&r)["tracking_number"]
-            .as_str()
-            .expect("t")
-            .replace('-', "")
-    }
-}
-
-fn login_api(env: &NativeEnv, login: &str, code: &str) -> Option<String> {
-    let r = env.send_desk(&api(
-        Method::Post,
-        "/desk/api/session",
-        None,
-        &json!({"login": login, "password": PASSWORD, "code": code}),
-    ));
-    if r.status == 201 {
-        assert_eq!(
-            r.header("cache-control"),
-            Some("no-store"),
-            "a token is never cached"
-        );
-    }
-    (r.status == 201).then(|| json_of(&r)["token"].as_str().expect("token").to_owned())
-}
-
-fn status_of(env: &NativeEnv, tracking: &str) -> String {
-    let rows =
-        pollster::block_on(env.store.query(
-            Statement::new("SELECT status FROM \"case\" WHERE tracking_no = ?").bind(tracking),
-        ))
-        .expect("query");
-    rows[0].get("status").expect("status")
+fn desk() -> Desk {
+    Desk::new(monday())
 }
 
 #[test]
 fn a_case_goes_from_dispatch_to_publication() {
-    let desk = Desk::new();
+    let desk = desk();
     let operator = desk
         .account("wang", &["operator"])
         .expect("operator needs a second factor");
     let handler = desk.account("lisi", &["handler:1"]).expect("second factor");
     let head = desk.account("qian", &["head:1"]).expect("second factor");
     let reviewer = desk.account("zhao", &["reviewer"]).expect("second factor");
-    let tracking = desk.citizen_case();
+    let (tracking, _) = desk.citizen_case();
 
     let op = desk.login("wang", &operator);
     let queue = page(&desk.env, "/desk/", &op);
@@ -230,17 +94,19 @@ fn a_case_goes_from_dispatch_to_publication() {
     .expect("audit");
     let actions: Vec<String> = rows.iter().map(|r| r.get("action").expect("a")).collect();
     assert!(actions.contains(&"read_contact".to_owned()));
-    for a in ["dispatch", "accept", "draft", "sign-off", "approve", "publish"] {
+    for a in [
+        "dispatch", "accept", "draft", "sign-off", "approve", "publish",
+    ] {
         assert!(actions.contains(&a.to_owned()), "{a} audited: {actions:?}");
     }
 }
 
 #[test]
 fn roles_and_departments_bound_what_a_person_may_do() {
-    let desk = Desk::new();
+    let desk = desk();
     let operator = desk.account("wang", &["operator"]).expect("2fa");
     let water = desk.account("sun", &["handler:2"]).expect("2fa");
-    let tracking = desk.citizen_case();
+    let (tracking, _) = desk.citizen_case();
     let op = desk.login("wang", &operator);
     let other = desk.login("sun", &water);
     let go = |cookie: &str, action: &str, fields: &[(&str, &str)]| {
@@ -268,7 +134,7 @@ fn roles_and_departments_bound_what_a_person_may_do() {
 
 #[test]
 fn logins_need_the_second_factor_and_lock_after_failures() {
-    let desk = Desk::new();
+    let desk = desk();
     let operator = desk.account("wang", &["operator"]).expect("2fa");
     assert_eq!(
         login_api(&desk.env, "wang", ""),
@@ -315,9 +181,9 @@ fn logins_need_the_second_factor_and_lock_after_failures() {
 
 #[test]
 fn sessions_expire_and_end_and_cross_site_posts_are_refused() {
-    let desk = Desk::new();
+    let desk = desk();
     let operator = desk.account("wang", &["operator"]).expect("2fa");
-    let tracking = desk.citizen_case();
+    let (tracking, _) = desk.citizen_case();
     let op = desk.login("wang", &operator);
     // A post without Sec-Fetch-Site or Origin (a form another site could make a browser
     // send, from an old browser) is refused on the desk.
@@ -350,7 +216,7 @@ fn sessions_expire_and_end_and_cross_site_posts_are_refused() {
 
 #[test]
 fn the_first_admin_is_made_once_and_secrets_never_show() {
-    let desk = Desk::new();
+    let desk = desk();
     let again = desk.env.send_desk(
         &api(
             Method::Post,
@@ -369,7 +235,7 @@ fn the_first_admin_is_made_once_and_secrets_never_show() {
     .expect("row");
     let hash: String = rows[0].get("password_hash").expect("h");
     let secret: String = rows[0].get("totp_secret").expect("s");
-    let tracking = desk.citizen_case();
+    let (tracking, _) = desk.citizen_case();
     for r in [
         page(&desk.env, "/desk/", &op),
         page(&desk.env, &format!("/desk/cases/{tracking}"), &op),
@@ -400,8 +266,8 @@ fn the_first_admin_is_made_once_and_secrets_never_show() {
 
 #[test]
 fn the_openapi_document_describes_the_routes_that_exist() {
-    let desk = Desk::new();
-    let tracking = desk.citizen_case();
+    let desk = desk();
+    let (tracking, _) = desk.citizen_case();
     let r = desk
         .env
         .send_desk(&Request::from_target(Method::Get, "/desk/api/openapi.json"));

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+pub mod desk_client;
 pub mod http_client;
 
 use minyi::app::Host;
@@ -99,6 +100,8 @@ pub struct NativeEnv {
     pub outbound: RefCell<Vec<OutboundForm>>,
     /// What outside services answer: a status and body, or a failure to reach them.
     pub outbound_reply: Result<(u16, String), String>,
+    /// Every log line the serve path wrote.
+    pub logs: RefCell<Vec<String>>,
 }
 
 impl NativeEnv {
@@ -133,6 +136,7 @@ impl NativeEnv {
             },
             outbound: RefCell::new(Vec::new()),
             outbound_reply: Ok((200, r#"{"success": true}"#.into())),
+            logs: RefCell::default(),
         }
     }
 
@@ -143,7 +147,7 @@ impl NativeEnv {
             Ok(self),
             Ok(req.clone()),
             minyi_site::worker,
-            |line| eprintln!("{line}"),
+            |line| self.log(line),
         ))
     }
 
@@ -154,8 +158,13 @@ impl NativeEnv {
             Ok(self),
             Ok(req.clone()),
             minyi_site::desk,
-            |line| eprintln!("{line}"),
+            |line| self.log(line),
         ))
+    }
+
+    fn log(&self, line: &str) {
+        eprintln!("{line}");
+        self.logs.borrow_mut().push(line.to_owned());
     }
 }
 

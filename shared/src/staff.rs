@@ -2,7 +2,7 @@
 //! and the part each plays in the case lifecycle. Pure: accounts, sessions and the audit
 //! trail live in `app::staff`.
 
-use crate::case::{DepartmentId, Role};
+use crate::case::DepartmentId;
 use std::fmt;
 
 /// A role an account holds, scoped where the regulations scope it.
@@ -72,17 +72,6 @@ impl StaffRole {
         )
     }
 
-    /// The part the role plays in the case lifecycle, if it acts on cases.
-    pub const fn case_role(self) -> Option<Role> {
-        match self {
-            Self::Operator => Some(Role::Operator),
-            Self::Handler(d) | Self::Head(d) => Some(Role::Department(d)),
-            Self::Reviewer => Some(Role::Reviewer),
-            Self::Supervisor => Some(Role::Supervisor),
-            Self::Leader | Self::Admin => None,
-        }
-    }
-
     /// The Chinese and English names.
     pub const fn labels(self) -> (&'static str, &'static str) {
         match self {
@@ -150,7 +139,5 @@ mod tests {
             StaffRole::Admin,
             StaffRole::Supervisor
         ]));
-        assert_eq!(StaffRole::Head(4).case_role(), Some(Role::Department(4)));
-        assert_eq!(StaffRole::Admin.case_role(), None);
     }
 }

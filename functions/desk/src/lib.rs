@@ -93,10 +93,11 @@ async fn route<E: Env>(
             match (method, rest) {
                 (Method::Get, []) => pages::queues(env, req, lang, &staff).await,
                 (Method::Get, ["cases", tracking]) => {
-                    pages::case(env, req, lang, &staff, tracking).await
+                    pages::case(env, req, lang, &staff, tracking_number(tracking)?.as_str()).await
                 }
                 (Method::Post, ["cases", tracking, action]) => {
-                    act::act(env, req, &staff, tracking, action).await
+                    let tracking = tracking_number(tracking)?;
+                    act::act(env, req, &staff, tracking.as_str(), action).await
                 }
                 (Method::Get, ["intake"]) => intake::form(req, lang, &staff),
                 (Method::Post, ["intake"]) => intake::register(env, req, lang, &staff).await,
@@ -106,6 +107,12 @@ async fn route<E: Env>(
             }
         }
     }
+}
+
+/// A tracking number as people write it (`K7Q-H3X-PD9`, lower case and confusable letters
+/// forgiven, as on the public site).
+fn tracking_number(text: &str) -> Result<minyi::ids::TrackingNumber, WebError> {
+    minyi::ids::TrackingNumber::parse(text).map_err(|_| WebError::NotFound)
 }
 
 /// Whether the request comes from an API client (a bearer token or a JSON body), which is

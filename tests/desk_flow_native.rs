@@ -1,0 +1,672 @@
+//! The handling loop through the desk and the public site on native adapters, with the test
+//! host's clock: intake → dispatch → co-handling → draft → head sign-off → review →
+//! publication → the citizen's rating, and every refusal on the way, including the ones that
+//! need time to pass (a return after its window, an extension after the deadline, a rating
+//! after its window); deadlines of intake and dispatch over holidays and make-up days against
+//! the calendar oracle; nothing secret in any answer or log line.
+
+use minyi::calendar::{Date, Timestamp};
+use minyi::store::{Statement, Store};
+use minyi_tests::OPS_SECRET;
+use minyi_tests::desk_client::{
+    Desk, PASSWORD, api, beijing, column, form, json_of, page, status_of,
+};
+use minyi_web::{Method, Request, Response};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+/// The staff of one site: tokens for every role.
+struct Staff {
+    desk: Desk,
+    operator: Vec<u8>,
+    handler: Vec<u8>,
+    head: Vec<u8>,
+    co_handler: Vec<u8>,
+    reviewer: Vec<u8>,
+}
+
+impl Staff {
+    fn new(now: Timestamp) -> Self {
+        let desk = Desk::new(now);
+        let need = |login: &str, role: &str| desk.account(login, &[role]).expect("second factor");
+        let operator = need("wang", "operator");
+        let handler = need("lisi", "handler:1");
+        let head = need("qian", "head:1");
+        let co_handler = need("sun", "handler:2");
+        let reviewer = need("zhao", "reviewer");
+        assert_eq!(desk.account("zhou", &["leader"]), None);
+        assert_eq!(desk.account("wuba", &["supervisor"]), None);
+        Self {
+            desk,
+            operator,
+            handler,
+            head,
+            co_handler,
+            reviewer,
+        }
+    }
+
+    fn token(&self, login: &str) -> String {
+        let secret = match login {
+            "wang" => &self.operator,
+            "lisi" => &self.handler,
+            "qian" => &self.head,
+            "sun" => &self.co_handler,
+            "zhao" => &self.reviewer,
+            // Leaders and supervisors see no personal data: no second factor.
+            _ => {
+                return minyi_tests::desk_client::login_api(&self.desk.env, login, "")
+                    .expect("login");
+            }
+        };
+        self.desk.token(login, secret)
+    }
+
+    /// Takes an action as `login`; answers the status code.
+    fn act(&self, login: &str, tracking: &str, action: &str, body: Value) -> u16 {
+        self.desk.act(&self.token(login), tracking, action, &body).0
+    }
+
+    /// Registers a case at the desk as the operator: the JSON answer.
+    fn intake(&self, body: Value) -> (u16, Value) {
+        let r = self.desk.env.send_desk(&api(
+            Method::Post,
+            "/desk/intake",
+            Some(&self.token("wang")),
+            &body,
+        ));
+        let json = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        (r.status, json)
+    }
+
+    fn set_clock(&self, now: Timestamp) {
+        self.desk.env.host.set(now);
+    }
+
+    fn sweep(&self) -> Value {
+        json_of(
+            &self.desk.env.send(
+                &Request::from_target(Method::Post, "/ops/sweep")
+                    .with_header("authorization", &format!("Bearer {OPS_SECRET}")),
+            ),
+        )
+    }
+
+    fn count(&self, sql: &'static str) -> i64 {
+        let rows = pollster::block_on(self.desk.env.store.query(Statement::new(sql))).expect("q");
+        rows[0].get("n").expect("n")
+    }
+
+    /// Dispatches to department 1 (in writing) and has it accepted.
+    fn in_hand(&self, tracking: &str) {
+        let dispatch = json!({"lead": 1, "method": "written"});
+        assert_eq!(self.act("wang", tracking, "dispatch", dispatch), 200);
+        assert_eq!(self.act("lisi", tracking, "accept", json!({})), 200);
+    }
+
+    /// Drafts, signs off, approves and publishes a reply.
+    fn replied(&self, tracking: &str) {
+        let draft = json!({"body": "已修复路灯。", "truthfulness": "true", "grade": "A"});
+        assert_eq!(self.act("lisi", tracking, "draft", draft), 200);
+        assert_eq!(self.act("qian", tracking, "sign-off", json!({})), 200);
+        assert_eq!(self.act("zhao", tracking, "approve", json!({})), 200);
+        let publish = json!({"visibility": "public"});
+        assert_eq!(self.act("zhao", tracking, "publish", publish), 200);
+        assert_eq!(status_of(&self.desk.env, tracking), "replied");
+    }
+
+    /// The citizen rates on the public page with a code.
+    fn rate(&self, tracking: &str, code: &str, rating: &str) -> Response {
+        self.desk.env.send(&form(
+            &format!("/cases/{tracking}/rate"),
+            "",
+            &[("rating", rating), ("code", code), ("comment", "谢谢")],
+        ))
+    }
+}
+
+fn millis(column_text: Option<String>) -> i64 {
+    column_text.expect("set").parse().expect("ms")
+}
+
+#[test]
+fn the_whole_loop_with_every_refusal_on_the_way() {
+    let monday = beijing(2026, 11, 23, 9, 0);
+    let s = Staff::new(monday);
+    // A call received last Friday evening, registered now with its real receipt time.
+    let (status, created) = s.intake(json!({
+        "channel": "phone", "received_at": "2026-11-20T18:30", "category": "complaint",
+        "title": "小区路灯不亮", "body": "幸福小区3号楼前路灯坏了一周，电话13900139000。",
+        "name": "刘一", "phone": "13900139000", "publish": "yes"}));
+    assert_eq!(status, 201, "{created}");
+    let tracking = created["tracking"].as_str().expect("tracking").to_owned();
+    let code = created["query_code"]
+        .as_str()
+        .expect("every case has a code")
+        .to_owned();
+    assert_eq!(
+        millis(column(&s.desk.env, &tracking, "received_at")),
+        beijing(2026, 11, 20, 18, 30).as_millisecond()
+    );
+    // Before dispatch the deadline is an estimate from receipt: 7 working days after Friday.
+    assert_eq!(
+        millis(column(&s.desk.env, &tracking, "due_at")),
+        beijing(2026, 12, 2, 0, 0).as_millisecond()
+    );
+    // Wrong role: a department's handler cannot dispatch.
+    let dispatch = json!({"lead": 1, "co": [2], "method": "phone"});
+    assert_eq!(s.act("sun", &tracking, "dispatch", dispatch.clone()), 403);
+    assert_eq!(s.act("wang", &tracking, "dispatch", dispatch), 200);
+    // Dispatched by phone on Monday: fixed now, 3 working days from dispatch (001 §2).
+    assert_eq!(
+        millis(column(&s.desk.env, &tracking, "due_at")),
+        beijing(2026, 11, 27, 0, 0).as_millisecond()
+    );
+    // Another department's case: the co-handler cannot accept for the lead.
+    assert_eq!(s.act("sun", &tracking, "accept", json!({})), 403);
+    assert_eq!(s.act("lisi", &tracking, "accept", json!({})), 200);
+    let draft =
+        json!({"body": "经查，路灯线路老化，已更换。", "truthfulness": "true", "grade": "A"});
+    // The lead cannot reply before the co-handler answered.
+    assert_eq!(s.act("lisi", &tracking, "draft", draft.clone()), 400);
+    let opinion = json!({"text": "水务局：该处无地下管线施工。"});
+    assert_eq!(s.act("sun", &tracking, "opinion", opinion), 200);
+    assert_eq!(s.act("lisi", &tracking, "draft", draft.clone()), 200);
+    assert_eq!(status_of(&s.desk.env, &tracking), "sign_off_pending");
+    // A reply without sign-off cannot be reviewed; an unapproved reply cannot be published;
+    // a handler cannot sign off for the head.
+    assert_eq!(s.act("zhao", &tracking, "approve", json!({})), 400);
+    assert_eq!(
+        s.act(
+            "zhao",
+            &tracking,
+            "publish",
+            json!({"visibility": "public"})
+        ),
+        400
+    );
+    assert_eq!(s.act("lisi", &tracking, "sign-off", json!({})), 403);
+    assert_eq!(s.act("qian", &tracking, "sign-off", json!({})), 200);
+    assert_eq!(
+        s.act(
+            "zhao",
+            &tracking,
+            "publish",
+            json!({"visibility": "public"})
+        ),
+        400
+    );
+    // Rejected once: a redo.
+    let reject = json!({"reason": "请补充核实过程"});
+    assert_eq!(s.act("zhao", &tracking, "reject", reject), 200);
+    assert_eq!(
+        column(&s.desk.env, &tracking, "redo_count").as_deref(),
+        Some("1")
+    );
+    s.replied(&tracking);
+    // The citizen sees the rating form, and a wrong code changes nothing.
+    let public = s.desk.env.send(&Request::from_target(
+        Method::Get,
+        &format!("/cases/{tracking}"),
+    ));
+    assert!(public.text().contains("id=\"rate\""), "{}", public.text());
+    let wrong = s.rate(&tracking, "ABCD-EFGH", "satisfied");
+    assert_eq!(wrong.status, 403, "{}", wrong.text());
+    assert_eq!(status_of(&s.desk.env, &tracking), "replied");
+    let rated = s.rate(&tracking, &code, "basic");
+    assert_eq!(rated.status, 200, "{}", rated.text());
+    assert_eq!(status_of(&s.desk.env, &tracking), "closed");
+    assert_eq!(
+        s.count("SELECT count(*) AS n FROM rating WHERE level = 'basic' AND satisfied = 1 AND callback = 0"),
+        1,
+        "基本满意 counts as satisfied under the default policy"
+    );
+    // Every step is in the audit trail with its account.
+    let actions: HashSet<String> = pollster::block_on(s.desk.env.store.query(Statement::new(
+        "SELECT action FROM audit_event WHERE account_id IS NOT NULL",
+    )))
+    .expect("audit")
+    .iter()
+    .map(|r| r.get("action").expect("action"))
+    .collect();
+    for a in [
+        "intake", "dispatch", "accept", "opinion", "draft", "sign-off", "reject", "approve",
+        "publish",
+    ] {
+        assert!(actions.contains(a), "{a} audited: {actions:?}");
+    }
+    // Nothing secret in any answer or log line: no password, hash, session token, TOTP
+    // secret, and no contact detail on the public side.
+    let secrets = secrets_of(&s);
+    let token = s.token("wang");
+    let public_answers = [
+        s.desk.env.send(&Request::from_target(
+            Method::Get,
+            &format!("/cases/{tracking}"),
+        )),
+        s.desk.env.send(&Request::from_target(
+            Method::Get,
+            &format!("/api/v1/cases/{tracking}"),
+        )),
+        s.desk
+            .env
+            .send(&Request::from_target(Method::Get, "/cases")),
+        s.desk.env.send(&Request::from_target(
+            Method::Get,
+            "/open311/v2/requests.json",
+        )),
+    ];
+    for r in &public_answers {
+        let text = r.text();
+        for secret in secrets
+            .iter()
+            .chain([&token, &"13900139000".to_owned(), &"刘一".to_owned()])
+        {
+            assert!(!text.contains(secret.as_str()), "{secret} leaked: {text}");
+        }
+    }
+    for line in s.desk.env.logs.borrow().iter() {
+        for secret in secrets
+            .iter()
+            .chain([&token, &"13900139000".to_owned(), &"刘一".to_owned()])
+        {
+            assert!(
+                !line.contains(secret.as_str()),
+                "{secret} in a log line: {line}"
+            );
+        }
+    }
+}
+
+/// Every stored password hash and TOTP secret, the password itself and every live session's
+/// stored hash.
+fn secrets_of(s: &Staff) -> Vec<String> {
+    let rows = pollster::block_on(s.desk.env.store.query(Statement::new(
+        "SELECT password_hash AS v FROM staff_account UNION ALL \
+         SELECT totp_secret FROM staff_account WHERE totp_secret IS NOT NULL UNION ALL \
+         SELECT token_hash FROM staff_session",
+    )))
+    .expect("secrets");
+    let mut out: Vec<String> = rows.iter().map(|r| r.get("v").expect("v")).collect();
+    out.push(PASSWORD.to_owned());
+    assert!(out.len() > 10, "the search has something to find");
+    out
+}
+
+#[test]
+fn windows_and_deadlines_refuse_what_comes_too_late() {
+    let monday = beijing(2026, 11, 23, 9, 0);
+    let s = Staff::new(monday);
+    let (tracking, code) = s.desk.citizen_case();
+    assert_eq!(
+        s.act(
+            "wang",
+            &tracking,
+            "dispatch",
+            json!({"lead": 1, "method": "phone"})
+        ),
+        200
+    );
+    // The return window is 2 working days from dispatch: over by Thursday.
+    s.set_clock(beijing(2026, 11, 26, 10, 0));
+    let ret = json!({"reason": "不属本单位职责"});
+    assert_eq!(s.act("lisi", &tracking, "return", ret), 400);
+    assert_eq!(status_of(&s.desk.env, &tracking), "dispatched");
+    // The sweep deems it accepted, once.
+    assert_eq!(s.sweep()["deemed_accepted"], 1);
+    assert_eq!(s.sweep()["deemed_accepted"], 0);
+    assert_eq!(status_of(&s.desk.env, &tracking), "in_progress");
+    // Past the deadline (24:00 Thursday) no extension can hide the lateness.
+    s.set_clock(beijing(2026, 11, 27, 10, 0));
+    let extend = json!({"stage_report": "已现场勘查，待更换线路。", "until": "2026-12-10"});
+    assert_eq!(s.act("lisi", &tracking, "extend", extend.clone()), 400);
+    // Another case, extended before its deadline: the stage report is published.
+    let (other, _) = s.desk.citizen_case();
+    s.in_hand(&other);
+    assert_eq!(s.act("lisi", &other, "extend", extend), 200);
+    assert_eq!(
+        millis(column(&s.desk.env, &other, "due_at")),
+        beijing(2026, 12, 11, 0, 0).as_millisecond()
+    );
+    let public = s.desk.env.send(&Request::from_target(
+        Method::Get,
+        &format!("/cases/{other}"),
+    ));
+    assert!(
+        public.text().contains("已现场勘查，待更换线路。"),
+        "{}",
+        public.text()
+    );
+    // A rating after its window (7 days) is refused and changes nothing.
+    s.replied(&tracking);
+    s.set_clock(beijing(2026, 12, 8, 10, 0));
+    let late = s.rate(&tracking, &code, "satisfied");
+    assert_eq!(late.status, 400, "{}", late.text());
+    assert_eq!(status_of(&s.desk.env, &tracking), "replied");
+}
+
+#[test]
+fn returns_reopens_callbacks_and_leaders_go_through_the_office() {
+    let monday = beijing(2026, 11, 23, 9, 0);
+    let s = Staff::new(monday);
+    // A return inside the window waits for the office; refused, the department handles it.
+    let (first, _) = s.desk.citizen_case();
+    assert_eq!(
+        s.act(
+            "wang",
+            &first,
+            "dispatch",
+            json!({"lead": 1, "method": "written"})
+        ),
+        200
+    );
+    assert_eq!(
+        s.act("lisi", &first, "return", json!({"reason": "属区级事权"})),
+        200
+    );
+    assert_eq!(status_of(&s.desk.env, &first), "return_requested");
+    assert_eq!(s.act("lisi", &first, "approve-return", json!({})), 403);
+    assert_eq!(
+        s.act(
+            "wang",
+            &first,
+            "refuse-return",
+            json!({"note": "市级道路，属城管局"})
+        ),
+        200
+    );
+    assert_eq!(status_of(&s.desk.env, &first), "in_progress");
+    // Approved, it goes back for dispatch.
+    let (second, code) = s.desk.citizen_case();
+    assert_eq!(
+        s.act(
+            "wang",
+            &second,
+            "dispatch",
+            json!({"lead": 1, "method": "written"})
+        ),
+        200
+    );
+    assert_eq!(
+        s.act("lisi", &second, "return", json!({"reason": "属区级事权"})),
+        200
+    );
+    assert_eq!(s.act("wang", &second, "approve-return", json!({})), 200);
+    assert_eq!(status_of(&s.desk.env, &second), "returned");
+    assert_eq!(column(&s.desk.env, &second, "lead_department_id"), None);
+    // Unsatisfied: a reopen request the operator confirms; a new round starts.
+    s.in_hand(&second);
+    s.replied(&second);
+    assert_eq!(s.rate(&second, &code, "unsatisfied").status, 200);
+    assert_eq!(status_of(&s.desk.env, &second), "reopen_requested");
+    assert_eq!(
+        s.act(
+            "wang",
+            &second,
+            "confirm-reopen",
+            json!({"note": "回访核实未修好"})
+        ),
+        200
+    );
+    assert_eq!(
+        (
+            status_of(&s.desk.env, &second),
+            column(&s.desk.env, &second, "round")
+        ),
+        ("in_progress".to_owned(), Some("2".to_owned()))
+    );
+    // A callback: the operator records the rating.
+    s.replied(&second);
+    assert_eq!(
+        s.act(
+            "wang",
+            &second,
+            "callback",
+            json!({"rating": "satisfied", "comment": "电话回访"})
+        ),
+        200
+    );
+    assert_eq!(status_of(&s.desk.env, &second), "closed");
+    assert_eq!(
+        s.count("SELECT count(*) AS n FROM rating WHERE callback = 1"),
+        1
+    );
+    // A leader's instruction with a required limit replaces the policy's deadline and puts
+    // the case on the leader's queue.
+    let (third, _) = s.desk.citizen_case();
+    let instruct = json!({"text": "请城管局三日内处理并报结果", "required_by": "2026-11-25"});
+    assert_eq!(s.act("zhou", &third, "instruct", instruct), 200);
+    assert_eq!(
+        millis(column(&s.desk.env, &third, "due_at")),
+        beijing(2026, 11, 26, 0, 0).as_millisecond()
+    );
+    let leader = s.token("zhou");
+    let queue = s.desk.env.send_desk(
+        &Request::from_target(Method::Get, "/desk/")
+            .with_header("authorization", &format!("Bearer {leader}")),
+    );
+    assert!(queue.text().contains(&third), "{}", queue.text());
+    // Dispatch keeps the required limit, whatever the method.
+    assert_eq!(
+        s.act(
+            "wang",
+            &third,
+            "dispatch",
+            json!({"lead": 1, "method": "written"})
+        ),
+        200
+    );
+    assert_eq!(
+        millis(column(&s.desk.env, &third, "due_at")),
+        beijing(2026, 11, 26, 0, 0).as_millisecond()
+    );
+    // Supervisors may remind; operators may not.
+    assert_eq!(s.act("wang", &third, "remind", json!({})), 403);
+    assert_eq!(s.act("wuba", &third, "remind", json!({})), 200);
+}
+
+#[test]
+fn intake_answers_on_the_spot_links_duplicates_and_imports_once() {
+    let monday = beijing(2026, 11, 23, 9, 0);
+    let s = Staff::new(monday);
+    let cases = || s.count("SELECT count(*) AS n FROM \"case\"");
+    let call = |category: &str, extra: Value| {
+        let mut body = json!({"channel": "phone", "received_at": "2026-11-23T08:50",
+            "category": category, "title": "公积金提取", "body": "公积金提取需要哪些材料？"});
+        for (k, v) in extra.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        s.intake(body)
+    };
+    // Answered on the spot: registered and closed at once.
+    let (status, done) = call(
+        "consultation",
+        json!({"answer": "携带身份证和购房合同到公积金中心办理。"}),
+    );
+    assert_eq!(
+        (status, done["status"].as_str()),
+        (201, Some("closed")),
+        "{done}"
+    );
+    // Refused, nothing stored: a complaint answered on the spot, a receipt in the future, a
+    // required limit on an ordinary case.
+    let before = cases();
+    assert_eq!(call("complaint", json!({"answer": "已答复"})).0, 400);
+    assert_eq!(
+        call("complaint", json!({"received_at": "2026-11-24T09:00"})).0,
+        400
+    );
+    assert_eq!(
+        call("complaint", json!({"required_by": "2026-11-25"})).0,
+        400
+    );
+    assert_eq!(cases(), before);
+    // Duplicates link to the original (typed as citizens see it); chains end at the root.
+    let (original, _) = s.desk.citizen_case();
+    let (again, _) = s.desk.citizen_case();
+    let (third, _) = s.desk.citizen_case();
+    let shown = format!(
+        "{}-{}-{}",
+        &original[0..3],
+        &original[3..6],
+        &original[6..9]
+    );
+    let dup = |of: &str| json!({"dismissal": "duplicate", "note": "同一路灯", "duplicate_of": of});
+    assert_eq!(s.act("wang", &again, "dismiss", dup(&shown)), 200);
+    assert_eq!(s.act("wang", &third, "dismiss", dup(&again)), 200);
+    assert_eq!(
+        column(&s.desk.env, &original, "report_count").as_deref(),
+        Some("3")
+    );
+    assert_eq!(
+        column(&s.desk.env, &third, "duplicate_of"),
+        column(&s.desk.env, &original, "id")
+    );
+    assert_eq!(
+        s.act("wang", &original, "dismiss", dup(&original)),
+        400,
+        "not itself"
+    );
+    // An import batch registers each source id once, however often it is sent.
+    let token = s.token("wang");
+    let batch = json!({"source_system": "12315", "cases": [
+        {"source_id": "A-1", "received_at": "2026-11-22T10:00:00+08:00", "category": "complaint",
+         "title": "商品质量", "body": "购买的电饭煲一周即坏。", "contact": {"phone": "13600136000"}},
+        {"source_id": "A-2", "received_at": "2026-11-22T11:00:00+08:00", "category": "consultation",
+         "title": "退货规定", "body": "七日无理由退货如何适用？"}]});
+    let import = |body: &Value| {
+        s.desk
+            .env
+            .send_desk(&api(Method::Post, "/desk/api/import", Some(&token), body))
+    };
+    let first = import(&batch);
+    assert_eq!(first.status, 200, "{}", first.text());
+    let before = cases();
+    let second = import(&batch);
+    let trackings = |r: &Response| -> Vec<Value> {
+        json_of(r)["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|x| x["tracking"].clone())
+            .collect()
+    };
+    assert_eq!(trackings(&first), trackings(&second));
+    assert!(
+        json_of(&second)["results"][0]["replayed"]
+            .as_bool()
+            .expect("flag")
+    );
+    assert_eq!(cases(), before, "nothing registered twice");
+    // One bad item refuses the whole batch before anything is stored.
+    let mut bad = batch.clone();
+    bad["cases"][1]["source_id"] = json!("A-3");
+    bad["cases"][1]["category"] = json!("nonsense");
+    bad["cases"][0]["source_id"] = json!("A-4");
+    assert_eq!(import(&bad).status, 400);
+    assert_eq!(cases(), before);
+    // A handler may not import.
+    let handler = s.token("lisi");
+    let refused = s.desk.env.send_desk(&api(
+        Method::Post,
+        "/desk/api/import",
+        Some(&handler),
+        &batch,
+    ));
+    assert_eq!(refused.status, 403);
+    // The operator's intake page is a form on the desk.
+    let cookie = s.desk.login("wang", &s.operator);
+    assert!(
+        page(&s.desk.env, "/desk/intake", &cookie)
+            .text()
+            .contains("name=\"received_at\"")
+    );
+}
+
+/// Working days per the oracle fixture (PyPI chinesecalendar, independent of the crate).
+fn oracle() -> HashSet<Date> {
+    include_str!("fixtures/chinesecalendar-1.11.0.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            let date: Date = cols.next()?.parse().ok()?;
+            (cols.next()? == "1").then_some(date)
+        })
+        .collect()
+}
+
+/// 24:00 Beijing of the `n`th oracle working day after `start`'s date.
+fn oracle_due(working: &HashSet<Date>, start: Date, n: usize) -> Timestamp {
+    let last = std::iter::successors(start.tomorrow().ok(), |d| d.tomorrow().ok())
+        .filter(|d| working.contains(d))
+        .nth(n - 1)
+        .expect("in the fixture");
+    let next = last.tomorrow().expect("date");
+    beijing(next.year(), next.month(), next.day(), 0, 0)
+}
+
+#[test]
+fn deadlines_of_intake_and_dispatch_agree_with_the_calendar_oracle() {
+    let working = oracle();
+    let s = Staff::new(beijing(2025, 10, 13, 10, 0));
+    // Intake of a call received on the eve of the 2025 National Day holiday (Oct 1–8 off,
+    // Saturday Oct 11 worked), registered on Monday Oct 13: 5 working days from receipt.
+    let (status, created) = s.intake(
+        json!({"channel": "phone", "received_at": "2025-09-30T20:00",
+        "category": "help", "title": "求助", "body": "老人独居需要帮助。"}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let help = created["tracking"].as_str().expect("t").to_owned();
+    assert_eq!(
+        millis(column(&s.desk.env, &help, "due_at")),
+        oracle_due(&working, Date::constant(2025, 9, 30), 5).as_millisecond()
+    );
+    // Dispatches: at each instant the deadline counts from the dispatch, capped by the method.
+    for (at, method, days) in [
+        (beijing(2025, 9, 30, 20, 0), "written", 7),
+        (beijing(2025, 10, 11, 10, 0), "sms", 3),
+        (beijing(2026, 3, 6, 19, 0), "phone", 3),
+        (beijing(2026, 3, 6, 19, 0), "written", 7),
+    ] {
+        s.set_clock(at);
+        let (tracking, _) = s.desk.citizen_case();
+        assert_eq!(
+            s.act(
+                "wang",
+                &tracking,
+                "dispatch",
+                json!({"lead": 1, "method": method})
+            ),
+            200
+        );
+        let local = at.to_zoned(minyi::calendar::shanghai()).date();
+        assert_eq!(
+            millis(column(&s.desk.env, &tracking, "due_at")),
+            oracle_due(&working, local, days).as_millisecond(),
+            "dispatched {method} at {at}"
+        );
+    }
+    // A petition received on a Friday evening is due for dispatch by Monday's close of
+    // business; the sweep records the miss once.
+    s.set_clock(beijing(2026, 3, 6, 18, 0));
+    let (status, created) = s.intake(
+        json!({"channel": "visit", "received_at": "2026-03-06T17:55",
+        "category": "petition", "title": "信访", "body": "反映征收补偿问题。"}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let petition = created["tracking"].as_str().expect("t").to_owned();
+    assert_eq!(
+        millis(column(&s.desk.env, &petition, "dispatch_by")),
+        beijing(2026, 3, 9, 17, 30).as_millisecond()
+    );
+    s.set_clock(beijing(2026, 3, 9, 17, 0));
+    assert_eq!(s.sweep()["dispatches_late"], 0);
+    s.set_clock(beijing(2026, 3, 9, 17, 31));
+    assert_eq!(s.sweep()["dispatches_late"], 1);
+    assert_eq!(s.sweep()["dispatches_late"], 0);
+    assert_eq!(
+        s.count("SELECT count(*) AS n FROM case_event WHERE kind = 'dispatch_late'"),
+        1
+    );
+}
