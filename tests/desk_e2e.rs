@@ -3,7 +3,10 @@
 //! test host; on Workers the desk is a Worker of its own over the same database).
 //! `scripts/spin-test` and `scripts/worker-test` run it with `--ignored`. Needs
 //! `MINYI_OPS_SECRET` (the deployment's ops secret, for the first admin); the deployment must
-//! have no staff account yet.
+//! have no staff account yet. The refusals that need time to pass (a return after its window,
+//! an extension after the deadline, a rating after its window, an expired session) need a
+//! clock the test controls: `tests/desk_flow_native.rs` and `tests/desk_native.rs` run them
+//! through the same serve path and desk unit on native SQLite.
 
 use std::sync::OnceLock;
 
@@ -39,19 +42,32 @@ fn json_post(target: &str, token: Option<&str>, body: &Value) -> HttpResponse {
     )
 }
 
-/// A form post with a bearer session (an API client acting as a person).
-fn act(token: &str, target: &str, form: &str) -> HttpResponse {
-    let auth = format!("Bearer {token}");
+/// An action as an API client acting as a person (bearer session, JSON body).
+fn act(token: &str, target: &str, body: &Value) -> HttpResponse {
+    json_post(target, Some(token), body)
+}
+
+/// The citizen rates on the public case page with the query code.
+fn rate(tracking: &str, code: &str, rating: &str) -> HttpResponse {
     send(
-        &base(),
+        &public(),
         "POST",
-        target,
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Authorization", &auth),
-        ],
-        form.as_bytes(),
+        &format!("/cases/{tracking}/rate"),
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("rating={rating}&code={code}").as_bytes(),
     )
+}
+
+/// A case's status as the public API shows it.
+fn public_status(tracking: &str) -> String {
+    let r = send(
+        &public(),
+        "GET",
+        &format!("/api/v1/cases/{tracking}"),
+        &[],
+        b"",
+    );
+    r.json()["status"].as_str().unwrap_or_default().to_owned()
 }
 
 /// RFC 4648 base32 without padding, as in an `otpauth://` URI.
@@ -80,8 +96,8 @@ struct People {
     secrets: Vec<(String, Vec<u8>)>,
 }
 
-/// The first admin (once per deployment), and an operator, a handler of department 1, one of
-/// department 2 and a reviewer, with their second-factor secrets.
+/// The first admin (once per deployment), and an operator, a handler and the head of
+/// department 1, a handler of department 2 and a reviewer, with their second-factor secrets.
 fn people() -> &'static People {
     static PEOPLE: OnceLock<People> = OnceLock::new();
     PEOPLE.get_or_init(|| {
@@ -97,7 +113,7 @@ fn people() -> &'static People {
         assert_eq!(setup.status, 201, "{}", setup.text());
         let admin = session("admin", &[]).expect("admin logs in without a second factor");
         let mut secrets = Vec::new();
-        for (login, role) in [("wang", "operator"), ("lisi", "handler:1"), ("sunqi", "handler:2"), ("zhao", "reviewer")] {
+        for (login, role) in [("wang", "operator"), ("lisi", "handler:1"), ("qian", "head:1"), ("sunqi", "handler:2"), ("zhao", "reviewer")] {
             let r = json_post(
                 "/desk/api/accounts",
                 Some(&admin),
@@ -139,7 +155,8 @@ fn staff(login: &str) -> String {
     session(login, secret).unwrap_or_else(|| panic!("{login} logs in"))
 }
 
-fn citizen_case() -> String {
+/// A citizen's public case: its tracking number as stored, and its query code.
+fn citizen_case() -> (String, String) {
     let body = json!({"category": "complaint", "title": "路灯不亮", "body": "人民路路灯坏了一周。",
                       "name": "王五", "phone": "13700137000", "publish": true, "consent": true});
     let r = send(
@@ -150,16 +167,23 @@ fn citizen_case() -> String {
         body.to_string().as_bytes(),
     );
     assert_eq!(r.status, 201, "{}", r.text());
-    r.json()["tracking_number"]
-        .as_str()
-        .expect("t")
-        .replace('-', "")
+    let body = r.json();
+    (
+        body["tracking_number"]
+            .as_str()
+            .expect("t")
+            .replace('-', ""),
+        body["query_code"]
+            .as_str()
+            .expect("every case has a code")
+            .to_owned(),
+    )
 }
 
 #[test]
 #[ignore = "needs a running deployment with the desk: ./scripts/spin-test"]
-fn a_case_goes_from_dispatch_to_publication_over_http() {
-    let tracking = citizen_case();
+fn a_case_goes_from_dispatch_to_the_citizens_rating_over_http() {
+    let (tracking, code) = citizen_case();
     let case = format!("/desk/cases/{tracking}");
     let op = staff("wang");
     let view = send(
@@ -174,59 +198,107 @@ fn a_case_goes_from_dispatch_to_publication_over_http() {
         view.text().contains("13700137000"),
         "the operator sees the contact"
     );
-    assert_eq!(act(&op, &format!("{case}/dispatch"), "lead=1").status, 303);
+    let dispatch = json!({"lead": 1, "co": [2], "method": "written"});
+    let r = act(&op, &format!("{case}/dispatch"), &dispatch);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "dispatched");
     let dept = staff("lisi");
-    assert_eq!(act(&dept, &format!("{case}/accept"), "").status, 303);
     assert_eq!(
-        act(
-            &dept,
-            &format!("{case}/draft"),
-            "body=%E5%B7%B2%E4%BF%AE%E5%A4%8D&truthfulness=true&grade=A"
-        )
-        .status,
-        303
+        act(&dept, &format!("{case}/accept"), &json!({})).status,
+        200
+    );
+    let co = staff("sunqi");
+    let opinion = json!({"text": "水务局：无管线施工"});
+    assert_eq!(act(&co, &format!("{case}/opinion"), &opinion).status, 200);
+    let draft = json!({"body": "已修复", "truthfulness": "true", "grade": "A"});
+    assert_eq!(act(&dept, &format!("{case}/draft"), &draft).status, 200);
+    let head = staff("qian");
+    assert_eq!(
+        act(&head, &format!("{case}/sign-off"), &json!({})).status,
+        200
     );
     let rev = staff("zhao");
-    assert_eq!(act(&rev, &format!("{case}/approve"), "").status, 303);
     assert_eq!(
-        act(&rev, &format!("{case}/publish"), "visibility=public").status,
-        303
+        act(&rev, &format!("{case}/approve"), &json!({})).status,
+        200
     );
-    let public = send(
-        &base(),
+    let publish = json!({"visibility": "public"});
+    assert_eq!(act(&rev, &format!("{case}/publish"), &publish).status, 200);
+    let shown = send(
+        &public(),
         "GET",
         &format!("/api/v1/cases/{tracking}"),
         &[],
         b"",
     );
-    assert!(public.text().contains("已修复"), "{}", public.text());
-    assert!(!public.text().contains("13700137000"));
+    assert!(shown.text().contains("已修复"), "{}", shown.text());
+    assert!(!shown.text().contains("13700137000"));
+    let rated = rate(&tracking, &code, "satisfied");
+    assert_eq!(rated.status, 200, "{}", rated.text());
+    assert_eq!(public_status(&tracking), "closed");
 }
 
 #[test]
 #[ignore = "needs a running deployment with the desk: ./scripts/spin-test"]
 fn every_refusal_holds_over_http() {
-    let tracking = citizen_case();
+    let (tracking, code) = citizen_case();
     let case = format!("/desk/cases/{tracking}");
     let other = staff("sunqi");
+    let dispatch = json!({"lead": 1, "method": "phone"});
     assert_eq!(
-        act(&other, &format!("{case}/dispatch"), "lead=2").status,
+        act(&other, &format!("{case}/dispatch"), &dispatch).status,
         403,
         "wrong role"
     );
     let op = staff("wang");
-    assert_eq!(act(&op, &format!("{case}/dispatch"), "lead=1").status, 303);
+    assert_eq!(act(&op, &format!("{case}/dispatch"), &dispatch).status, 200);
     assert_eq!(
-        act(&other, &format!("{case}/accept"), "").status,
+        act(&other, &format!("{case}/accept"), &json!({})).status,
         403,
         "another department's case"
     );
-    // A reply before acceptance: the transition table refuses it.
     let dept = staff("lisi");
+    let draft = json!({"body": "x", "truthfulness": "true"});
+    // A reply before acceptance: the transition table refuses it.
+    assert_eq!(act(&dept, &format!("{case}/draft"), &draft).status, 400);
     assert_eq!(
-        act(&dept, &format!("{case}/draft"), "body=x&truthfulness=true").status,
+        act(&dept, &format!("{case}/accept"), &json!({})).status,
+        200
+    );
+    assert_eq!(act(&dept, &format!("{case}/draft"), &draft).status, 200);
+    // A reply without the head's sign-off cannot be reviewed or published; a handler cannot
+    // sign off.
+    let rev = staff("zhao");
+    assert_eq!(
+        act(&rev, &format!("{case}/approve"), &json!({})).status,
         400
     );
+    let publish = json!({"visibility": "public"});
+    assert_eq!(act(&rev, &format!("{case}/publish"), &publish).status, 400);
+    assert_eq!(
+        act(&dept, &format!("{case}/sign-off"), &json!({})).status,
+        403
+    );
+    let head = staff("qian");
+    assert_eq!(
+        act(&head, &format!("{case}/sign-off"), &json!({})).status,
+        200
+    );
+    // Publishing an unapproved reply.
+    assert_eq!(act(&rev, &format!("{case}/publish"), &publish).status, 400);
+    assert_eq!(
+        act(&rev, &format!("{case}/approve"), &json!({})).status,
+        200
+    );
+    assert_eq!(act(&rev, &format!("{case}/publish"), &publish).status, 200);
+    // A rating with a wrong code changes nothing.
+    let wrong = if code == "ABCD-EFGH" {
+        "ABCD-EFGJ"
+    } else {
+        "ABCD-EFGH"
+    };
+    assert_eq!(rate(&tracking, wrong, "satisfied").status, 403);
+    assert_eq!(public_status(&tracking), "replied");
     // No second factor, no session, for a role that sees personal data.
     assert_eq!(session("wang", &[]), None);
     // A browser's cross-site post is refused; so is a post that shows no origin at all.

@@ -1,9 +1,12 @@
 """Browser test: one case walked through the desk in headless Chromium, as people do it.
 
-A citizen submits the public form; the operator logs in (password and authenticator code) and
-dispatches it; the department's handler accepts it and writes the reply; the reviewer approves
-and publishes it; the citizen reads the reply on the public case page. The staff accounts are
-made first through the desk's API (the first admin with the deployment's ops secret).
+A citizen calls the hotline: the operator logs in (password and authenticator code), registers
+the call with its real receipt time on the intake form, reads the tracking number and query
+code to the citizen, and dispatches it; the department's handler accepts it and writes the
+reply; the department head signs it off; the reviewer approves and publishes it; the citizen
+reads the reply on the public case page and rates it there with the query code. The staff
+accounts are made first through the desk's API (the first admin with the deployment's ops
+secret).
 
 Needs a running deployment serving the public site and /desk/ at MINYI_E2E_URL (loopback
 only), its ops secret in MINYI_OPS_SECRET, and either no staff account yet or the admin that
@@ -23,6 +26,7 @@ import tempfile
 import time
 import traceback
 import urllib.error
+from datetime import datetime, timedelta, timezone
 import urllib.request
 from urllib.parse import urlparse
 
@@ -64,7 +68,7 @@ def accounts():
     admin = api("/desk/api/session", {"login": "admin", "password": PASSWORD, "code": ""})["token"]
     secrets = {}
     for login, role in [("walk-operator", "operator"), ("walk-handler", "handler:1"),
-                        ("walk-reviewer", "reviewer")]:
+                        ("walk-head", "head:1"), ("walk-reviewer", "reviewer")]:
         made = api("/desk/api/accounts", {"login": login, "display_name": login, "password": PASSWORD,
                                           "roles": [role]}, token=admin)
         secrets[login] = made["totp_uri"].split("secret=")[1].split("&")[0]
@@ -102,44 +106,62 @@ def act(page, tracking, action, fill=None):
 
 
 def walk(page, secrets):
-    page.goto(f"{BASE}/submit")
+    log_in(page, "walk-operator", secrets["walk-operator"], "1-operator")
+    page.click("a[href='/desk/intake']")
+    page.wait_for_load_state()
+    called = datetime.now(timezone(timedelta(hours=8))) - timedelta(minutes=40)
+    page.select_option("select[name=channel]", "phone")
+    page.fill("input[name=received_at]", called.strftime("%Y-%m-%dT%H:%M"))
     page.select_option("select[name=category]", "complaint")
     page.fill("input[name=title]", "小区门口路灯不亮")
     page.fill("textarea[name=body]", "幸福小区门口的路灯已经坏了两周，晚上回家很不方便。")
     page.fill("input[name=name]", "钱七")
     page.fill("input[name=phone]", "13500135000")
-    page.check("input[name=publish][value=yes]")
-    page.check("input[name=consent]")
+    page.check("input[name=publish]")
+    page.screenshot(path=f"{SHOTS}/2-intake.png", full_page=True)
     page.click("button[type=submit]")
     page.wait_for_load_state()
-    tracking = page.inner_text("#tracking").strip().replace("-", "")
-
-    log_in(page, "walk-operator", secrets["walk-operator"], "1-operator")
+    shown = page.inner_text("#tracking").strip()
+    code = page.inner_text("#query-code").strip()
+    tracking = shown.replace("-", "")
+    page.screenshot(path=f"{SHOTS}/3-registered.png", full_page=True)
+    page.goto(f"{BASE}/desk/")
     assert tracking in page.inner_text("main"), "the new case waits in the operator's queue"
-    page.goto(f"{BASE}/desk/cases/{tracking}")
+    page.goto(f"{BASE}/desk/cases/{shown}")
     assert "13500135000" in page.inner_text("main"), "the operator sees the contact"
-    page.screenshot(path=f"{SHOTS}/2-operator-case.png", full_page=True)
-    act(page, tracking, "dispatch", {"select[name=lead]": "1"})
+    act(page, tracking, "dispatch", {"select[name=lead]": "1", "select[name=method]": "phone"})
+    assert "电话交办" in page.inner_text("main") or "By phone" in page.inner_text("main")
     log_out(page)
 
-    log_in(page, "walk-handler", secrets["walk-handler"], "3-handler")
+    log_in(page, "walk-handler", secrets["walk-handler"], "4-handler")
     assert tracking in page.inner_text("main"), "the case waits in the department's queue"
+    page.screenshot(path=f"{SHOTS}/5-handler-queue.png", full_page=True)
     act(page, tracking, "accept")
     act(page, tracking, "draft", {"textarea[name=body]": "已安排维修，路灯于次日恢复照明。",
                                   "select[name=truthfulness]": "true", "select[name=grade]": "A"})
-    page.screenshot(path=f"{SHOTS}/4-handler-done.png", full_page=True)
     log_out(page)
 
-    log_in(page, "walk-reviewer", secrets["walk-reviewer"], "5-reviewer")
+    log_in(page, "walk-head", secrets["walk-head"], "6-head")
+    assert tracking in page.inner_text("main"), "the draft waits for the head's sign-off"
+    act(page, tracking, "sign-off")
+    log_out(page)
+
+    log_in(page, "walk-reviewer", secrets["walk-reviewer"], "7-reviewer")
     act(page, tracking, "approve")
     act(page, tracking, "publish", {"select[name=visibility]": "public"})
     log_out(page)
 
     page.goto(f"{BASE}/cases/{tracking}")
-    page.screenshot(path=f"{SHOTS}/6-public.png", full_page=True)
     text = page.inner_text("main")
     assert "已安排维修" in text, "the citizen reads the published reply"
     assert "13500135000" not in page.content() and "钱七" not in page.content(), "no personal data"
+    page.check("#rate input[name=rating][value=satisfied]")
+    page.fill("#rate-code", code)
+    page.screenshot(path=f"{SHOTS}/8-rate.png", full_page=True)
+    page.click("#rate button[type=submit]")
+    page.wait_for_load_state()
+    page.screenshot(path=f"{SHOTS}/9-rated.png", full_page=True)
+    assert "已办结" in page.inner_text("#status"), "the rating closed the case"
 
 
 def main():

@@ -170,10 +170,10 @@ pub async fn register<E: Env>(
     let main = html! {
         h1 { (lang.pick("已受理", "Registered")) }
         dl {
-            dt { (lang.pick("受理编号", "Tracking number")) } dd { (done.tracking.to_string()) }
+            dt { (lang.pick("受理编号", "Tracking number")) } dd #tracking { (done.tracking.to_string()) }
             @if let Some(code) = &done.query_code {
                 dt { (lang.pick("查询码（请告知留言人，仅显示一次）", "Query code (tell the citizen; shown once)")) }
-                dd { (code.display()) }
+                dd #query-code { (code.display()) }
             }
             dt { (lang.pick("状态", "Status")) } dd { (lang.pick(done.case.status.label_zh(), done.case.status.label_en())) }
         }
