@@ -645,3 +645,62 @@ pub fn form(lang: Lang, tracking: &str, action: Action, departments: &[Departmen
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_its_own_code_and_command_and_the_openapi_lists_them() {
+        let doc: serde_json::Value =
+            serde_json::from_str(include_str!("openapi.json")).expect("json");
+        let listed: Vec<&str> = doc["paths"]["/desk/cases/{tracking_number}/{action}"]["post"]
+            ["parameters"][1]["schema"]["enum"]
+            .as_array()
+            .expect("enum")
+            .iter()
+            .map(|v| v.as_str().expect("code"))
+            .collect();
+        let codes: Vec<&str> = ACTIONS.iter().map(|a| a.code).collect();
+        assert_eq!(listed, codes);
+        for a in ACTIONS {
+            // Each code parses to its own command kind (a form with every field filled).
+            let fields: Vec<(String, String)> = [
+                ("category", "complaint"),
+                ("urgency", "normal"),
+                ("complexity", "ordinary"),
+                ("lead", "1"),
+                ("method", "written"),
+                ("note", "说明"),
+                ("reason", "理由"),
+                ("text", "意见"),
+                ("stage_report", "报告"),
+                ("until", "2026-12-31"),
+                ("body", "答复"),
+                ("truthfulness", "true"),
+                ("visibility", "public"),
+                ("rating", "satisfied"),
+                ("dismissal", "no_content"),
+                ("target", "legal_organs"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+            let c = command(*a, &Form(&fields)).expect("parses");
+            assert_eq!(c.kind(), a.command, "{}", a.code);
+        }
+    }
+
+    #[test]
+    fn dates_are_read_in_beijing_time() {
+        assert_eq!(
+            when("2026-11-25").map(iso::utc).as_deref(),
+            Some("2026-11-25T16:00:00Z")
+        );
+        assert_eq!(
+            when("2026-11-25T09:30").map(iso::utc).as_deref(),
+            Some("2026-11-25T01:30:00Z")
+        );
+        assert_eq!(when("2026-13-01"), None);
+    }
+}
