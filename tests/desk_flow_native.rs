@@ -162,6 +162,16 @@ fn the_whole_loop_with_every_refusal_on_the_way() {
         millis(column(&s.desk.env, &tracking, "due_at")),
         beijing(2026, 11, 27, 0, 0).as_millisecond()
     );
+    // The public page explains the deadline from the dispatch.
+    let shown = s.desk.env.send(&Request::from_target(
+        Method::Get,
+        &format!("/cases/{tracking}"),
+    ));
+    assert!(
+        shown.text().contains("自交办次日起计3个工作日"),
+        "{}",
+        shown.text()
+    );
     // Another department's case: the co-handler cannot accept for the lead.
     assert_eq!(s.act("sun", &tracking, "accept", json!({})), 403);
     assert_eq!(s.act("lisi", &tracking, "accept", json!({})), 200);

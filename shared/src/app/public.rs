@@ -14,8 +14,8 @@ use super::{AppError, Host, instant};
 use crate::calendar::{Calendar, explain::Explanation};
 use crate::calendar::{Timestamp, shanghai};
 use crate::case::{
-    Actor, Category, Channel, Command, Complexity, Facts, Grade, Rating, Role, Status, Transition,
-    Truthfulness, Urgency, Visibility,
+    Actor, Category, Channel, Command, Complexity, DispatchMethod, Facts, Grade, Rating, Role,
+    Status, Transition, Truthfulness, Urgency, Visibility,
 };
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
@@ -112,6 +112,8 @@ pub struct PublicCase {
     pub updated_at: Timestamp,
     /// Until when the citizen may rate the reply (while the case waits for a rating).
     pub rating_until: Option<Timestamp>,
+    /// When and how it was last dispatched (case pages only; the deadline counts from it).
+    pub dispatched: Option<(Timestamp, DispatchMethod)>,
 }
 
 /// Which cases a list shows.
@@ -208,7 +210,10 @@ pub async fn case_page<S: Store>(
                  (SELECT json_group_array(json_array(published_at, body, truthfulness, grade, visibility)) \
                   FROM (SELECT published_at, body, truthfulness, grade, visibility FROM reply \
                     WHERE case_id = c.id AND state = 'published' ORDER BY published_at LIMIT 20)) \
-                   AS replies_json \
+                   AS replies_json, \
+                 (SELECT json_array(at, json_extract(data, '$.method')) FROM case_event \
+                  WHERE case_id = c.id AND kind = 'dispatched' ORDER BY seq DESC LIMIT 1) \
+                   AS dispatched_json \
                  FROM \"case\" c LEFT JOIN department d ON d.id = c.lead_department_id \
                  WHERE c.tracking_no = ?"
             ))
@@ -240,6 +245,15 @@ pub async fn case_page<S: Store>(
             },
         ))
     })?;
+    case.dispatched = row
+        .get::<Option<String>>("dispatched_json")?
+        .and_then(|text| {
+            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+            Some((
+                Timestamp::from_millisecond(v.get(0)?.as_i64()?).ok()?,
+                DispatchMethod::from_code(v.get(1)?.as_str()?)?,
+            ))
+        });
     case.replies = json_rows(row, "replies_json", |v| {
         let reply = PublicReply {
             published_at: Timestamp::from_millisecond(v.first()?.as_i64()?).ok()?,
@@ -418,8 +432,9 @@ pub async fn list<S: Store>(
     Ok(Page { cases, next })
 }
 
-/// Why the case's deadline is the date it is ("why this date"): the days skipped and counted.
-/// `None` when the deadline is no longer the one computed at receipt (extended, re-handled),
+/// Why the case's deadline is the date it is ("why this date"): the days skipped and counted,
+/// from the dispatch with its method's cap once dispatched, from receipt before. `None` when
+/// the deadline is no longer the one counted so (extended, re-handled, a required limit),
 /// since the stored instant then came from a decision, not from counting.
 pub fn deadline_explanation(
     case: &PublicCase,
@@ -433,11 +448,16 @@ pub fn deadline_explanation(
         complexity: case.complexity,
         publish_consent: case.public,
     };
-    let limit = policy.handling_limit(&facts, None);
-    let deadline = calendar
-        .deadline(case.received_at, limit, &policy.office_hours)
-        .ok()?;
-    (Some(deadline.at) == case.due_at).then(|| calendar.explain(&deadline))
+    let (start, method) = match case.dispatched {
+        Some((at, method)) => (at, Some(method)),
+        None => (case.received_at, None),
+    };
+    let limit = policy.handling_limit(&facts, method);
+    let deadline = calendar.deadline(start, limit, &policy.office_hours).ok()?;
+    (Some(deadline.at) == case.due_at).then(|| Explanation {
+        from_dispatch: method.is_some(),
+        ..calendar.explain(&deadline)
+    })
 }
 
 /// Active departments, by code.
@@ -562,5 +582,6 @@ fn decode(row: &Row) -> Result<PublicCase, AppError> {
             .get::<Option<i64>>("rating_until")?
             .map(instant)
             .transpose()?,
+        dispatched: None,
     })
 }

@@ -60,6 +60,8 @@ pub struct Explanation {
     pub provisional: bool,
     /// The years without a published schedule among those counted; capped.
     pub provisional_years: Vec<i16>,
+    /// True when the count starts at the dispatch (交办), not at receipt (受理).
+    pub from_dispatch: bool,
 }
 
 impl Calendar {
@@ -96,6 +98,7 @@ impl Calendar {
             truncated: false,
             provisional: deadline.provisional,
             provisional_years: Vec::new(),
+            from_dispatch: false,
         };
         let scan_to = last.min(scan_from + MAX_SCAN_DAYS - 1);
         e.truncated = scan_to < last;
@@ -264,13 +267,18 @@ impl Explanation {
     pub fn describe_zh(&self) -> String {
         let y = self.base_year();
         let end = format!("{}{}", zh_date(self.last_day, y), self.zh_time());
+        let from = if self.from_dispatch {
+            "交办"
+        } else {
+            "受理"
+        };
         let mut s = match self.limit {
-            Limit::WorkingDays(n) => format!("自受理次日起计{n}个工作日，至{end}止"),
+            Limit::WorkingDays(n) => format!("自{from}次日起计{n}个工作日，至{end}止"),
             Limit::WorkingHours(n) => {
-                format!("自受理时起计{n}个工作小时（只计办公时间），至{end}止")
+                format!("自{from}时起计{n}个工作小时（只计办公时间），至{end}止")
             }
-            Limit::CalendarDays(n) => format!("自受理次日起计{n}日，至{end}止"),
-            Limit::CalendarHours(n) => format!("自受理时起{n}小时内，至{end}止"),
+            Limit::CalendarDays(n) => format!("自{from}次日起计{n}日，至{end}止"),
+            Limit::CalendarHours(n) => format!("自{from}时起{n}小时内，至{end}止"),
         };
         if let Some(nth) = self.moved_from {
             let _ = write!(
@@ -326,17 +334,22 @@ impl Explanation {
     pub fn describe_en(&self) -> String {
         let y = self.base_year();
         let end = format!("{} on {}", self.en_time(), en_date(self.last_day, y));
+        let from = if self.from_dispatch {
+            "dispatch"
+        } else {
+            "receipt"
+        };
         let mut s = match self.limit {
             Limit::WorkingDays(n) => {
-                format!("{n} working days counted from the day after receipt, ending at {end}")
+                format!("{n} working days counted from the day after {from}, ending at {end}")
             }
             Limit::WorkingHours(n) => format!(
-                "{n} working hours (office hours only) counted from receipt, ending at {end}"
+                "{n} working hours (office hours only) counted from {from}, ending at {end}"
             ),
             Limit::CalendarDays(n) => {
-                format!("{n} days counted from the day after receipt, ending at {end}")
+                format!("{n} days counted from the day after {from}, ending at {end}")
             }
-            Limit::CalendarHours(n) => format!("{n} hours from receipt, ending at {end}"),
+            Limit::CalendarHours(n) => format!("{n} hours from {from}, ending at {end}"),
         };
         if let Some(nth) = self.moved_from {
             let _ = write!(
