@@ -14,6 +14,8 @@
 //! | `GET /desk/cases/{tracking}` | a case, its timeline, contact details (audited), actions |
 //! | `POST /desk/cases/{tracking}/{action}` | dispatch, accept, return, draft, approve, reject, publish |
 //! | `POST /desk/api/accounts` | an admin creates an account (JSON); the TOTP enrolment URI once |
+//! | `/desk/admin/...`, `/desk/sessions` | admins' screens; a person's own sessions (`admin.rs`) |
+//! | `GET /desk/supervision` | overdue and escalated cases by department (supervisors, admins) |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
 //! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
 //!
@@ -22,10 +24,12 @@
 
 mod accounts;
 mod act;
+mod admin;
 mod login;
 mod pages;
 mod password;
 mod session;
+mod supervision;
 pub mod totp;
 
 use minyi::app::Host;
@@ -96,6 +100,12 @@ async fn route<E: Env>(
                     act::act(env, req, &staff, tracking, action).await
                 }
                 (Method::Post, ["api", "accounts"]) => accounts::create_api(env, req, &staff).await,
+                (_, ["admin", ..] | ["sessions", ..]) => {
+                    admin::route(env, req, lang, &staff, rest).await
+                }
+                (Method::Get, ["supervision"]) => {
+                    supervision::page_of(env, req, lang, &staff).await
+                }
                 _ => Err(WebError::NotFound),
             }
         }

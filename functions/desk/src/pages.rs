@@ -50,6 +50,7 @@ pub async fn queues<E: Env>(
     }
     let main = html! {
         h1 { (lang.pick("待办", "Work")) " · " (staff.display_name) }
+        (crate::admin::nav(lang, staff))
         form method="post" action="/desk/logout" { button type="submit" { (lang.pick("退出", "Log out")) } }
         @for (role, items) in &sections {
             section {

@@ -76,6 +76,12 @@ pub async fn create<S: Store, H: Host>(
             problem: "须为3至64个字符 / must be 3–64 characters".into(),
         });
     }
+    if !(1..=100).contains(&account.display_name.trim().chars().count()) {
+        return Err(AppError::Invalid {
+            field: "display_name",
+            problem: "须为1至100个字符 / must be 1–100 characters".into(),
+        });
+    }
     let mut random = [0u8; 6];
     host.fill_random(&mut random);
     // A random id, as case ids are: nothing to learn from counting accounts.
