@@ -174,8 +174,15 @@ fn an_admin_creates_disables_and_enables_an_account_through_the_forms() {
     // A form with no role is refused next to the form, and creates nothing.
     let refused = desk.create("wang", &[]);
     assert_eq!(refused.status, 400);
-    assert!(refused.text().contains("role=\"alert\""), "{}", refused.text());
-    assert!(!refused.text().contains(PASSWORD), "the password is not shown again");
+    assert!(
+        refused.text().contains("role=\"alert\""),
+        "{}",
+        refused.text()
+    );
+    assert!(
+        !refused.text().contains(PASSWORD),
+        "the password is not shown again"
+    );
     assert_eq!(
         query(&desk.env, "SELECT count(*) AS n FROM staff_account")[0]
             .get::<i64>("n")
@@ -199,12 +206,20 @@ fn an_admin_creates_disables_and_enables_an_account_through_the_forms() {
     assert_eq!(created.status, 201, "{}", created.text());
     assert_eq!(created.header("cache-control"), Some("no-store"));
     let text = created.text();
-    assert!(text.contains("otpauth://totp/"), "the enrolment URI, once: {text}");
-    let secret = desk.secret("wang").expect("an operator needs a second factor");
+    assert!(
+        text.contains("otpauth://totp/"),
+        "the enrolment URI, once: {text}"
+    );
+    let secret = desk
+        .secret("wang")
+        .expect("an operator needs a second factor");
     // The list shows the account, its roles and state, never a hash or a secret.
     let list = desk.get("/desk/admin", &desk.admin).text();
     assert!(list.contains("wang") && list.contains("新同事"));
-    assert!(list.contains("受理员") && list.contains("市水务局"), "{list}");
+    assert!(
+        list.contains("受理员") && list.contains("市水务局"),
+        "{list}"
+    );
     let hash: String = query(
         &desk.env,
         "SELECT password_hash FROM staff_account WHERE login = 'wang'",
@@ -239,7 +254,11 @@ fn an_admin_creates_disables_and_enables_an_account_through_the_forms() {
         &json!({"login": "wang", "password": PASSWORD, "code": code}),
     ));
     assert_eq!(by_api.status, 403);
-    assert!(desk.get("/desk/admin", &desk.admin).text().contains("已停用"));
+    assert!(
+        desk.get("/desk/admin", &desk.admin)
+            .text()
+            .contains("已停用")
+    );
 
     // Enabled again, it logs in; "end all sessions" logs it out.
     let enabled = desk.post(
@@ -298,7 +317,9 @@ fn each_screen_refuses_the_roles_it_is_not_for() {
     let handler = desk
         .login("lisi", desk.secret("lisi").as_deref())
         .expect("handler");
-    let supervisor = desk.login("zhou", None).expect("supervisor: no second factor");
+    let supervisor = desk
+        .login("zhou", None)
+        .expect("supervisor: no second factor");
     for path in [
         "/desk/admin",
         "/desk/admin/rulebook",
@@ -401,7 +422,10 @@ fn a_bad_rulebook_is_refused_and_a_good_one_is_in_force() {
     assert_eq!(version_in_store(&desk.env), Some(1));
     let in_force = block_on(rulebook::load(&desk.env.store)).expect("load");
     assert_eq!(in_force.rulebook.version, 1);
-    assert_eq!(in_force.rulebook.suggest_lead("小区停水三天"), Some("water"));
+    assert_eq!(
+        in_force.rulebook.suggest_lead("小区停水三天"),
+        Some("water")
+    );
     assert!(audited(&desk.env).contains(&"save_rulebook".to_owned()));
 }
 
@@ -410,7 +434,10 @@ fn a_saved_calendar_year_appears_and_a_bad_one_stores_nothing() {
     let desk = Desk::new();
     let page = desk.get("/desk/admin/calendar", &desk.admin);
     assert_eq!(page.status, 200);
-    assert!(page.text().contains("value=\"2027\""), "next year by default");
+    assert!(
+        page.text().contains("value=\"2027\""),
+        "next year by default"
+    );
 
     let bad = desk.post(
         "/desk/admin/calendar",
@@ -470,14 +497,13 @@ fn the_supervision_list_shows_an_overdue_case_and_no_contact_data() {
         .as_str()
         .expect("tracking")
         .replace('-', "");
-    let id: i64 = block_on(
-        desk.env
-            .store
-            .query(Statement::new("SELECT id FROM \"case\" WHERE tracking_no = ?").bind(&*tracking)),
-    )
-    .expect("query")[0]
-        .get("id")
-        .expect("id");
+    let id: i64 =
+        block_on(desk.env.store.query(
+            Statement::new("SELECT id FROM \"case\" WHERE tracking_no = ?").bind(&*tracking),
+        ))
+        .expect("query")[0]
+            .get("id")
+            .expect("id");
     let apply = |role: Role, command: Command| {
         let rules = block_on(rulebook::load(&desk.env.store)).expect("rules");
         block_on(cases::apply(
@@ -514,8 +540,17 @@ fn the_supervision_list_shows_an_overdue_case_and_no_contact_data() {
         "{text}"
     );
     assert!(text.contains("市水务局"), "grouped by the lead department");
-    for personal in ["王五", "13700137000", "wangwu@example.com", "路灯不亮", "人民路"] {
-        assert!(!text.contains(personal), "{personal} on the supervision page");
+    for personal in [
+        "王五",
+        "13700137000",
+        "wangwu@example.com",
+        "路灯不亮",
+        "人民路",
+    ] {
+        assert!(
+            !text.contains(personal),
+            "{personal} on the supervision page"
+        );
     }
     // The department filter and paging keep to their bounds.
     let water = desk.get("/desk/supervision?department=2", &admin).text();
@@ -535,9 +570,7 @@ fn the_supervision_list_shows_an_overdue_case_and_no_contact_data() {
 #[test]
 fn a_person_lists_and_ends_their_own_sessions() {
     let desk = Desk::new();
-    desk.env
-        .host
-        .set(monday() + SignedDuration::from_mins(1));
+    desk.env.host.set(monday() + SignedDuration::from_mins(1));
     let other = desk.login("admin", None).expect("a second session");
     let page = desk.get("/desk/sessions", &desk.admin);
     assert_eq!(page.status, 200);

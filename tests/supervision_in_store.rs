@@ -1,8 +1,8 @@
 //! The supervisors' lists against the native SQLite adapter: open overdue and escalated
 //! cases counted by lead department and listed longest overdue first, a page at a time.
 
-use jiff::civil::Date;
 use jiff::SignedDuration;
+use jiff::civil::Date;
 use minyi::app::cases::{self, Contact, Location, NewCase, Rules};
 use minyi::app::supervision::{self, Scope};
 use minyi::calendar::{Calendar, Timestamp, shanghai};
@@ -90,12 +90,9 @@ impl Fixture {
                 co_handlers: Vec::new(),
             },
         );
-        let tracking = block_on(
-            self.store.query(
-                Statement::new("SELECT tracking_no FROM \"case\" WHERE id = ?")
-                    .bind(registered.id),
-            ),
-        )
+        let tracking = block_on(self.store.query(
+            Statement::new("SELECT tracking_no FROM \"case\" WHERE id = ?").bind(registered.id),
+        ))
         .expect("query")[0]
             .get("tracking_no")
             .expect("tracking");
@@ -144,10 +141,16 @@ fn overdue_and_escalated_cases_are_counted_and_listed_longest_overdue_first() {
     assert!(!more);
     let trackings: Vec<&str> = all.iter().map(|w| w.tracking.as_str()).collect();
     // Department 7 first, its longest overdue case (due a day earlier) at the top.
-    assert_eq!(trackings, [&first_tracking, &second_tracking, &early_tracking]);
+    assert_eq!(
+        trackings,
+        [&first_tracking, &second_tracking, &early_tracking]
+    );
     assert!(!trackings.contains(&quiet_tracking.as_str()));
     assert!(all[0].overdue_since < all[1].overdue_since);
-    assert_eq!(all[0].overdue_since, all[0].due_at, "overdue since the deadline");
+    assert_eq!(
+        all[0].overdue_since, all[0].due_at,
+        "overdue since the deadline"
+    );
     assert_eq!((all[2].overdue_since, all[2].escalations), (None, 1));
 
     let water = block_on(supervision::list(&f.store, Scope::Department(8), 1)).expect("list");
@@ -180,5 +183,9 @@ fn the_list_is_paged() {
     assert_eq!((first.len(), more), (supervision::PAGE as usize, true));
     let (second, more) = block_on(supervision::list(&f.store, Scope::All, 2)).expect("list");
     assert_eq!((second.len(), more), (3, false));
-    assert!(second.iter().all(|w| first.iter().all(|f| f.tracking != w.tracking)));
+    assert!(
+        second
+            .iter()
+            .all(|w| first.iter().all(|f| f.tracking != w.tracking))
+    );
 }

@@ -852,10 +852,7 @@ mod tests {
                 ),
                 "responsibilities[0].note",
             ),
-            (
-                with_responsibilities(r#"["路灯"]"#),
-                "responsibilities[0]",
-            ),
+            (with_responsibilities(r#"["路灯"]"#), "responsibilities[0]"),
             (with_responsibilities(&too_many), "responsibilities"),
             // Codes are those of the same document: without departments none is known.
             (

@@ -331,7 +331,10 @@ async fn create<E: Env>(
         Ok(done) => done,
         Err(e @ WebError::BadRequest { .. }) => {
             // Shown again without the password.
-            let kept = fields.into_iter().filter(|(k, _)| k != "password").collect();
+            let kept = fields
+                .into_iter()
+                .filter(|(k, _)| k != "password")
+                .collect();
             let refusal = Refusal::of(&e, lang, kept);
             return accounts_page(env, req, lang, admin, 400, Some(refusal)).await;
         }
@@ -509,7 +512,9 @@ async fn rulebook_page<E: Env>(
         book.departments
             .iter()
             .find(|d| d.code == code)
-            .map_or_else(String::new, |d| lang.pick(&d.name_zh, &d.name_en).to_owned())
+            .map_or_else(String::new, |d| {
+                lang.pick(&d.name_zh, &d.name_en).to_owned()
+            })
     };
     let title = lang.pick("单位与规则", "Departments and rules");
     let main = html! {

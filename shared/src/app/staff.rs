@@ -372,9 +372,7 @@ pub async fn revoke_all<S: Store>(
     account_id: i64,
     now: Timestamp,
 ) -> Result<u64, AppError> {
-    Ok(store
-        .execute(revoke_all_statement(account_id, now))
-        .await?)
+    Ok(store.execute(revoke_all_statement(account_id, now)).await?)
 }
 
 fn revoke_all_statement(account_id: i64, now: Timestamp) -> Statement {

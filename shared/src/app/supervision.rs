@@ -18,8 +18,7 @@ pub const MAX_DEPARTMENTS: u32 = 500;
 
 /// Which cases count: open, and overdue or escalated. Overdue ones are open by the table's
 /// CHECK; closed escalated ones are history, not supervision work.
-const WATCHED: &str =
-    "c.closed_at IS NULL AND (c.overdue_since IS NOT NULL OR c.escalations > 0)";
+const WATCHED: &str = "c.closed_at IS NULL AND (c.overdue_since IS NOT NULL OR c.escalations > 0)";
 
 /// Which lead department a list is narrowed to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
