@@ -235,22 +235,22 @@ impl Rulebook {
     }
 
     /// The department code the responsibility list suggests as lead for a case whose text
-    /// is `text`: of the entries whose matter occurs in the text (letters compared without
-    /// case), the one with the longest matter, in characters; among equally long ones, the
-    /// first in the list. `None` when no matter occurs. A suggestion for the operator, who
-    /// still decides.
+    /// is `text`: of the entries whose matter occurs in the text (Latin letters compared
+    /// without case: ASCII folding only, so no Unicode case tables reach the wasm), the one
+    /// with the longest matter, in characters; among equally long ones, the first in the list.
+    /// `None` when no matter occurs. A suggestion for the operator, who still decides.
     pub fn suggest_lead(&self, text: &str) -> Option<&str> {
         if self.responsibilities.is_empty() {
             return None;
         }
-        let text = text.to_lowercase();
+        let text = text.to_ascii_lowercase();
         let mut best: Option<(usize, &Responsibility)> = None;
         for r in &self.responsibilities {
             let length = r.matter.chars().count();
             if best.is_some_and(|(longest, _)| longest >= length) {
                 continue;
             }
-            if text.contains(&r.matter.to_lowercase()) {
+            if text.contains(&r.matter.to_ascii_lowercase()) {
                 best = Some((length, r));
             }
         }
@@ -491,10 +491,7 @@ fn responsibilities(
         let r = Fields::of(path.clone(), item)?;
         r.only(&["matter", "department"])?;
         let matter = text(&r.at("matter"), r.get("matter"), MAX_MATTER_CHARS)?;
-        if out
-            .iter()
-            .any(|o| o.matter.to_lowercase() == matter.to_lowercase())
-        {
+        if out.iter().any(|o| o.matter.eq_ignore_ascii_case(&matter)) {
             return Err(error(
                 r.at("matter"),
                 format!("重复的事项 {matter} / {matter} listed twice"),
@@ -505,6 +502,9 @@ fn responsibilities(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .trim();
+        if department.is_empty() {
+            return Err(error(r.at("department"), "必填 / required"));
+        }
         if !departments.iter().any(|d| d.code == department) {
             return Err(error(
                 r.at("department"),
