@@ -33,6 +33,12 @@ pub const MAX_LIMIT: u16 = 366;
 /// 60–120 responsible units; every list is capped).
 pub const MAX_DEPARTMENTS: usize = 500;
 
+/// The most entries one responsibility list may have (the project's own bound).
+pub const MAX_RESPONSIBILITIES: usize = 500;
+
+/// The longest matter of a responsibility entry, in characters.
+pub const MAX_MATTER_CHARS: usize = 50;
+
 /// The rules in force.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rulebook {
@@ -47,6 +53,19 @@ pub struct Rulebook {
     /// The departments, when the document names them: saving it creates or renames these and
     /// retires the others (cases keep theirs). Empty leaves departments as they are.
     pub departments: Vec<Department>,
+    /// The responsibility list (职责清单): which department leads on which matter, in the
+    /// document's order; a suggestion for dispatch ([`Rulebook::suggest_lead`]), never a rule.
+    pub responsibilities: Vec<Responsibility>,
+}
+
+/// One entry of the responsibility list (职责清单): a matter and the department that leads
+/// on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Responsibility {
+    /// A keyword or phrase (1–50 characters) looked for in a case's text.
+    pub matter: String,
+    /// The code of one of the same document's departments.
+    pub department: String,
 }
 
 /// A responsible department (承办单位) as a rulebook names it.
@@ -87,6 +106,7 @@ impl Default for Rulebook {
             policy: Policy::default(),
             form_categories: Category::ALL.to_vec(),
             departments: Vec::new(),
+            responsibilities: Vec::new(),
         }
     }
 }
@@ -110,7 +130,13 @@ impl Rulebook {
             )
         })?;
         let doc = Fields::of("document", &value)?;
-        doc.only(&["note", "form_categories", "departments", "policy"])?;
+        doc.only(&[
+            "note",
+            "form_categories",
+            "departments",
+            "responsibilities",
+            "policy",
+        ])?;
         let preset = Rulebook::default();
         let note = match doc.get("note") {
             None => String::new(),
@@ -127,6 +153,10 @@ impl Rulebook {
             None => Vec::new(),
             Some(v) => departments(v)?,
         };
+        let responsibilities = match doc.get("responsibilities") {
+            None => Vec::new(),
+            Some(v) => responsibilities(v, &departments)?,
+        };
         let policy = match doc.get("policy") {
             None => preset.policy,
             Some(v) => policy(v, preset.policy)?,
@@ -137,6 +167,7 @@ impl Rulebook {
             policy,
             form_categories,
             departments,
+            responsibilities,
         })
     }
 
@@ -153,6 +184,13 @@ impl Rulebook {
                 .departments
                 .iter()
                 .map(|d| json!({"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en}))
+                .collect();
+        }
+        if !self.responsibilities.is_empty() {
+            doc["responsibilities"] = self
+                .responsibilities
+                .iter()
+                .map(|r| json!({"matter": r.matter, "department": r.department}))
                 .collect();
         }
         let day_end = match p.office_hours.day_end() {
@@ -198,6 +236,29 @@ impl Rulebook {
     /// Whether citizens may choose `category`.
     pub fn offers(&self, category: Category) -> bool {
         self.form_categories.contains(&category)
+    }
+
+    /// The department code the responsibility list suggests as lead for a case whose text
+    /// is `text`: of the entries whose matter occurs in the text (Latin letters compared
+    /// without case: ASCII folding only, so no Unicode case tables reach the wasm), the one
+    /// with the longest matter, in characters; among equally long ones, the first in the list.
+    /// `None` when no matter occurs. A suggestion for the operator, who still decides.
+    pub fn suggest_lead(&self, text: &str) -> Option<&str> {
+        if self.responsibilities.is_empty() {
+            return None;
+        }
+        let text = text.to_ascii_lowercase();
+        let mut best: Option<(usize, &Responsibility)> = None;
+        for r in &self.responsibilities {
+            let length = r.matter.chars().count();
+            if best.is_some_and(|(longest, _)| longest >= length) {
+                continue;
+            }
+            if text.contains(&r.matter.to_ascii_lowercase()) {
+                best = Some((length, r));
+            }
+        }
+        best.map(|(_, r)| r.department.as_str())
     }
 }
 
@@ -422,6 +483,52 @@ fn departments(v: &Value) -> Result<Vec<Department>, RulebookError> {
             code: code.to_owned(),
             name_zh: text(&format!("{path}.name_zh"), d.get("name_zh"), 100)?,
             name_en: text(&format!("{path}.name_en"), d.get("name_en"), 200)?,
+        });
+    }
+    Ok(out)
+}
+
+fn responsibilities(
+    v: &Value,
+    departments: &[Department],
+) -> Result<Vec<Responsibility>, RulebookError> {
+    let mut out: Vec<Responsibility> = Vec::new();
+    for (i, (path, item)) in list("responsibilities", v)?.enumerate() {
+        if i == MAX_RESPONSIBILITIES {
+            return Err(error(
+                "responsibilities",
+                format!("至多{MAX_RESPONSIBILITIES}条 / at most {MAX_RESPONSIBILITIES}"),
+            ));
+        }
+        let r = Fields::of(path.clone(), item)?;
+        r.only(&["matter", "department"])?;
+        let matter = text(&r.at("matter"), r.get("matter"), MAX_MATTER_CHARS)?;
+        if out.iter().any(|o| o.matter.eq_ignore_ascii_case(&matter)) {
+            return Err(error(
+                r.at("matter"),
+                format!("重复的事项 {matter} / {matter} listed twice"),
+            ));
+        }
+        let department = r
+            .get("department")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim();
+        if department.is_empty() {
+            return Err(error(r.at("department"), "必填 / required"));
+        }
+        if !departments.iter().any(|d| d.code == department) {
+            return Err(error(
+                r.at("department"),
+                format!(
+                    "须为本文件 departments 中的单位代码，没有 {department} / must be the code \
+                     of a department in this document's departments; {department} is not"
+                ),
+            ));
+        }
+        out.push(Responsibility {
+            matter,
+            department: department.to_owned(),
         });
     }
     Ok(out)
@@ -716,5 +823,124 @@ mod tests {
             assert_eq!(e.path, path, "{doc}: {e}");
             assert!(e.problem.contains('/'), "bilingual: {e}");
         }
+    }
+
+    const TWO_DEPARTMENTS: &str = r#""departments": [
+        {"code": "urban", "name_zh": "市城管局", "name_en": "Urban Management Bureau"},
+        {"code": "water", "name_zh": "市水务局", "name_en": "Water Bureau"},
+        {"code": "gas", "name_zh": "市燃气公司", "name_en": "Gas Company"}]"#;
+
+    fn with_responsibilities(list: &str) -> String {
+        format!(r#"{{{TWO_DEPARTMENTS}, "responsibilities": {list}}}"#)
+    }
+
+    #[test]
+    fn the_responsibility_list_round_trips_and_is_optional() {
+        let doc = with_responsibilities(
+            r#"[{"matter": "路灯", "department": "urban"}, {"matter": "停水", "department": "water"}]"#,
+        );
+        let r = Rulebook::parse(&doc).expect("valid");
+        assert_eq!(r.responsibilities.len(), 2);
+        assert_eq!(
+            r.responsibilities[1],
+            Responsibility {
+                matter: "停水".into(),
+                department: "water".into()
+            }
+        );
+        assert_eq!(Rulebook::parse(&r.to_json()).expect("own document"), r);
+        let none = Rulebook::parse(&format!("{{{TWO_DEPARTMENTS}}}")).expect("valid");
+        assert!(none.responsibilities.is_empty());
+        assert!(!none.to_json().contains("responsibilities"));
+        assert_eq!(none.suggest_lead("路灯不亮"), None);
+    }
+
+    #[test]
+    fn responsibility_mistakes_name_their_field() {
+        let long = "长".repeat(51);
+        let too_many = format!(
+            "[{}]",
+            (0..=MAX_RESPONSIBILITIES)
+                .map(|i| format!(r#"{{"matter": "事项{i}", "department": "urban"}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        for (doc, path) in [
+            (
+                with_responsibilities(r#"{"matter": "路灯"}"#),
+                "responsibilities",
+            ),
+            (
+                with_responsibilities(r#"[{"matter": "路灯", "department": "police"}]"#),
+                "responsibilities[0].department",
+            ),
+            (
+                with_responsibilities(r#"[{"matter": "路灯"}]"#),
+                "responsibilities[0].department",
+            ),
+            (
+                with_responsibilities(r#"[{"matter": " ", "department": "urban"}]"#),
+                "responsibilities[0].matter",
+            ),
+            (
+                with_responsibilities(&format!(
+                    r#"[{{"matter": "{long}", "department": "urban"}}]"#
+                )),
+                "responsibilities[0].matter",
+            ),
+            (
+                with_responsibilities(
+                    r#"[{"matter": "路灯", "department": "urban"}, {"matter": "路灯", "department": "water"}]"#,
+                ),
+                "responsibilities[1].matter",
+            ),
+            (
+                with_responsibilities(
+                    r#"[{"matter": "路灯", "department": "urban", "note": "x"}]"#,
+                ),
+                "responsibilities[0].note",
+            ),
+            (with_responsibilities(r#"["路灯"]"#), "responsibilities[0]"),
+            (with_responsibilities(&too_many), "responsibilities"),
+            // Codes are those of the same document: without departments none is known.
+            (
+                r#"{"responsibilities": [{"matter": "路灯", "department": "urban"}]}"#.into(),
+                "responsibilities[0].department",
+            ),
+        ] {
+            let e = Rulebook::parse(&doc).expect_err(&doc);
+            assert_eq!(e.path, path, "{e}");
+            assert!(e.problem.contains('/'), "bilingual: {e}");
+        }
+        let fifty = "长".repeat(50);
+        assert!(
+            Rulebook::parse(&with_responsibilities(&format!(
+                r#"[{{"matter": "{fifty}", "department": "urban"}}]"#
+            )))
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_longest_matter_in_the_text_suggests_the_lead() {
+        let r = Rulebook::parse(&with_responsibilities(
+            r#"[{"matter": "管道", "department": "water"},
+                {"matter": "燃气管道", "department": "gas"},
+                {"matter": "路灯", "department": "urban"},
+                {"matter": "井盖", "department": "urban"},
+                {"matter": "水表", "department": "water"},
+                {"matter": "LED", "department": "urban"}]"#,
+        ))
+        .expect("valid");
+        // A matter that occurs wins; the longest one beats a shorter one inside it.
+        assert_eq!(r.suggest_lead("小区燃气管道有异味"), Some("gas"));
+        assert_eq!(r.suggest_lead("楼下管道漏水"), Some("water"));
+        // Equally long matters: the first in the list.
+        assert_eq!(r.suggest_lead("水表旁的井盖松动"), Some("urban"));
+        assert_eq!(r.suggest_lead("井盖旁的水表坏了"), Some("urban"));
+        // Letters are compared without case.
+        assert_eq!(r.suggest_lead("the led lamp is out"), Some("urban"));
+        assert_eq!(r.suggest_lead("噪音扰民"), None);
+        assert_eq!(r.suggest_lead(""), None);
     }
 }

@@ -16,6 +16,8 @@
 //! | `POST /desk/api/import` | a batch of cases from another platform, idempotent |
 //! | `POST /desk/cases/{tracking}/{action}` | every handling action (`act.rs` lists them) |
 //! | `POST /desk/api/accounts` | an admin creates an account (JSON); the TOTP enrolment URI once |
+//! | `/desk/admin/...`, `/desk/sessions` | admins' screens; a person's own sessions (`admin.rs`) |
+//! | `GET /desk/supervision` | overdue and escalated cases by department (supervisors, admins) |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
 //! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
 //!
@@ -24,11 +26,13 @@
 
 mod accounts;
 mod act;
+mod admin;
 mod intake;
 mod login;
 mod pages;
 mod password;
 mod session;
+mod supervision;
 pub mod totp;
 
 use minyi::app::Host;
@@ -103,6 +107,12 @@ async fn route<E: Env>(
                 (Method::Post, ["intake"]) => intake::register(env, req, lang, &staff).await,
                 (Method::Post, ["api", "import"]) => intake::import(env, req, &staff).await,
                 (Method::Post, ["api", "accounts"]) => accounts::create_api(env, req, &staff).await,
+                (_, ["admin", ..] | ["sessions", ..]) => {
+                    admin::route(env, req, lang, &staff, rest).await
+                }
+                (Method::Get, ["supervision"]) => {
+                    supervision::page_of(env, req, lang, &staff).await
+                }
                 _ => Err(WebError::NotFound),
             }
         }

@@ -54,12 +54,8 @@ pub async fn queues<E: Env>(
     let now = env.host().now();
     let main = html! {
         h1 { (lang.pick("待办", "Work")) " · " (staff.display_name) }
-        nav {
-            @if staff.holds(StaffRole::Operator) {
-                a href="/desk/intake" { (lang.pick("受理登记", "Register a case")) } " "
-            }
-            form method="post" action="/desk/logout" { button type="submit" { (lang.pick("退出", "Log out")) } }
-        }
+        (crate::admin::nav(lang, staff))
+        form method="post" action="/desk/logout" { button type="submit" { (lang.pick("退出", "Log out")) } }
         @for (role, items) in &sections {
             section {
                 h2 { (role_name(lang, *role)) }

@@ -58,3 +58,38 @@ pub async fn save_year<S: Store, H: Host>(
         .await?;
     Ok(parsed)
 }
+
+/// A year's schedule as the deployment stored it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredYear {
+    /// The year.
+    pub year: i16,
+    /// The schedule text (the format of `crate::calendar::schedule`).
+    pub schedule: String,
+    /// The notice it comes from.
+    pub source: String,
+    /// When it was last saved.
+    pub updated_at: crate::calendar::Timestamp,
+}
+
+/// The stored years, newest first (at most 100).
+pub async fn stored_years<S: Store>(store: &S) -> Result<Vec<StoredYear>, AppError> {
+    store
+        .query(Statement::new(
+            "SELECT year, schedule, source, updated_at FROM calendar_year \
+             ORDER BY year DESC LIMIT 100",
+        ))
+        .await?
+        .iter()
+        .map(|row| {
+            let year: i64 = row.get("year")?;
+            Ok(StoredYear {
+                year: i16::try_from(year)
+                    .map_err(|_| AppError::Corrupt(format!("calendar_year {year}")))?,
+                schedule: row.get("schedule")?,
+                source: row.get("source")?,
+                updated_at: super::instant(row.get("updated_at")?)?,
+            })
+        })
+        .collect()
+}

@@ -141,3 +141,38 @@ pub async fn save<S: Store, H: Host>(
         Err(e) => Err(e.into()),
     }
 }
+
+/// One saved version as the history lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// The version.
+    pub version: u32,
+    /// Its note.
+    pub note: String,
+    /// When it was saved.
+    pub saved_at: crate::calendar::Timestamp,
+}
+
+/// The saved versions, newest first (at most `limit`, itself at most 200).
+pub async fn history<S: Store>(store: &S, limit: u32) -> Result<Vec<Saved>, AppError> {
+    store
+        .query(
+            Statement::new(
+                "SELECT version, coalesce(json_extract(document, '$.note'), '') AS note, \
+                 saved_at FROM rulebook ORDER BY version DESC LIMIT ?",
+            )
+            .bind(limit.min(200)),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let version: i64 = row.get("version")?;
+            Ok(Saved {
+                version: u32::try_from(version)
+                    .map_err(|_| AppError::Corrupt(format!("rulebook {version}")))?,
+                note: row.get("note")?,
+                saved_at: super::instant(row.get("saved_at")?)?,
+            })
+        })
+        .collect()
+}

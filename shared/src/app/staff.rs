@@ -76,6 +76,12 @@ pub async fn create<S: Store, H: Host>(
             problem: "须为3至64个字符 / must be 3–64 characters".into(),
         });
     }
+    if !(1..=100).contains(&account.display_name.trim().chars().count()) {
+        return Err(AppError::Invalid {
+            field: "display_name",
+            problem: "须为1至100个字符 / must be 1–100 characters".into(),
+        });
+    }
     let mut random = [0u8; 6];
     host.fill_random(&mut random);
     // A random id, as case ids are: nothing to learn from counting accounts.
@@ -252,6 +258,203 @@ pub async fn revoke<S: Store>(store: &S, token_hash: &str, now: Timestamp) -> Re
             .bind(token_hash),
         )
         .await?;
+    Ok(())
+}
+
+/// The most accounts the admin's list shows.
+pub const ACCOUNTS_PAGE: u32 = 500;
+
+/// An account as the admin's list shows it: never its password hash or second-factor secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountSummary {
+    /// The account.
+    pub account_id: i64,
+    /// Login name.
+    pub login: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Roles held.
+    pub roles: Vec<StaffRole>,
+    /// Whether it may log in (an admin disables and enables it).
+    pub active: bool,
+    /// Locked until this instant after repeated failures (in the past: no longer locked).
+    pub locked_until: Option<Timestamp>,
+    /// Whether a second factor is enrolled.
+    pub second_factor: bool,
+    /// Created.
+    pub created_at: Timestamp,
+    /// The newest session's start: the last successful login, if any.
+    pub last_login: Option<Timestamp>,
+}
+
+/// The accounts, by login (at most [`ACCOUNTS_PAGE`]), with their roles, in two queries.
+pub async fn accounts<S: Store>(store: &S) -> Result<Vec<AccountSummary>, AppError> {
+    let rows = store
+        .query(Statement::new(format!(
+            "SELECT a.id, a.login, a.display_name, a.active, a.locked_until, \
+             a.totp_secret IS NOT NULL AS second_factor, a.created_at, \
+             (SELECT max(s.created_at) FROM staff_session s WHERE s.account_id = a.id) \
+             AS last_login FROM staff_account a ORDER BY a.login LIMIT {ACCOUNTS_PAGE}"
+        )))
+        .await?;
+    let role_rows = store
+        .query(Statement::new(format!(
+            "SELECT r.account_id, r.role, r.department_id FROM staff_role r \
+             WHERE r.account_id IN (SELECT id FROM staff_account ORDER BY login \
+             LIMIT {ACCOUNTS_PAGE}) ORDER BY r.account_id, r.role, r.department_id \
+             LIMIT {}",
+            ACCOUNTS_PAGE * 20
+        )))
+        .await?;
+    let mut held: Vec<(i64, StaffRole)> = Vec::with_capacity(role_rows.len());
+    for row in &role_rows {
+        held.push((row.get("account_id")?, decode_role(row)?));
+    }
+    rows.iter()
+        .map(|row| {
+            let account_id: i64 = row.get("id")?;
+            Ok(AccountSummary {
+                account_id,
+                login: row.get("login")?,
+                display_name: row.get("display_name")?,
+                roles: held
+                    .iter()
+                    .filter(|(id, _)| *id == account_id)
+                    .map(|(_, role)| *role)
+                    .collect(),
+                active: row.get::<i64>("active")? == 1,
+                locked_until: row
+                    .get::<Option<i64>>("locked_until")?
+                    .map(instant)
+                    .transpose()?,
+                second_factor: row.get::<i64>("second_factor")? == 1,
+                created_at: instant(row.get("created_at")?)?,
+                last_login: row
+                    .get::<Option<i64>>("last_login")?
+                    .map(instant)
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// Disables (`active = false`) or enables an account. Disabling also revokes every session of
+/// the account in the same batch, so it is logged out at once; a disabled account cannot log
+/// in ([`credentials`] and [`session`] read active accounts only). Enabling clears a lockout.
+/// [`AppError::NotFound`] when there is no such account.
+pub async fn set_active<S: Store>(
+    store: &S,
+    account_id: i64,
+    active: bool,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let mut batch = vec![
+        Statement::new(
+            "UPDATE staff_account SET active = ?, failed_logins = 0, locked_until = NULL \
+             WHERE id = ?",
+        )
+        .bind(i64::from(active))
+        .bind(account_id),
+    ];
+    if !active {
+        batch.push(revoke_all_statement(account_id, now));
+    }
+    let changed = store.batch(batch).await?;
+    if changed.first().copied().unwrap_or(0) == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Revokes every live session of an account; answers how many.
+pub async fn revoke_all<S: Store>(
+    store: &S,
+    account_id: i64,
+    now: Timestamp,
+) -> Result<u64, AppError> {
+    Ok(store.execute(revoke_all_statement(account_id, now)).await?)
+}
+
+fn revoke_all_statement(account_id: i64, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE staff_session SET revoked_at = ? \
+         WHERE account_id = ? AND revoked_at IS NULL AND expires_at > ?",
+    )
+    .bind(ms(now))
+    .bind(account_id)
+    .bind(ms(now))
+}
+
+/// How many characters of a token's hash name a session on the person's own list: enough to
+/// tell their sessions apart, and nothing that opens one (the hash of a token is not the token).
+pub const SESSION_KEY_CHARS: usize = 16;
+
+/// One live session of an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// The first [`SESSION_KEY_CHARS`] characters of the token's hash.
+    pub key: String,
+    /// Opened (the login).
+    pub created_at: Timestamp,
+    /// Ends.
+    pub expires_at: Timestamp,
+}
+
+/// The live sessions of an account, newest first (at most 100).
+pub async fn sessions<S: Store>(
+    store: &S,
+    account_id: i64,
+    now: Timestamp,
+) -> Result<Vec<SessionSummary>, AppError> {
+    store
+        .query(
+            Statement::new(format!(
+                "SELECT substr(token_hash, 1, {SESSION_KEY_CHARS}) AS key, created_at, expires_at \
+                 FROM staff_session WHERE account_id = ? AND revoked_at IS NULL \
+                 AND expires_at > ? ORDER BY created_at DESC LIMIT 100"
+            ))
+            .bind(account_id)
+            .bind(ms(now)),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SessionSummary {
+                key: row.get("key")?,
+                created_at: instant(row.get("created_at")?)?,
+                expires_at: instant(row.get("expires_at")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one of the account's own sessions by its key (from [`sessions`]); another
+/// account's session is never touched. [`AppError::NotFound`] when no live session matches.
+pub async fn revoke_own<S: Store>(
+    store: &S,
+    account_id: i64,
+    key: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    if key.len() != SESSION_KEY_CHARS || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let changed = store
+        .execute(
+            Statement::new(format!(
+                "UPDATE staff_session SET revoked_at = ? WHERE account_id = ? \
+                 AND substr(token_hash, 1, {SESSION_KEY_CHARS}) = ? \
+                 AND revoked_at IS NULL AND expires_at > ?"
+            ))
+            .bind(ms(now))
+            .bind(account_id)
+            .bind(key.to_ascii_lowercase())
+            .bind(ms(now)),
+        )
+        .await?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
     Ok(())
 }
 
