@@ -52,9 +52,9 @@ fn rate(tracking: &str, code: &str, rating: &str) -> HttpResponse {
     send(
         &public(),
         "POST",
-        &format!("/cases/{tracking}/rate"),
+        "/submit/rating",
         &[("Content-Type", "application/x-www-form-urlencoded")],
-        format!("rating={rating}&code={code}").as_bytes(),
+        format!("tracking={tracking}&rating={rating}&code={code}").as_bytes(),
     )
 }
 

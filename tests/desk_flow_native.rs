@@ -118,9 +118,14 @@ impl Staff {
     /// The citizen rates on the public page with a code.
     fn rate(&self, tracking: &str, code: &str, rating: &str) -> Response {
         self.desk.env.send(&form(
-            &format!("/cases/{tracking}/rate"),
+            "/submit/rating",
             "",
-            &[("rating", rating), ("code", code), ("comment", "谢谢")],
+            &[
+                ("tracking", tracking),
+                ("rating", rating),
+                ("code", code),
+                ("comment", "谢谢"),
+            ],
         ))
     }
 }

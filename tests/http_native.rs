@@ -43,7 +43,10 @@ fn a_case_submitted_through_the_api_reads_back_without_personal_data() {
     assert_eq!(created.status, 201, "{}", created.text());
     let c = body(&created);
     let tracking = c["tracking_number"].as_str().expect("tracking").to_owned();
-    assert!(c["query_code"].is_null());
+    assert!(
+        c["query_code"].is_string(),
+        "every case gets a code, to rate the reply"
+    );
     // Friday 20 Nov 2026 10:00, 7 working days: 23–27 Nov, 30 Nov, 1 Dec → 24:00 1 Dec.
     assert_eq!(c["due_at"], "2026-12-01T16:00:00Z");
     let location = created.header("location").expect("location").to_owned();

@@ -224,8 +224,8 @@ fn a_submission_flows_from_form_to_confirmation_to_case_page() {
     assert_eq!(tracking.len(), 11, "{tracking}");
     assert!(html.contains("留言已受理"));
     assert!(
-        !html.contains("查询码只显示这一次"),
-        "public cases need no code"
+        html.contains("查询码只显示这一次") && html.contains("评价答复时需要它"),
+        "every case gets a code, needed to rate the reply"
     );
     // Friday 20 Nov 2026 10:00 + 7 working days → end of Tuesday 1 Dec.
     assert!(html.contains("2026年12月1日 24:00"), "{html}");

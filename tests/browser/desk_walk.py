@@ -161,6 +161,8 @@ def walk(page, secrets):
     page.click("#rate button[type=submit]")
     page.wait_for_load_state()
     page.screenshot(path=f"{SHOTS}/9-rated.png", full_page=True)
+    assert "评价已收到" in page.inner_text("main"), "the rating was received"
+    page.goto(f"{BASE}/cases/{tracking}")
     assert "已办结" in page.inner_text("#status"), "the rating closed the case"
 
 

@@ -102,7 +102,7 @@ pub fn case_json(c: &PublicCase) -> Value {
         "deadline_provisional": c.provisional,
         "department": c.department.as_ref().map(|d| json!({"code": d.code, "name_zh": d.zh, "name_en": d.en})),
         "location": {"lat": c.latitude, "long": c.longitude, "address": c.address},
-        "timeline": c.timeline.iter().map(|e| json!({"event": e.kind, "at": iso::utc(e.at)})).collect::<Vec<_>>(),
+        "timeline": c.timeline.iter().map(|e| json!({"event": e.kind, "at": iso::utc(e.at), "note": e.note})).collect::<Vec<_>>(),
         "replies": c.replies.iter().map(|r| json!({
             "body": r.body,
             "truthfulness": r.truthfulness.code(),

@@ -81,7 +81,6 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
         (Method::Get, ["track"]) => Ok(pages::track_form(req, lang, None)),
         (Method::Post, ["track"]) => pages::track(env, req, lang).await,
-        (Method::Post, ["cases", tracking, "rate"]) => pages::rate(env, req, tracking, lang).await,
         (_, ["track"]) => Err(WebError::MethodNotAllowed {
             allow: ALLOW_READ_POST,
         }),

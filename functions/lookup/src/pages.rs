@@ -206,43 +206,6 @@ pub async fn track<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Respons
     case(env, req, number.as_str(), Some(&code), lang).await
 }
 
-/// `POST /cases/{tracking}/rate`: the citizen rates the reply with the case's query code, then
-/// sees the case again.
-pub async fn rate<E: Env>(
-    env: &E,
-    req: &Request,
-    tracking: &str,
-    lang: Lang,
-) -> Result<Response, WebError> {
-    let number = parse_tracking(tracking, lang)?;
-    let fields = req.form()?;
-    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
-    let rating = Rating::from_code(&get("rating"))
-        .ok_or_else(|| WebError::bad("rating", "请选择评价 / choose a rating"))?;
-    let comment = Some(get("comment")).filter(|c| !c.is_empty());
-    let code_text = get("code");
-    let Ok(code) = QueryCode::parse(&code_text) else {
-        return Ok(code_needed(req, lang, &number.to_string(), true));
-    };
-    limits::check_code_attempt(env, req, &number).await?;
-    let rules = env.rules().await?;
-    let rated = public::rate(
-        env.store(),
-        env.host(),
-        rules.rules(&env.config().secret),
-        &number,
-        &code,
-        rating,
-        comment,
-    )
-    .await;
-    match rated.map_err(WebError::from) {
-        Ok(_) => case(env, req, number.as_str(), Some(&code_text), lang).await,
-        Err(WebError::CodeRequired) => Ok(code_needed(req, lang, &number.to_string(), true)),
-        Err(e) => Err(e),
-    }
-}
-
 /// The rating levels the policy in force offers.
 async fn rating_levels<E: Env>(env: &E) -> Vec<Rating> {
     match env.rules().await {
@@ -383,7 +346,8 @@ fn case_response(
             section.card #rate {
                 h2 { (text::RATE_TITLE.get(lang)) }
                 p { (text::RATE_UNTIL.get(lang)) " " (time::date_time(lang, until)) }
-                form method="post" action={ "/cases/" (c.tracking.as_str()) "/rate?lang=" (lang.code()) } {
+                form method="post" action={ "/submit/rating?lang=" (lang.code()) } {
+                    input type="hidden" name="tracking" value=(c.tracking.as_str());
                     fieldset {
                         legend { (text::RATE_TITLE.get(lang)) }
                         @for r in levels {

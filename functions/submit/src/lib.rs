@@ -2,12 +2,15 @@
 //!
 //! The submit function: a citizen's message in, a tracking number out. Three doors lead to the
 //! same use case ([`minyi::app::cases::register`]): the web form (`/submit`), the JSON API
-//! (`POST /api/v1/cases`) and Open311 (`POST /open311/v2/requests.{json,xml}`).
+//! (`POST /api/v1/cases`) and Open311 (`POST /open311/v2/requests.{json,xml}`). The citizen's
+//! rating of a reply (`POST /submit/rating`, the form on the case page) is here too: the
+//! public side's other write.
 
 mod api;
 pub mod input;
 mod open311;
 mod pages;
+mod rating;
 mod service;
 
 use minyi_web::{Env, Lang, Method, Request, Response, WebError, html};
@@ -23,6 +26,8 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (_, ["submit"]) => Err(WebError::MethodNotAllowed {
             allow: minyi_web::ALLOW_READ_POST,
         }),
+        (Method::Post, ["submit", "rating"]) => rating::rate(env, req, lang).await,
+        (_, ["submit", "rating"]) => Err(WebError::MethodNotAllowed { allow: "POST" }),
         (Method::Post, ["api", "v1", "cases"]) => {
             return Some(
                 api::create(env, req, lang)

@@ -217,6 +217,13 @@ pub const RATE_UNTIL: Text = t(
 pub const RATE_COMMENT: Text = t("意见（可选）", "Comment (optional)");
 /// Rating button.
 pub const RATE_BUTTON: Text = t("提交评价", "Send rating");
+/// After rating: title.
+pub const RATED_TITLE: Text = t("评价已收到", "Rating received");
+/// After rating: thanks.
+pub const RATED_THANKS: Text = t(
+    "感谢您的评价。不满意的，工作人员将核实后决定是否重新办理。",
+    "Thank you. If you were not satisfied, staff will check and decide whether to handle it again.",
+);
 
 /// Tracking page title.
 pub const TRACK_TITLE: Text = t("查询办理进度", "Track a message");
