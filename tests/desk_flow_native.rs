@@ -685,3 +685,35 @@ fn deadlines_of_intake_and_dispatch_agree_with_the_calendar_oracle() {
         1
     );
 }
+
+#[test]
+fn the_responsibility_list_suggests_the_lead_on_the_dispatch_form() {
+    let s = Staff::new(beijing(2026, 11, 23, 9, 0));
+    let saved = s.desk.env.send(
+        &Request::from_target(Method::Post, "/ops/rulebook")
+            .with_header("authorization", &format!("Bearer {OPS_SECRET}"))
+            .with_body(
+                json!({"departments": [
+                        {"code": "urban", "name_zh": "市城管局", "name_en": "Urban Management Bureau"},
+                        {"code": "water", "name_zh": "市水务局", "name_en": "Water Bureau"}],
+                       "responsibilities": [
+                        {"matter": "路灯", "department": "urban"},
+                        {"matter": "自来水", "department": "water"}]})
+                .to_string(),
+            ),
+    );
+    assert_eq!(saved.status, 201, "{}", saved.text());
+    let (status, created) = s.intake(
+        json!({"channel": "phone", "received_at": "2026-11-23T08:30",
+        "category": "complaint", "title": "停水", "body": "幸福小区自来水停了一天。"}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let tracking = created["tracking"].as_str().expect("t");
+    let cookie = s.desk.login("wang", &s.operator);
+    let view = page(&s.desk.env, &format!("/desk/cases/{tracking}"), &cookie).text();
+    assert!(
+        view.contains("<option value=\"2\" selected>市水务局（职责清单建议）"),
+        "{view}"
+    );
+    assert!(!view.contains("<option value=\"1\" selected>"));
+}

@@ -559,8 +559,14 @@ fn command(action: Action, f: &Form<'_>) -> Result<Command, WebError> {
     })
 }
 
-/// The form of one action.
-pub fn form(lang: Lang, tracking: &str, action: Action, departments: &[DepartmentName]) -> Markup {
+/// The form of one action; `suggested` preselects the lead the responsibility list suggests.
+pub fn form(
+    lang: Lang,
+    tracking: &str,
+    action: Action,
+    departments: &[DepartmentName],
+    suggested: Option<i64>,
+) -> Markup {
     let id = |name: &str| format!("{}-{name}", action.code);
     let text = |name: &str, zh: &str, en: &str, required: bool| {
         html! {
@@ -597,7 +603,12 @@ pub fn form(lang: Lang, tracking: &str, action: Action, departments: &[Departmen
                 "dispatch" => {
                     label for=(id("lead")) { (lang.pick("主办单位", "Lead department")) }
                     select id=(id("lead")) name="lead" required {
-                        @for d in departments { option value=(d.id) { (lang.pick(&d.zh, &d.en)) } }
+                        @for d in departments {
+                            option value=(d.id) selected[suggested == Some(d.id)] {
+                                (lang.pick(&d.zh, &d.en))
+                                @if suggested == Some(d.id) { (lang.pick("（职责清单建议）", " (suggested by the responsibility list)")) }
+                            }
+                        }
                     }
                     label for=(id("co")) { (lang.pick("会办单位（可多选）", "Co-handlers (any)")) }
                     select id=(id("co")) name="co" multiple size="4" {

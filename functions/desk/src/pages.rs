@@ -153,6 +153,13 @@ pub async fn case<E: Env>(
         None
     };
     let actions = crate::act::offered(staff, &current);
+    // The responsibility list's suggestion (职责清单, 003 §2.4): the operator still decides.
+    let rules = env.rules().await?;
+    let suggested = rules
+        .rulebook
+        .suggest_lead(&format!("{title}\n{body}"))
+        .and_then(|code| departments.iter().find(|d| d.code == code))
+        .map(|d| d.id);
     let main = html! {
         p { a href="/desk/" { (lang.pick("← 待办", "← Work")) } }
         h1 { (title) }
@@ -205,7 +212,7 @@ pub async fn case<E: Env>(
             ol { @for e in &timeline { li { (time::date_time(lang, e.at)) " · " (e.actor) " · " (e.kind) " " code { (e.data) } } } }
         }
         @for action in &actions {
-            (crate::act::form(lang, tracking, *action, &departments))
+            (crate::act::form(lang, tracking, *action, &departments, suggested))
         }
     };
     Ok(respond(lang, req, 200, page(lang, req, &title, main)))
