@@ -209,7 +209,10 @@ pub async fn case<E: Env>(
         }
         section {
             h2 { (lang.pick("办理记录", "Timeline")) }
-            ol { @for e in &timeline { li { (time::date_time(lang, e.at)) " · " (e.actor) " · " (e.kind) " " code { (e.data) } } } }
+            ol { @for e in &timeline { li {
+                (time::date_time(lang, e.at)) " · " (e.actor) " · " strong { (minyi_web::html::text::event(&e.kind).get(lang)) }
+                @if e.data != "{}" { " " code { (e.data) } }
+            } } }
         }
         @for action in &actions {
             (crate::act::form(lang, tracking, *action, &departments, suggested))

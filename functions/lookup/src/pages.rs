@@ -345,7 +345,7 @@ fn case_response(
         @if let (true, Some(until)) = (rating_open, c.rating_until) {
             section.card #rate {
                 h2 { (text::RATE_TITLE.get(lang)) }
-                p { (text::RATE_UNTIL.get(lang)) " " (time::date_time(lang, until)) }
+                p { (text::RATE_UNTIL.get(lang)) " " (time::deadline(lang, until)) }
                 form method="post" action={ "/submit/rating?lang=" (lang.code()) } {
                     input type="hidden" name="tracking" value=(c.tracking.as_str());
                     fieldset {
