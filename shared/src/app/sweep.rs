@@ -1,10 +1,15 @@
-//! The sweep: the time-driven duties done so far, one bounded batch per run. Every runtime runs
+//! The sweep: every time-driven duty of a case, one bounded batch per run. Every runtime runs
 //! this same code — the Worker's cron trigger, Spin's cron component, and the ops entry an
 //! operator's scheduler calls on Spin (`POST /ops/sweep`).
 //!
+//! [`TASKS`] is the duty → action table: each duty's pending instant is a case column with a
+//! partial index ([`Duty::sweep_sql`] is a range scan on it), and its action is a lifecycle
+//! command issued by the system, so it goes through `Case::handle` and the event log like a
+//! staff action.
+//!
 //! Exactly once under any schedule: doing a duty clears its column in the same batch as the
 //! event (`Case::handle`), so a second or overlapping run finds nothing, and a racing run
-//! loses on the event's primary key. A run cut off half way leaves the rest due for the next.
+//! loses on the case's version guard. A run cut off half way leaves the rest due for the next.
 
 use super::cases::{Duty, Rules, apply, due};
 use super::{AppError, Host, ms};
@@ -13,10 +18,10 @@ use crate::store::{Statement, Store};
 
 /// The most cases of each duty, and the most expired rows of each kind, one run handles: the
 /// project's own bound. A case costs four queries (load, co-handlers, draft, its batch), so a
-/// full run of the three duties is at most 3 × 75 × 4 + 5 = 905 queries, inside D1's 1,000 per
-/// invocation on paid plans; the next run finishes the rest. On the free plan (50) use [`run`]
-/// with a batch of 4.
-pub const BATCH: u32 = 75;
+/// full run of the seven duties is at most 7 × 30 × 4 + 7 range queries + 2 purges + 1 rules
+/// load = 850 queries, inside D1's 1,000 per invocation on paid plans; the next run finishes the
+/// rest ([`Report::more`]). On the free plan (50 queries) use [`run`] with a batch of 1.
+pub const BATCH: u32 = 30;
 
 /// What one run did, and whether work was left for the next.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,6 +32,14 @@ pub struct Report {
     pub first_responses_late: u32,
     /// Cases deemed accepted once their return window lapsed (`Command::Accept`).
     pub deemed_accepted: u32,
+    /// Escalations (`Command::Escalate`: at the deadline, marking the case overdue, and later).
+    pub escalated: u32,
+    /// Reminders before the deadline (`Command::Remind`).
+    pub reminded: u32,
+    /// Stage reports marked late (`Command::MarkStageReportLate`).
+    pub stage_reports_late: u32,
+    /// Replies whose rating window lapsed, closed as not rated (`Command::CloseUnrated`).
+    pub closed_unrated: u32,
     /// Cases that moved on meanwhile (another run or staff got there first).
     pub skipped: u32,
     /// Expired idempotency keys deleted.
@@ -37,15 +50,18 @@ pub struct Report {
     pub more: bool,
 }
 
-/// A duty this sweep does: the command that does it and the count it adds to.
-struct Task {
-    duty: Duty,
-    command: fn() -> Command,
+/// A duty of the sweep: the command that does it and the count it adds to.
+pub struct Task {
+    /// The duty (its case column).
+    pub duty: Duty,
+    /// The lifecycle command that does it.
+    pub command: fn() -> Command,
     count: fn(&mut Report) -> &mut u32,
 }
 
-/// The duties this sweep does, in order.
-const TASKS: [Task; 3] = [
+/// The duty → action table, in the order a run does them: escalation before the reminder, so
+/// a case found past its deadline is escalated and not reminded.
+pub const TASKS: [Task; 7] = [
     Task {
         duty: Duty::DispatchBy,
         command: || Command::MarkDispatchLate,
@@ -60,6 +76,26 @@ const TASKS: [Task; 3] = [
         duty: Duty::ReturnWindow,
         command: || Command::Accept,
         count: |r| &mut r.deemed_accepted,
+    },
+    Task {
+        duty: Duty::Escalate,
+        command: || Command::Escalate,
+        count: |r| &mut r.escalated,
+    },
+    Task {
+        duty: Duty::Remind,
+        command: || Command::Remind,
+        count: |r| &mut r.reminded,
+    },
+    Task {
+        duty: Duty::StageReport,
+        command: || Command::MarkStageReportLate,
+        count: |r| &mut r.stage_reports_late,
+    },
+    Task {
+        duty: Duty::RatingWindow,
+        command: || Command::CloseUnrated,
+        count: |r| &mut r.closed_unrated,
     },
 ];
 
@@ -100,4 +136,54 @@ pub async fn run<S: Store, H: Host>(
     report.more |=
         report.expired_keys >= u64::from(batch) || report.ended_budgets >= u64::from(batch);
     Ok(report)
+}
+
+/// The duty → action table as Markdown, for `docs/sweep.md`: each duty's column, the command
+/// that does it, and the clause behind it (from the transition table).
+pub fn to_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut md = String::from(
+        "| 义务 Duty (column) | 到期时的操作 Action when due | 依据 Clause |\n| --- | --- | --- |\n",
+    );
+    for t in &TASKS {
+        let rule = crate::case::table::rule((t.command)().kind());
+        let _ = writeln!(
+            md,
+            "| `{}` | {} {:?} | {} |",
+            t.duty.column(),
+            rule.command.label_zh(),
+            rule.command,
+            rule.clause
+        );
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::table::{Who, rule};
+
+    #[test]
+    fn every_duty_has_one_task_done_by_the_system_and_the_docs_show_them() {
+        for duty in Duty::ALL {
+            assert_eq!(
+                TASKS.iter().filter(|t| t.duty == *duty).count(),
+                1,
+                "{duty:?}"
+            );
+        }
+        for t in &TASKS {
+            let who = rule((t.command)().kind()).who;
+            assert!(
+                matches!(
+                    who,
+                    Who::System | Who::LeadDepartmentOrSystem | Who::SupervisorOrSystem
+                ),
+                "{:?} is not the sweep's to do",
+                t.duty
+            );
+        }
+        crate::docs::assert_current("docs/sweep.md", &to_markdown());
+    }
 }

@@ -198,6 +198,8 @@ pub enum EventKind {
     ClosedUnrated,
     /// The first response came late.
     FirstResponseLate,
+    /// A stage report was not made by its date.
+    StageReportLate,
     /// 催办: a reminder.
     Reminded,
     /// 督办: an escalation.
@@ -240,6 +242,7 @@ impl EventKind {
             Self::Dismissed { .. } => "dismissed",
             Self::ClosedUnrated => "closed_unrated",
             Self::FirstResponseLate => "first_response_late",
+            Self::StageReportLate => "stage_report_late",
             Self::Reminded => "reminded",
             Self::Escalated { .. } => "escalated",
         }
@@ -323,6 +326,7 @@ impl EventKind {
             | Self::DispatchLate
             | Self::ClosedUnrated
             | Self::FirstResponseLate
+            | Self::StageReportLate
             | Self::Reminded => json!({}),
             Self::Rejected { reason } => json!({"reason": reason}),
             Self::Published {

@@ -154,6 +154,8 @@ pub enum Command {
     MarkFirstResponseLate,
     /// Record a missed same-day dispatch.
     MarkDispatchLate,
+    /// Record a stage report not made by its date.
+    MarkStageReportLate,
     /// Remind.
     Remind,
     /// Escalate.
@@ -175,6 +177,7 @@ impl Command {
             Self::SendBackDraft { .. } => CommandKind::SendBackDraft,
             Self::DecideReopen { .. } => CommandKind::DecideReopen,
             Self::MarkDispatchLate => CommandKind::MarkDispatchLate,
+            Self::MarkStageReportLate => CommandKind::MarkStageReportLate,
             Self::Accept => CommandKind::Accept,
             Self::Extend { .. } => CommandKind::Extend,
             Self::CoHandlerOpinion { .. } => CommandKind::CoHandlerOpinion,
@@ -770,6 +773,16 @@ impl Case {
                 next.duties.dispatch_by = None;
                 EventKind::DispatchLate
             }
+            Command::MarkStageReportLate => {
+                let Some(due) = self.duties.stage_report_by else {
+                    return Err(LifecycleError::WindowClosed { command: kind });
+                };
+                if now < due {
+                    return Err(LifecycleError::NotDue { command: kind });
+                }
+                next.duties.stage_report_by = None;
+                EventKind::StageReportLate
+            }
             Command::Remind => {
                 if by_system {
                     let Some(at) = self.duties.remind_at else {
@@ -795,6 +808,8 @@ impl Case {
                 let overdue = self.overdue_since.is_none() && self.is_late(now);
                 if overdue {
                     next.overdue_since = self.due_at;
+                    // Past the deadline a reminder is moot: the escalation says more.
+                    next.duties.remind_at = None;
                 }
                 next.escalations = level;
                 next.duties.escalate_at = match (level, self.due_at) {

@@ -56,6 +56,8 @@ pub enum CommandKind {
     MarkFirstResponseLate,
     /// Record that a same-day dispatch came too late.
     MarkDispatchLate,
+    /// Record that a stage report was not made by its date.
+    MarkStageReportLate,
     /// Remind the department before the deadline.
     Remind,
     /// Escalate (督办) at or after the deadline.
@@ -90,6 +92,7 @@ impl CommandKind {
             Self::CloseUnrated => "逾期未评价办结",
             Self::MarkFirstResponseLate => "首次响应超时",
             Self::MarkDispatchLate => "交办超时",
+            Self::MarkStageReportLate => "阶段报告超时",
             Self::Remind => "催办",
             Self::Escalate => "督办",
         }
@@ -369,27 +372,19 @@ pub const TRANSITIONS: &[Rule] = &[
         clause: "004 §9",
     },
     Rule {
+        command: CommandKind::MarkStageReportLate,
+        from: CLOCK_RUNNING,
+        to: CLOCK_RUNNING,
+        who: Who::System,
+        note: "复杂案件到期未报送阶段性办理情况（延期或答复即视为已报送），记录在案 / a complex case's stage report not made by its date (an extension or the reply makes it): recorded",
+        clause: "004 §10",
+    },
+    Rule {
         command: CommandKind::Remind,
-        from: &[
-            Dispatched,
-            ReturnRequested,
-            InProgress,
-            SignOffPending,
-            UnderReview,
-            Approved,
-            FollowingUp,
-        ],
-        to: &[
-            Dispatched,
-            ReturnRequested,
-            InProgress,
-            SignOffPending,
-            UnderReview,
-            Approved,
-            FollowingUp,
-        ],
+        from: CLOCK_RUNNING,
+        to: CLOCK_RUNNING,
         who: Who::SupervisorOrSystem,
-        note: "到期前催办 / reminder before the deadline",
+        note: "到期前催办（未交办的催交办机构） / reminder before the deadline (to the office while not dispatched)",
         clause: "004 §4, 002 §4.1；时点：项目自定",
     },
     Rule {

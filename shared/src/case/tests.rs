@@ -596,6 +596,7 @@ fn any_command() -> impl Strategy<Value = Command> {
         (any::<bool>(), any_text())
             .prop_map(|(confirm, note)| Command::DecideReopen { confirm, note }),
         Just(Command::MarkDispatchLate),
+        Just(Command::MarkStageReportLate),
         Just(Command::Accept),
         (any_text(), 0i64..60).prop_map(|(stage_report, days)| Command::Extend {
             stage_report,

@@ -326,6 +326,7 @@ pub fn event(kind: &str) -> Text {
         "co_handler_opinion" => t("会办意见", "Co-handler's opinion"),
         "first_response_late" => t("首次响应超时", "First response late"),
         "dispatch_late" => t("当日交办超时", "Same-day dispatch missed"),
+        "stage_report_late" => t("阶段报告超时", "Stage report late"),
         "return_requested" => t("申请退回", "Return requested"),
         "return_decided" => t("退回审批", "Return decided"),
         "coordinated" => t("协调会办", "Co-handlers coordinated"),
