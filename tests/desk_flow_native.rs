@@ -717,3 +717,101 @@ fn the_responsibility_list_suggests_the_lead_on_the_dispatch_form() {
     );
     assert!(!view.contains("<option value=\"1\" selected>"));
 }
+
+/// A bearer GET on the desk.
+fn desk_get(s: &Staff, login: &str, path: &str) -> Response {
+    s.desk.env.send_desk(
+        &Request::from_target(Method::Get, path)
+            .with_header("authorization", &format!("Bearer {}", s.token(login))),
+    )
+}
+
+#[test]
+fn a_months_statistics_count_what_the_archive_holds() {
+    let s = Staff::new(beijing(2026, 11, 2, 9, 0));
+    let draft = || json!({"body": "已处理。", "truthfulness": "true"});
+    let cases: Vec<(String, String)> = (0..5).map(|_| s.desk.citizen_case()).collect();
+    let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|i| cases[i].0.clone());
+    // A: answered on time, 满意. E: answered on time, never rated.
+    for t in [&a, &e] {
+        s.in_hand(t);
+        s.replied(t);
+    }
+    assert_eq!(s.rate(&a, &cases[0].1, "satisfied").status, 200);
+    // B: sent back once by review (a redo), then answered on time, 基本满意.
+    s.in_hand(&b);
+    assert_eq!(s.act("lisi", &b, "draft", draft()), 200);
+    assert_eq!(s.act("qian", &b, "sign-off", json!({})), 200);
+    assert_eq!(
+        s.act("zhao", &b, "reject", json!({"reason": "请补充"})),
+        200
+    );
+    s.replied(&b);
+    assert_eq!(s.rate(&b, &cases[1].1, "basic").status, 200);
+    // C: by phone (3 working days, by 24:00 Thursday 5 Nov), a return refused, escalated as
+    // overdue on Friday, answered late, 不满意.
+    assert_eq!(
+        s.act(
+            "wang",
+            &c,
+            "dispatch",
+            json!({"lead": 1, "method": "phone"})
+        ),
+        200
+    );
+    assert_eq!(
+        s.act("lisi", &c, "return", json!({"reason": "非本单位"})),
+        200
+    );
+    assert_eq!(
+        s.act("wang", &c, "refuse-return", json!({"note": "属城管"})),
+        200
+    );
+    // D: the water bureau's, never answered.
+    assert_eq!(
+        s.act(
+            "wang",
+            &d,
+            "dispatch",
+            json!({"lead": 2, "method": "written"})
+        ),
+        200
+    );
+    s.set_clock(beijing(2026, 11, 6, 10, 0));
+    assert_eq!(s.sweep()["escalated"], 1);
+    s.replied(&c);
+    assert_eq!(s.rate(&c, &cases[2].1, "unsatisfied").status, 200);
+    // 20 Nov: D is overdue (by 24:00 11 Nov), E's rating window (7 days) has closed.
+    s.set_clock(beijing(2026, 11, 20, 10, 0));
+    let first = s.sweep();
+    assert_eq!(first["closed_unrated"], 1, "{first}");
+    s.sweep();
+    let november = "/desk/statistics?month=2026-11";
+    // Handlers do not see the statistics.
+    assert_eq!(desk_get(&s, "lisi", november).status, 403);
+    let csv = desk_get(&s, "wuba", &format!("{november}&format=csv"));
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let text = csv.text();
+    assert!(text.starts_with('\u{FEFF}'), "a BOM for spreadsheets");
+    // Hand-counted: urban dispatched A, B, C, E; returned C; answered A, B, C, E, C late;
+    // overdue C; redo B; 满意 A, 基本满意 B, 不满意 C; unrated E; satisfaction (1 + 1) ÷ 3.
+    assert!(
+        text.contains(
+            "\r\n市城管局,Urban Management Bureau,4,1,4,3,1,1,1,1,1,1,1,100.0%,75.0%,66.7%\r\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\r\n市水务局,Water Bureau,1,0,0,0,0,1,0,0,0,0,0,0.0%,,\r\n"),
+        "{text}"
+    );
+    let page = desk_get(&s, "wuba", november).text();
+    assert!(
+        page.contains("id=\"on-time-chart\"") && page.contains("75%"),
+        "{page}"
+    );
+    // October had nothing.
+    let october = desk_get(&s, "wuba", "/desk/statistics?month=2026-10&format=csv").text();
+    assert_eq!(october.lines().count(), 1, "{october}");
+}

@@ -18,6 +18,7 @@
 //! | `POST /desk/api/accounts` | an admin creates an account (JSON); the TOTP enrolment URI once |
 //! | `/desk/admin/...`, `/desk/sessions` | admins' screens; a person's own sessions (`admin.rs`) |
 //! | `GET /desk/supervision` | overdue and escalated cases by department (supervisors, admins) |
+//! | `GET /desk/statistics?month=YYYY-MM[&format=csv]` | a month's counts and rates by department |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
 //! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
 //!
@@ -32,6 +33,7 @@ mod login;
 mod pages;
 mod password;
 mod session;
+mod statistics;
 mod supervision;
 pub mod totp;
 
@@ -110,6 +112,7 @@ async fn route<E: Env>(
                 (_, ["admin", ..] | ["sessions", ..]) => {
                     admin::route(env, req, lang, &staff, rest).await
                 }
+                (Method::Get, ["statistics"]) => statistics::page_of(env, req, lang, &staff).await,
                 (Method::Get, ["supervision"]) => {
                     supervision::page_of(env, req, lang, &staff).await
                 }

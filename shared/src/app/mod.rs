@@ -13,6 +13,7 @@ pub mod migrations;
 pub mod public;
 pub mod rulebook;
 pub mod staff;
+pub mod statistics;
 pub mod supervision;
 pub mod sweep;
 

@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_handling.sql",
         include_str!("../../../migrations/0005_handling.sql"),
     ),
+    (
+        "0006_statistics.sql",
+        include_str!("../../../migrations/0006_statistics.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

@@ -1,0 +1,222 @@
+//! Statistics by department and period, computed from the event log (the archive), so any
+//! period can be recomputed: what was dispatched to a department, returned by it, answered
+//! (on time or late), escalated as overdue, sent back for redo, and how citizens rated it.
+//!
+//! Attribution: dispatches and returns go to the department the event names; every other
+//! event to the case's lead department now (a case keeps its lead once accepted, except after
+//! an approved return, whose later events belong to the next lead).
+
+use super::AppError;
+use crate::calendar::Timestamp;
+use crate::policy::Policy;
+use crate::store::{Row, Statement, Store};
+
+/// The most departments one report shows.
+pub const MAX_DEPARTMENTS: u32 = 500;
+
+/// One department's counts in a period.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DepartmentStats {
+    /// The department's id.
+    pub department: i64,
+    /// Its Chinese name.
+    pub name_zh: String,
+    /// Its English name.
+    pub name_en: String,
+    /// Cases dispatched to it (交办).
+    pub dispatched: u32,
+    /// Returns it made or asked for (退回).
+    pub returned: u32,
+    /// Replies published (答复), including further replies of promised work.
+    pub answered: u32,
+    /// Of those, published after the deadline.
+    pub answered_late: u32,
+    /// Cases escalated as overdue (超期督办).
+    pub overdue: u32,
+    /// Drafts sent back by review (退回重办).
+    pub redos: u32,
+    /// Ratings 满意.
+    pub satisfied: u32,
+    /// Ratings 基本满意.
+    pub basic: u32,
+    /// Ratings 不满意.
+    pub unsatisfied: u32,
+    /// Replies whose rating window closed without a rating (counted apart, never as satisfied).
+    pub unrated: u32,
+}
+
+impl DepartmentStats {
+    /// Replies published on time.
+    pub fn on_time(&self) -> u32 {
+        self.answered.saturating_sub(self.answered_late)
+    }
+
+    /// On-time reply rate (按时答复率): on time ÷ answered.
+    pub fn on_time_rate(&self) -> Option<f64> {
+        ratio(self.on_time(), self.answered)
+    }
+
+    /// Response rate (答复率): answered ÷ dispatched.
+    pub fn response_rate(&self) -> Option<f64> {
+        ratio(self.answered, self.dispatched)
+    }
+
+    /// Satisfaction rate (满意率): ratings counting as satisfied under `policy` ÷ ratings
+    /// given (unrated cases are not in it).
+    pub fn satisfaction_rate(&self, policy: &Policy) -> Option<f64> {
+        let basic = if policy.basic_counts_as_satisfied {
+            self.basic
+        } else {
+            0
+        };
+        ratio(
+            self.satisfied + basic,
+            self.satisfied + self.basic + self.unsatisfied,
+        )
+    }
+}
+
+fn ratio(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| f64::from(part) / f64::from(whole))
+}
+
+/// The counts of every department with any of these events in `[from, to)`, by department id.
+pub async fn by_department<S: Store>(
+    store: &S,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<DepartmentStats>, AppError> {
+    let sql = format!(
+        "WITH ev AS (\
+           SELECT e.kind, e.data, CASE e.kind \
+               WHEN 'dispatched' THEN json_extract(e.data, '$.lead') \
+               WHEN 'returned' THEN json_extract(e.data, '$.department') \
+               WHEN 'return_requested' THEN json_extract(e.data, '$.department') \
+               ELSE c.lead_department_id END AS dept \
+           FROM case_event e JOIN \"case\" c ON c.id = e.case_id \
+           WHERE e.at >= ? AND e.at < ? AND e.kind IN ('dispatched', 'returned', \
+             'return_requested', 'published', 'escalated', 'rejected', 'rated', 'closed_unrated')) \
+         SELECT d.id, d.name_zh, d.name_en, \
+           sum(ev.kind = 'dispatched') AS dispatched, \
+           sum(ev.kind IN ('returned', 'return_requested')) AS returned, \
+           sum(ev.kind = 'published') AS answered, \
+           sum(ev.kind = 'published' AND json_extract(ev.data, '$.late')) AS answered_late, \
+           sum(ev.kind = 'escalated' AND json_extract(ev.data, '$.overdue')) AS overdue, \
+           sum(ev.kind = 'rejected') AS redos, \
+           sum(ev.kind = 'rated' AND json_extract(ev.data, '$.rating') = 'satisfied') AS satisfied, \
+           sum(ev.kind = 'rated' AND json_extract(ev.data, '$.rating') = 'basic') AS basic, \
+           sum(ev.kind = 'rated' AND json_extract(ev.data, '$.rating') = 'unsatisfied') AS unsatisfied, \
+           sum(ev.kind = 'closed_unrated') AS unrated \
+         FROM ev JOIN department d ON d.id = ev.dept \
+         GROUP BY d.id ORDER BY d.id LIMIT {MAX_DEPARTMENTS}"
+    );
+    store
+        .query(
+            Statement::new(sql)
+                .bind(from.as_millisecond())
+                .bind(to.as_millisecond()),
+        )
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
+}
+
+fn decode(row: &Row) -> Result<DepartmentStats, AppError> {
+    let n = |column: &str| -> Result<u32, AppError> {
+        let v: Option<i64> = row.get(column)?;
+        u32::try_from(v.unwrap_or(0)).map_err(|_| AppError::Corrupt(format!("{column} count")))
+    };
+    Ok(DepartmentStats {
+        department: row.get("id")?,
+        name_zh: row.get("name_zh")?,
+        name_en: row.get("name_en")?,
+        dispatched: n("dispatched")?,
+        returned: n("returned")?,
+        answered: n("answered")?,
+        answered_late: n("answered_late")?,
+        overdue: n("overdue")?,
+        redos: n("redos")?,
+        satisfied: n("satisfied")?,
+        basic: n("basic")?,
+        unsatisfied: n("unsatisfied")?,
+        unrated: n("unrated")?,
+    })
+}
+
+/// The report as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads the
+/// Chinese headers), CRLF line ends, rates as percentages with one decimal.
+pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
+    use std::fmt::Write as _;
+    let mut csv = String::from(
+        "\u{FEFF}单位,Department,交办,退回,答复,按时答复,超期答复,超期督办,退回重办,满意,基本满意,不满意,未评价,答复率,按时答复率,满意率\r\n",
+    );
+    let pct = |r: Option<f64>| r.map_or_else(String::new, |r| format!("{:.1}%", r * 100.0));
+    for s in stats {
+        let _ = write!(
+            csv,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            field(&s.name_zh),
+            field(&s.name_en),
+            s.dispatched,
+            s.returned,
+            s.answered,
+            s.on_time(),
+            s.answered_late,
+            s.overdue,
+            s.redos,
+            s.satisfied,
+            s.basic,
+            s.unsatisfied,
+            s.unrated,
+            pct(s.response_rate()),
+            pct(s.on_time_rate()),
+            pct(s.satisfaction_rate(policy)),
+        );
+    }
+    csv
+}
+
+/// One CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_csv() {
+        let s = DepartmentStats {
+            department: 1,
+            name_zh: "市城管局".into(),
+            name_en: "Urban, Management".into(),
+            dispatched: 4,
+            answered: 4,
+            answered_late: 1,
+            satisfied: 1,
+            basic: 1,
+            unsatisfied: 1,
+            unrated: 1,
+            ..DepartmentStats::default()
+        };
+        let policy = Policy::default();
+        assert_eq!(s.on_time_rate(), Some(0.75));
+        assert_eq!(s.satisfaction_rate(&policy), Some(2.0 / 3.0));
+        let strict = Policy {
+            basic_counts_as_satisfied: false,
+            ..Policy::default()
+        };
+        assert_eq!(s.satisfaction_rate(&strict), Some(1.0 / 3.0));
+        let csv = to_csv(&[s], &policy);
+        assert!(csv.starts_with("\u{FEFF}单位,"));
+        assert!(csv.contains("\r\n市城管局,\"Urban, Management\",4,0,4,3,1,"));
+        assert!(csv.ends_with("100.0%,75.0%,66.7%\r\n"), "{csv}");
+        assert_eq!(DepartmentStats::default().on_time_rate(), None);
+    }
+}
