@@ -730,8 +730,8 @@ fn desk_get(s: &Staff, login: &str, path: &str) -> Response {
 fn a_months_statistics_count_what_the_archive_holds() {
     let s = Staff::new(beijing(2026, 11, 2, 9, 0));
     let draft = || json!({"body": "已处理。", "truthfulness": "true"});
-    let cases: Vec<(String, String)> = (0..5).map(|_| s.desk.citizen_case()).collect();
-    let [a, b, c, d, e] = [0, 1, 2, 3, 4].map(|i| cases[i].0.clone());
+    let cases: Vec<(String, String)> = (0..6).map(|_| s.desk.citizen_case()).collect();
+    let [a, b, c, d, e, f] = [0, 1, 2, 3, 4, 5].map(|i| cases[i].0.clone());
     // A: answered on time, 满意. E: answered on time, never rated.
     for t in [&a, &e] {
         s.in_hand(t);
@@ -748,6 +748,16 @@ fn a_months_statistics_count_what_the_archive_holds() {
     );
     s.replied(&b);
     assert_eq!(s.rate(&b, &cases[1].1, "basic").status, 200);
+    // F: sent back twice in a row (a criticism trigger), then left unanswered.
+    s.in_hand(&f);
+    for _ in 0..2 {
+        assert_eq!(s.act("lisi", &f, "draft", draft()), 200);
+        assert_eq!(s.act("qian", &f, "sign-off", json!({})), 200);
+        assert_eq!(
+            s.act("zhao", &f, "reject", json!({"reason": "请补充"})),
+            200
+        );
+    }
     // C: by phone (3 working days, by 24:00 Thursday 5 Nov), a return refused, escalated as
     // overdue on Friday, answered late, 不满意.
     assert_eq!(
@@ -781,7 +791,8 @@ fn a_months_statistics_count_what_the_archive_holds() {
     assert_eq!(s.sweep()["escalated"], 1);
     s.replied(&c);
     assert_eq!(s.rate(&c, &cases[2].1, "unsatisfied").status, 200);
-    // 20 Nov: D is overdue (by 24:00 11 Nov), E's rating window (7 days) has closed.
+    // 20 Nov: D and F are overdue (by 24:00 11 Nov) and escalated twice; E's rating window
+    // (7 days) has closed.
     s.set_clock(beijing(2026, 11, 20, 10, 0));
     let first = s.sweep();
     assert_eq!(first["closed_unrated"], 1, "{first}");
@@ -794,22 +805,35 @@ fn a_months_statistics_count_what_the_archive_holds() {
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = csv.text();
     assert!(text.starts_with('\u{FEFF}'), "a BOM for spreadsheets");
-    // Hand-counted: urban dispatched A, B, C, E; returned C; answered A, B, C, E, C late;
-    // overdue C; redo B; 满意 A, 基本满意 B, 不满意 C; unrated E; satisfaction (1 + 1) ÷ 3.
+    // Hand-counted: urban dispatched A, B, C, E, F; returned C; answered A, B, C, E, C late;
+    // overdue C, F; redos B, F, F; 满意 A, 基本满意 B, 不满意 C; unrated E; response 4 ÷ 5,
+    // satisfaction (1 + 1) ÷ 3; F redone twice in a row and escalated twice.
+    let urban =
+        "\r\n市城管局,Urban Management Bureau,5,1,4,3,1,2,3,1,1,1,1,80.0%,75.0%,66.7%,1,1\r\n";
+    assert!(text.contains(urban), "{text}");
     assert!(
-        text.contains(
-            "\r\n市城管局,Urban Management Bureau,4,1,4,3,1,1,1,1,1,1,1,100.0%,75.0%,66.7%\r\n"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains("\r\n市水务局,Water Bureau,1,0,0,0,0,1,0,0,0,0,0,0.0%,,\r\n"),
+        text.contains("\r\n市水务局,Water Bureau,1,0,0,0,0,1,0,0,0,0,0,0.0%,,,0,1\r\n"),
         "{text}"
     );
     let page = desk_get(&s, "wuba", november).text();
     assert!(
         page.contains("id=\"on-time-chart\"") && page.contains("75%"),
         "{page}"
+    );
+    assert!(
+        page.contains("被连续2次退回重新办理") && page.contains("连续督办两次仍未处理回复"),
+        "{page}"
+    );
+    // The quarter holds the same; the first week only what happened in it (no escalation of
+    // F yet, E not yet closed unrated).
+    let quarter = desk_get(&s, "wuba", "/desk/statistics?quarter=2026-Q4&format=csv").text();
+    assert!(quarter.contains(urban), "{quarter}");
+    let week = desk_get(&s, "wuba", "/desk/statistics?week=2026-11-02&format=csv").text();
+    assert!(
+        week.contains(
+            "\r\n市城管局,Urban Management Bureau,5,1,4,3,1,1,3,1,1,1,0,80.0%,75.0%,66.7%,1,0\r\n"
+        ),
+        "{week}"
     );
     // October had nothing.
     let october = desk_get(&s, "wuba", "/desk/statistics?month=2026-10&format=csv").text();

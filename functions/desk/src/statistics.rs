@@ -1,13 +1,14 @@
-//! `GET /desk/statistics?month=YYYY-MM` (supervisors, leaders, admins): a month's counts and
-//! rates by department, computed from the event log, with a server-rendered SVG chart of the
-//! on-time reply rate; `&format=csv` downloads the same table for a spreadsheet.
+//! `GET /desk/statistics?month=YYYY-MM` (or `quarter=YYYY-Qn`, or `week=YYYY-MM-DD` for the
+//! week starting that day; supervisors, leaders, admins): a period's counts and rates by
+//! department, computed from the event log, the criticism triggers met, and a server-rendered
+//! SVG chart of the on-time reply rate; `&format=csv` downloads the table for a spreadsheet.
 
 use maud::{Markup, html};
 use minyi::app::Host;
 use minyi::app::public::month_start;
 use minyi::app::staff::Staff;
 use minyi::app::statistics::{self, DepartmentStats};
-use minyi::calendar::shanghai;
+use minyi::calendar::{Timestamp, iso, shanghai};
 use minyi::policy::Policy;
 use minyi::staff::StaffRole;
 use minyi_web::html::{page, respond};
@@ -28,26 +29,11 @@ pub async fn page_of<E: Env>(
             "仅督查员、领导和管理员 / supervisors, leaders and admins only",
         ));
     }
-    let (year, month) = match req.query_param("month") {
-        Some(m) => parse_month(&m)
-            .ok_or_else(|| WebError::bad("month", "格式应为 YYYY-MM / expected YYYY-MM"))?,
-        None => {
-            let today = env.host().now().to_zoned(shanghai()).date();
-            (today.year(), today.month())
-        }
-    };
-    let (next_year, next_month) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
-    let bad = || WebError::bad("month", "超出范围 / out of range");
-    let from = month_start(year, month).ok_or_else(bad)?;
-    let to = month_start(next_year, next_month).ok_or_else(bad)?;
-    let stats = statistics::by_department(env.store(), from, to).await?;
+    let period = Period::of(req, env.host().now())?;
+    let stats = statistics::by_department(env.store(), period.from, period.to).await?;
     let rules = env.rules().await?;
     let policy = &rules.rulebook.policy;
-    let label = format!("{year:04}-{month:02}");
+    let label = period.label.clone();
     if req.query_param("format").as_deref() == Some("csv") {
         return Ok(Response::new(
             200,
@@ -70,7 +56,11 @@ pub async fn page_of<E: Env>(
             input #month name="month" type="month" value=(label);
             button type="submit" { (lang.pick("查看", "Show")) }
         }
-        p { a href={ "/desk/statistics?month=" (label) "&format=csv" } { (lang.pick("下载CSV（可用Excel打开）", "Download CSV (opens in a spreadsheet)")) } }
+        p {
+            (lang.pick("也可按季度或周：", "Also by quarter or week: "))
+            code { "?quarter=2026-Q4" } " · " code { "?week=2026-11-23" }
+        }
+        p { a href={ "/desk/statistics?" (period.query) "&format=csv" } { (lang.pick("下载CSV（可用Excel打开）", "Download CSV (opens in a spreadsheet)")) } }
         @if stats.is_empty() {
             p { (lang.pick("本月没有办理记录。", "Nothing handled this month.")) }
         } @else {
@@ -100,6 +90,20 @@ pub async fn page_of<E: Env>(
                 } } }
             }
             p.hint { (rate_note(lang, policy)) }
+            section #triggers {
+                h2 { (lang.pick("通报批评情形", "Criticism triggers")) }
+                @let met: Vec<_> = stats.iter().map(|s| (s, s.triggers(period.quarter))).filter(|(_, t)| !t.is_empty()).collect();
+                @if met.is_empty() {
+                    p { (lang.pick("本期没有单位触及通报批评情形。", "No department met a criticism trigger in this period.")) }
+                } @else {
+                    ul { @for (s, triggers) in &met { @for t in triggers {
+                        li { strong { (lang.pick(&s.name_zh, &s.name_en)) } "：" (lang.pick(t.describe().0, t.describe().1)) }
+                    } } }
+                }
+                @if !period.quarter {
+                    p.hint { (lang.pick("超期3次以上按季度计，请按季度查看。", "Three or more late replies count by quarter: view a quarter for that trigger.")) }
+                }
+            }
         }
     };
     Ok(respond(lang, req, 200, page(lang, req, title, main)))
@@ -114,11 +118,90 @@ fn rate_note(lang: Lang, policy: &Policy) -> &'static str {
     }
 }
 
-/// `YYYY-MM`.
-fn parse_month(text: &str) -> Option<(i16, i8)> {
-    let (y, m) = text.trim().split_once('-')?;
-    let (y, m): (i16, i8) = (y.parse().ok()?, m.parse().ok()?);
-    ((2000..=2100).contains(&y) && (1..=12).contains(&m)).then_some((y, m))
+/// The period a report covers: `[from, to)` in Beijing time.
+struct Period {
+    from: Timestamp,
+    to: Timestamp,
+    /// How the page names it (`2026-11`, `2026-Q4`, `2026-11-23`).
+    label: String,
+    /// The query string that asks for it again.
+    query: String,
+    /// Whether it is a quarter (the late-reply trigger counts by quarter).
+    quarter: bool,
+}
+
+impl Period {
+    /// From `quarter=YYYY-Qn`, `week=YYYY-MM-DD` (seven days from that date) or
+    /// `month=YYYY-MM`; the current month by default.
+    fn of(req: &Request, now: Timestamp) -> Result<Period, WebError> {
+        if let Some(q) = req.query_param("quarter") {
+            let wrong = || WebError::bad("quarter", "格式应为 YYYY-Qn / expected YYYY-Qn");
+            let (y, n) = q
+                .trim()
+                .split_once('-')
+                .and_then(|(y, n)| {
+                    Some((year(y)?, n.strip_prefix(['Q', 'q'])?.parse::<i8>().ok()?))
+                })
+                .filter(|(_, n)| (1..=4).contains(n))
+                .ok_or_else(wrong)?;
+            let first = (n - 1) * 3 + 1;
+            return Ok(Period {
+                from: month_start(y, first).ok_or_else(wrong)?,
+                to: next_month_start(y, first + 2).ok_or_else(wrong)?,
+                label: format!("{y:04}-Q{n}"),
+                query: format!("quarter={y:04}-Q{n}"),
+                quarter: true,
+            });
+        }
+        if let Some(w) = req.query_param("week") {
+            let wrong = || WebError::bad("week", "格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
+            let date = iso::parse_date(w.trim()).ok_or_else(wrong)?;
+            let from = date.to_zoned(shanghai()).map_err(|_| wrong())?.timestamp();
+            // Seven days of 24 hours: Beijing time has no daylight saving.
+            let to = Timestamp::from_millisecond(from.as_millisecond() + 7 * 86_400_000)
+                .map_err(|_| wrong())?;
+            return Ok(Period {
+                from,
+                to,
+                label: date.to_string(),
+                query: format!("week={date}"),
+                quarter: false,
+            });
+        }
+        let wrong = || WebError::bad("month", "格式应为 YYYY-MM / expected YYYY-MM");
+        let (y, m) = match req.query_param("month") {
+            Some(m) => m
+                .trim()
+                .split_once('-')
+                .and_then(|(y, m)| Some((year(y)?, m.parse::<i8>().ok()?)))
+                .filter(|(_, m)| (1..=12).contains(m))
+                .ok_or_else(wrong)?,
+            None => {
+                let today = now.to_zoned(shanghai()).date();
+                (today.year(), today.month())
+            }
+        };
+        Ok(Period {
+            from: month_start(y, m).ok_or_else(wrong)?,
+            to: next_month_start(y, m).ok_or_else(wrong)?,
+            label: format!("{y:04}-{m:02}"),
+            query: format!("month={y:04}-{m:02}"),
+            quarter: false,
+        })
+    }
+}
+
+fn year(text: &str) -> Option<i16> {
+    text.parse().ok().filter(|y| (2000..=2100).contains(y))
+}
+
+/// The start of the month after `month` of `year`.
+fn next_month_start(year: i16, month: i8) -> Option<Timestamp> {
+    if month == 12 {
+        month_start(year + 1, 1)
+    } else {
+        month_start(year, month + 1)
+    }
 }
 
 /// A horizontal bar per department: its on-time reply rate, as inline SVG (no script, no

@@ -43,9 +43,61 @@ pub struct DepartmentStats {
     pub unsatisfied: u32,
     /// Replies whose rating window closed without a rating (counted apart, never as satisfied).
     pub unrated: u32,
+    /// Cases sent back by review twice in a row (连续2次退回重办, 001 §3(一)).
+    pub redone_twice: u32,
+    /// Cases escalated a second time without an answer (连续督办两次, 002 §4.2).
+    pub escalated_twice: u32,
+}
+
+/// A criticism trigger of the regulations (通报批评情形), met by a department in a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// 001 §3(一): a case sent back for redo twice in a row.
+    RedoneTwice,
+    /// 001 §3(三): three or more replies past the deadline (in a quarter, where the period is
+    /// one).
+    LateThreeTimes,
+    /// 002 §4.2: a case escalated twice and still unanswered.
+    EscalatedTwice,
+}
+
+impl Trigger {
+    /// The trigger as the regulations say it, Chinese first, with its clause.
+    pub const fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Self::RedoneTwice => (
+                "被连续2次退回重新办理（001 §3(一)）",
+                "a case sent back for redo twice in a row (001 §3(一))",
+            ),
+            Self::LateThreeTimes => (
+                "没有按规定时限反馈，累计达3次以上（001 §3(三)，按季度计）",
+                "three or more replies past the deadline (001 §3(三), counted by quarter)",
+            ),
+            Self::EscalatedTwice => (
+                "连续督办两次仍未处理回复（002 §4.2）",
+                "a case escalated twice and still unanswered (002 §4.2)",
+            ),
+        }
+    }
 }
 
 impl DepartmentStats {
+    /// The criticism triggers the department met in the period; the count of late replies
+    /// is a trigger only over a quarter (`quarter`), as 001 §3(三) counts it.
+    pub fn triggers(&self, quarter: bool) -> Vec<Trigger> {
+        let mut out = Vec::new();
+        if self.redone_twice > 0 {
+            out.push(Trigger::RedoneTwice);
+        }
+        if quarter && self.answered_late >= 3 {
+            out.push(Trigger::LateThreeTimes);
+        }
+        if self.escalated_twice > 0 {
+            out.push(Trigger::EscalatedTwice);
+        }
+        out
+    }
+
     /// Replies published on time.
     pub fn on_time(&self) -> u32 {
         self.answered.saturating_sub(self.answered_late)
@@ -88,14 +140,19 @@ pub async fn by_department<S: Store>(
 ) -> Result<Vec<DepartmentStats>, AppError> {
     let sql = format!(
         "WITH ev AS (\
-           SELECT e.kind, e.data, CASE e.kind \
+           SELECT e.kind, e.data, e.prev, CASE e.kind \
                WHEN 'dispatched' THEN json_extract(e.data, '$.lead') \
                WHEN 'returned' THEN json_extract(e.data, '$.department') \
                WHEN 'return_requested' THEN json_extract(e.data, '$.department') \
                ELSE c.lead_department_id END AS dept \
-           FROM case_event e JOIN \"case\" c ON c.id = e.case_id \
-           WHERE e.at >= ? AND e.at < ? AND e.kind IN ('dispatched', 'returned', \
-             'return_requested', 'published', 'escalated', 'rejected', 'rated', 'closed_unrated')) \
+           FROM (SELECT x.*, CASE WHEN x.kind IN ('rejected', 'approved') THEN \
+                   (SELECT p.kind FROM case_event p WHERE p.case_id = x.case_id \
+                    AND p.seq < x.seq AND p.kind IN ('rejected', 'approved') \
+                    ORDER BY p.seq DESC LIMIT 1) END AS prev \
+                 FROM case_event x WHERE x.at >= ? AND x.at < ? AND x.kind IN ('dispatched', \
+                   'returned', 'return_requested', 'published', 'escalated', 'rejected', 'rated', \
+                   'closed_unrated')) e \
+           JOIN \"case\" c ON c.id = e.case_id) \
          SELECT d.id, d.name_zh, d.name_en, \
            sum(ev.kind = 'dispatched') AS dispatched, \
            sum(ev.kind IN ('returned', 'return_requested')) AS returned, \
@@ -106,7 +163,9 @@ pub async fn by_department<S: Store>(
            sum(ev.kind = 'rated' AND json_extract(ev.data, '$.rating') = 'satisfied') AS satisfied, \
            sum(ev.kind = 'rated' AND json_extract(ev.data, '$.rating') = 'basic') AS basic, \
            sum(ev.kind = 'rated' AND json_extract(ev.data, '$.rating') = 'unsatisfied') AS unsatisfied, \
-           sum(ev.kind = 'closed_unrated') AS unrated \
+           sum(ev.kind = 'closed_unrated') AS unrated, \
+           sum(ev.kind = 'rejected' AND ev.prev = 'rejected') AS redone_twice, \
+           sum(ev.kind = 'escalated' AND json_extract(ev.data, '$.level') = 2) AS escalated_twice \
          FROM ev JOIN department d ON d.id = ev.dept \
          GROUP BY d.id ORDER BY d.id LIMIT {MAX_DEPARTMENTS}"
     );
@@ -141,6 +200,8 @@ fn decode(row: &Row) -> Result<DepartmentStats, AppError> {
         basic: n("basic")?,
         unsatisfied: n("unsatisfied")?,
         unrated: n("unrated")?,
+        redone_twice: n("redone_twice")?,
+        escalated_twice: n("escalated_twice")?,
     })
 }
 
@@ -149,13 +210,13 @@ fn decode(row: &Row) -> Result<DepartmentStats, AppError> {
 pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
     use std::fmt::Write as _;
     let mut csv = String::from(
-        "\u{FEFF}单位,Department,交办,退回,答复,按时答复,超期答复,超期督办,退回重办,满意,基本满意,不满意,未评价,答复率,按时答复率,满意率\r\n",
+        "\u{FEFF}单位,Department,交办,退回,答复,按时答复,超期答复,超期督办,退回重办,满意,基本满意,不满意,未评价,答复率,按时答复率,满意率,连续2次退回重办,连续督办两次\r\n",
     );
     let pct = |r: Option<f64>| r.map_or_else(String::new, |r| format!("{:.1}%", r * 100.0));
     for s in stats {
         let _ = write!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             field(&s.name_zh),
             field(&s.name_en),
             s.dispatched,
@@ -172,6 +233,8 @@ pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
             pct(s.response_rate()),
             pct(s.on_time_rate()),
             pct(s.satisfaction_rate(policy)),
+            s.redone_twice,
+            s.escalated_twice,
         );
     }
     csv
@@ -216,7 +279,7 @@ mod tests {
         let csv = to_csv(&[s], &policy);
         assert!(csv.starts_with("\u{FEFF}单位,"));
         assert!(csv.contains("\r\n市城管局,\"Urban, Management\",4,0,4,3,1,"));
-        assert!(csv.ends_with("100.0%,75.0%,66.7%\r\n"), "{csv}");
+        assert!(csv.ends_with("100.0%,75.0%,66.7%,0,0\r\n"), "{csv}");
         assert_eq!(DepartmentStats::default().on_time_rate(), None);
     }
 }
