@@ -817,7 +817,7 @@ fn a_months_statistics_count_what_the_archive_holds() {
     );
     let page = desk_get(&s, "wuba", november).text();
     assert!(
-        page.contains("id=\"on-time-chart\"") && page.contains("75%"),
+        page.contains("id=\"on-time-chart\"") && page.contains("75.0%"),
         "{page}"
     );
     assert!(
@@ -838,4 +838,42 @@ fn a_months_statistics_count_what_the_archive_holds() {
     // October had nothing.
     let october = desk_get(&s, "wuba", "/desk/statistics?month=2026-10&format=csv").text();
     assert_eq!(october.lines().count(), 1, "{october}");
+}
+
+#[test]
+fn the_public_ranking_needs_enough_replies_and_shows_no_case() {
+    let s = Staff::new(beijing(2026, 11, 2, 9, 0));
+    let public = |s: &Staff| {
+        s.desk
+            .env
+            .send(&Request::from_target(Method::Get, "/statistics"))
+            .text()
+    };
+    let (first, _) = s.desk.citizen_case();
+    s.in_hand(&first);
+    s.replied(&first);
+    let page = public(&s);
+    assert!(
+        !page.contains("id=\"ranking\""),
+        "one reply is not enough to rank"
+    );
+    assert!(
+        page.contains("id=\"topics\"") && page.contains("2026-11"),
+        "{page}"
+    );
+    for _ in 0..10 {
+        let (t, _) = s.desk.citizen_case();
+        s.in_hand(&t);
+        s.replied(&t);
+    }
+    let page = public(&s);
+    assert!(page.contains("id=\"ranking\""), "{page}");
+    assert!(
+        page.contains("市城管局") && page.contains("100.0%"),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&first) && !page.contains("路灯不亮"),
+        "no case on it"
+    );
 }

@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use minyi::app::Host;
 use minyi::app::public::month_start;
 use minyi::app::staff::Staff;
-use minyi::app::statistics::{self, DepartmentStats};
+use minyi::app::statistics::{self, DepartmentStats, Rate};
 use minyi::calendar::{Timestamp, iso, shanghai};
 use minyi::policy::Policy;
 use minyi::staff::StaffRole;
@@ -47,7 +47,7 @@ pub async fn page_of<E: Env>(
         .with_header("cache-control", "no-store"));
     }
     let title = lang.pick("统计", "Statistics");
-    let pct = |r: Option<f64>| r.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0));
+    let pct = |r: Option<Rate>| r.map_or_else(|| "—".to_owned(), |r| r.to_string());
     let main = html! {
         (crate::admin::nav(lang, staff))
         h1 { (title) " " (label) }
@@ -209,7 +209,8 @@ fn next_month_start(year: i16, month: i8) -> Option<Timestamp> {
 fn chart(lang: Lang, stats: &[DepartmentStats]) -> Markup {
     const ROW: usize = 28;
     const LABEL: usize = 180;
-    const BAR: f64 = 400.0;
+    /// The longest bar, in pixels (100 %).
+    const BAR: u32 = 400;
     let height = ROW * stats.len() + 10;
     html! {
         figure {
@@ -218,11 +219,11 @@ fn chart(lang: Lang, stats: &[DepartmentStats]) -> Markup {
                 viewBox={ "0 0 " (LABEL + 460) " " (height) } {
                 @for (i, s) in stats.iter().enumerate() {
                     @let y = i * ROW + 5;
-                    @let rate = s.on_time_rate().unwrap_or(0.0);
+                    @let width = s.on_time_rate().map_or(0, |r| BAR * r.0 / 1000);
                     text x="0" y=(y + 17) font-size="14" { (lang.pick(&s.name_zh, &s.name_en)) }
-                    rect x=(LABEL) y=(y) width=(format!("{:.1}", BAR * rate)) height="20" fill="#b22222" {}
-                    text x=(format!("{:.1}", LABEL as f64 + BAR * rate + 6.0)) y=(y + 16) font-size="13" {
-                        (s.on_time_rate().map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0)))
+                    rect x=(LABEL) y=(y) width=(width) height="20" fill="#b22222" {}
+                    text x=(LABEL as u32 + width + 6) y=(y + 16) font-size="13" {
+                        (s.on_time_rate().map_or_else(|| "—".to_owned(), |r| r.to_string()))
                     }
                 }
             }

@@ -2,12 +2,14 @@
 //!
 //! The lookup function: what the public reads. A case's page by tracking number (a private
 //! case also needs its query code), the list of answered cases with filters and search, the
-//! JSON API with its OpenAPI document, and Open311 GeoReport v2 reads.
+//! JSON API with its OpenAPI document, Open311 GeoReport v2 reads, and the public statistics
+//! (departments ranked by on-time reply rate, hot topics).
 
 mod api;
 mod open311;
 mod pages;
 pub mod query;
+mod ranking;
 
 use minyi_web::limits::{self, Bucket};
 use minyi_web::{
@@ -23,6 +25,7 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         segments.as_slice(),
         [] | ["cases", ..]
             | ["track"]
+            | ["statistics"]
             | ["api", "v1", "cases", ..]
             | ["api", "openapi.json"]
             | ["open311", "v2", ..]
@@ -80,11 +83,14 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (Method::Get, ["cases"]) => pages::list(env, req, lang).await,
         (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
         (Method::Get, ["track"]) => Ok(pages::track_form(req, lang, None)),
+        (Method::Get, ["statistics"]) => ranking::page(env, req, lang).await,
         (Method::Post, ["track"]) => pages::track(env, req, lang).await,
         (_, ["track"]) => Err(WebError::MethodNotAllowed {
             allow: ALLOW_READ_POST,
         }),
-        (_, [] | ["cases"] | ["cases", _]) => Err(WebError::MethodNotAllowed { allow: ALLOW_READ }),
+        (_, [] | ["cases"] | ["cases", _] | ["statistics"]) => {
+            Err(WebError::MethodNotAllowed { allow: ALLOW_READ })
+        }
         (_, ["cases", _, "rate"]) => Err(WebError::MethodNotAllowed { allow: "POST" }),
         _ => Err(WebError::NotFound),
     };

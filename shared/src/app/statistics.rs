@@ -8,6 +8,7 @@
 
 use super::AppError;
 use crate::calendar::Timestamp;
+use crate::case::{Category, Facts};
 use crate::policy::Policy;
 use crate::store::{Row, Statement, Store};
 
@@ -104,18 +105,18 @@ impl DepartmentStats {
     }
 
     /// On-time reply rate (按时答复率): on time ÷ answered.
-    pub fn on_time_rate(&self) -> Option<f64> {
+    pub fn on_time_rate(&self) -> Option<Rate> {
         ratio(self.on_time(), self.answered)
     }
 
     /// Response rate (答复率): answered ÷ dispatched.
-    pub fn response_rate(&self) -> Option<f64> {
+    pub fn response_rate(&self) -> Option<Rate> {
         ratio(self.answered, self.dispatched)
     }
 
     /// Satisfaction rate (满意率): ratings counting as satisfied under `policy` ÷ ratings
     /// given (unrated cases are not in it).
-    pub fn satisfaction_rate(&self, policy: &Policy) -> Option<f64> {
+    pub fn satisfaction_rate(&self, policy: &Policy) -> Option<Rate> {
         let basic = if policy.basic_counts_as_satisfied {
             self.basic
         } else {
@@ -128,8 +129,23 @@ impl DepartmentStats {
     }
 }
 
-fn ratio(part: u32, whole: u32) -> Option<f64> {
-    (whole > 0).then(|| f64::from(part) / f64::from(whole))
+/// A rate in tenths of a percent (per mille), rounded half up: integers only, so no float
+/// formatting code reaches the wasm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rate(pub u32);
+
+impl std::fmt::Display for Rate {
+    /// `75.0%`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}%", self.0 / 10, self.0 % 10)
+    }
+}
+
+fn ratio(part: u32, whole: u32) -> Option<Rate> {
+    (whole > 0).then(|| {
+        let (part, whole) = (u64::from(part), u64::from(whole));
+        Rate(u32::try_from((part * 2000 + whole) / (2 * whole)).unwrap_or(u32::MAX))
+    })
 }
 
 /// The counts of every department with any of these events in `[from, to)`, by department id.
@@ -205,6 +221,67 @@ fn decode(row: &Row) -> Result<DepartmentStats, AppError> {
     })
 }
 
+/// How far back the public ranking looks, in days (项目自定 / project's choice).
+pub const RANKING_WINDOW_DAYS: i64 = 90;
+/// The fewest replies a department needs in the window to be ranked (项目自定 / project's
+/// choice: a rate over a handful of replies says little).
+pub const RANKING_MIN_ANSWERED: u32 = 10;
+
+/// Departments ranked by on-time reply rate over the [`RANKING_WINDOW_DAYS`] before `now`,
+/// those with at least [`RANKING_MIN_ANSWERED`] replies, best first (more replies first on a
+/// tie).
+pub async fn ranking<S: Store>(
+    store: &S,
+    now: Timestamp,
+) -> Result<Vec<DepartmentStats>, AppError> {
+    let from = Timestamp::from_millisecond(now.as_millisecond() - RANKING_WINDOW_DAYS * 86_400_000)
+        .map_err(|_| AppError::Corrupt("ranking window".into()))?;
+    // Up to and including `now`.
+    let to = Timestamp::from_millisecond(now.as_millisecond() + 1)
+        .map_err(|_| AppError::Corrupt("ranking window".into()))?;
+    let mut ranked: Vec<DepartmentStats> = by_department(store, from, to)
+        .await?
+        .into_iter()
+        .filter(|s| s.answered >= RANKING_MIN_ANSWERED)
+        .collect();
+    ranked.sort_by(|a, b| {
+        // on time ÷ answered, compared exactly by cross-multiplying.
+        let (x, y) = (
+            u64::from(a.on_time()) * u64::from(b.answered),
+            u64::from(b.on_time()) * u64::from(a.answered),
+        );
+        y.cmp(&x).then(b.answered.cmp(&a.answered))
+    });
+    Ok(ranked)
+}
+
+/// Public cases received per month (Beijing time) and category since `from`: hot topics.
+pub async fn topics<S: Store>(
+    store: &S,
+    from: Timestamp,
+) -> Result<Vec<(String, Category, u32)>, AppError> {
+    let sql = format!(
+        "SELECT strftime('%Y-%m', c.received_at / 1000 + 28800, 'unixepoch') AS month, \
+           c.category, count(*) AS n FROM \"case\" c \
+         WHERE c.received_at >= ? AND {} GROUP BY 1, 2 ORDER BY 1 DESC, 3 DESC LIMIT 200",
+        Facts::PUBLIC_SQL
+    );
+    store
+        .query(Statement::new(sql).bind(from.as_millisecond()))
+        .await?
+        .iter()
+        .map(|r| {
+            let code: String = r.get("category")?;
+            Ok((
+                r.get("month")?,
+                Category::from_code(&code)
+                    .ok_or_else(|| AppError::Corrupt(format!("category {code}")))?,
+                u32::try_from(r.get::<i64>("n")?).unwrap_or(u32::MAX),
+            ))
+        })
+        .collect()
+}
+
 /// The report as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads the
 /// Chinese headers), CRLF line ends, rates as percentages with one decimal.
 pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
@@ -212,7 +289,7 @@ pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
     let mut csv = String::from(
         "\u{FEFF}单位,Department,交办,退回,答复,按时答复,超期答复,超期督办,退回重办,满意,基本满意,不满意,未评价,答复率,按时答复率,满意率,连续2次退回重办,连续督办两次\r\n",
     );
-    let pct = |r: Option<f64>| r.map_or_else(String::new, |r| format!("{:.1}%", r * 100.0));
+    let pct = |r: Option<Rate>| r.map_or_else(String::new, |r| r.to_string());
     for s in stats {
         let _ = write!(
             csv,
@@ -269,13 +346,14 @@ mod tests {
             ..DepartmentStats::default()
         };
         let policy = Policy::default();
-        assert_eq!(s.on_time_rate(), Some(0.75));
-        assert_eq!(s.satisfaction_rate(&policy), Some(2.0 / 3.0));
+        assert_eq!(s.on_time_rate(), Some(Rate(750)));
+        assert_eq!(s.satisfaction_rate(&policy), Some(Rate(667)));
+        assert_eq!(Rate(667).to_string(), "66.7%");
         let strict = Policy {
             basic_counts_as_satisfied: false,
             ..Policy::default()
         };
-        assert_eq!(s.satisfaction_rate(&strict), Some(1.0 / 3.0));
+        assert_eq!(s.satisfaction_rate(&strict), Some(Rate(333)));
         let csv = to_csv(&[s], &policy);
         assert!(csv.starts_with("\u{FEFF}单位,"));
         assert!(csv.contains("\r\n市城管局,\"Urban, Management\",4,0,4,3,1,"));

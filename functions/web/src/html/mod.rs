@@ -82,6 +82,7 @@ pub fn page(lang: Lang, req: &Request, title: &str, main: Markup) -> String {
                         a href={"/submit?lang=" (lang.code())} { (lang.pick("我要留言", "Submit")) }
                         a href={"/cases?lang=" (lang.code())} { (lang.pick("办理公开", "Answered cases")) }
                         a href={"/track?lang=" (lang.code())} { (lang.pick("查询进度", "Track a case")) }
+                        a href={"/statistics?lang=" (lang.code())} { (lang.pick("办理统计", "Statistics")) }
                         a.lang href=(switch) hreflang=(lang.other().tag()) { (lang.other().pick("中文", "English")) }
                     }
                 }
