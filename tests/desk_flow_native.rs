@@ -79,6 +79,14 @@ impl Staff {
         (r.status, json)
     }
 
+    /// The public page of a case, as anyone sees it.
+    fn public_page(&self, tracking: &str) -> Response {
+        self.desk.env.send(&Request::from_target(
+            Method::Get,
+            &format!("/cases/{tracking}"),
+        ))
+    }
+
     fn set_clock(&self, now: Timestamp) {
         self.desk.env.host.set(now);
     }
@@ -168,10 +176,7 @@ fn the_whole_loop_with_every_refusal_on_the_way() {
         beijing(2026, 11, 27, 0, 0).as_millisecond()
     );
     // The public page explains the deadline from the dispatch.
-    let shown = s.desk.env.send(&Request::from_target(
-        Method::Get,
-        &format!("/cases/{tracking}"),
-    ));
+    let shown = s.public_page(&tracking);
     assert!(
         shown.text().contains("自交办次日起计3个工作日"),
         "{}",
@@ -220,10 +225,7 @@ fn the_whole_loop_with_every_refusal_on_the_way() {
     );
     s.replied(&tracking);
     // The citizen sees the rating form, and a wrong code changes nothing.
-    let public = s.desk.env.send(&Request::from_target(
-        Method::Get,
-        &format!("/cases/{tracking}"),
-    ));
+    let public = s.public_page(&tracking);
     assert!(public.text().contains("id=\"rate\""), "{}", public.text());
     let wrong = s.rate(&tracking, "ABCD-EFGH", "satisfied");
     assert_eq!(wrong.status, 403, "{}", wrong.text());
@@ -255,10 +257,7 @@ fn the_whole_loop_with_every_refusal_on_the_way() {
     let secrets = secrets_of(&s);
     let token = s.token("wang");
     let public_answers = [
-        s.desk.env.send(&Request::from_target(
-            Method::Get,
-            &format!("/cases/{tracking}"),
-        )),
+        s.public_page(&tracking),
         s.desk.env.send(&Request::from_target(
             Method::Get,
             &format!("/api/v1/cases/{tracking}"),
@@ -343,10 +342,7 @@ fn windows_and_deadlines_refuse_what_comes_too_late() {
         millis(column(&s.desk.env, &other, "due_at")),
         beijing(2026, 12, 11, 0, 0).as_millisecond()
     );
-    let public = s.desk.env.send(&Request::from_target(
-        Method::Get,
-        &format!("/cases/{other}"),
-    ));
+    let public = s.public_page(&other);
     assert!(
         public.text().contains("已现场勘查，待更换线路。"),
         "{}",

@@ -307,12 +307,7 @@ impl Transition {
                 "要求时限须晚于受理时间 / the required limit must follow receipt",
             ));
         }
-        case.required_by = Some(r);
-        case.due_at = Some(r);
-        case.provisional = false;
-        case.duties.remind_at = case.duties.remind_at.filter(|&t| t < r);
-        case.duties.escalate_at = Some(r);
-        case.duties.stage_report_by = None;
+        case.set_required(r);
         if let EventKind::Registered { due_at, .. } = &mut self.event.kind {
             *due_at = r;
         }
@@ -471,12 +466,7 @@ impl Case {
                             "要求时限须在将来 / the required limit must lie ahead",
                         ));
                     }
-                    next.required_by = Some(r);
-                    next.due_at = Some(r);
-                    next.provisional = false;
-                    next.duties.remind_at = self.duties.remind_at.filter(|&t| t < r);
-                    next.duties.escalate_at = Some(r);
-                    next.duties.stage_report_by = None;
+                    next.set_required(r);
                 }
                 next.leader_instructed = true;
                 EventKind::Instructed {
@@ -896,6 +886,17 @@ impl Case {
         self.duties = super::Duties::default();
         self.follow(&plan);
         Ok(())
+    }
+
+    /// Sets a required time limit (要求时限): it becomes the deadline, and the duties counted to
+    /// the old one follow it.
+    fn set_required(&mut self, r: Timestamp) {
+        self.required_by = Some(r);
+        self.due_at = Some(r);
+        self.provisional = false;
+        self.duties.remind_at = self.duties.remind_at.filter(|&t| t < r);
+        self.duties.escalate_at = Some(r);
+        self.duties.stage_report_by = None;
     }
 
     /// Takes a round's deadlines from `plan`, unless a required time limit replaces them.
