@@ -569,12 +569,7 @@ impl Case {
             }
             Command::SendBackDraft { reason } => {
                 note("reason", &reason)?;
-                next.status = if self.following_up {
-                    Status::FollowingUp
-                } else {
-                    Status::InProgress
-                };
-                next.draft = None;
+                next.back_to_handling();
                 EventKind::DraftSentBack { reason }
             }
             Command::Approve => {
@@ -584,12 +579,7 @@ impl Case {
             }
             Command::Reject { reason } => {
                 note("reason", &reason)?;
-                next.status = if self.following_up {
-                    Status::FollowingUp
-                } else {
-                    Status::InProgress
-                };
-                next.draft = None;
+                next.back_to_handling();
                 next.redo_count = self.redo_count.saturating_add(1);
                 EventKind::Rejected { reason }
             }
@@ -886,6 +876,17 @@ impl Case {
         self.duties = super::Duties::default();
         self.follow(&plan);
         Ok(())
+    }
+
+    /// A draft sent back (by the head or by review): dropped, and the department handles the
+    /// case again, or follows up its promise.
+    fn back_to_handling(&mut self) {
+        self.status = if self.following_up {
+            Status::FollowingUp
+        } else {
+            Status::InProgress
+        };
+        self.draft = None;
     }
 
     /// Sets a required time limit (要求时限): it becomes the deadline, and the duties counted to
