@@ -93,7 +93,7 @@ impl Staff {
 
     fn sweep(&self) -> Value {
         json_of(
-            &self.desk.env.send(
+            &self.desk.env.send_desk(
                 &Request::from_target(Method::Post, "/ops/sweep")
                     .with_header("authorization", &format!("Bearer {OPS_SECRET}")),
             ),
@@ -685,7 +685,7 @@ fn deadlines_of_intake_and_dispatch_agree_with_the_calendar_oracle() {
 #[test]
 fn the_responsibility_list_suggests_the_lead_on_the_dispatch_form() {
     let s = Staff::new(beijing(2026, 11, 23, 9, 0));
-    let saved = s.desk.env.send(
+    let saved = s.desk.env.send_desk(
         &Request::from_target(Method::Post, "/ops/rulebook")
             .with_header("authorization", &format!("Bearer {OPS_SECRET}"))
             .with_body(

@@ -83,6 +83,9 @@ impl minyi::kv::KeyValue for MemoryKv {
 /// A form posted to an outside service: URL and fields.
 pub type OutboundForm = (String, Vec<(String, String)>);
 
+/// A message posted to the SMS gateway: URL, `Authorization` header, JSON body.
+pub type GatewayPost = (String, Option<String>, serde_json::Value);
+
 /// The ops secret of [`NativeEnv`] (`Authorization: Bearer …` on `/ops/...`).
 pub const OPS_SECRET: &str = "native ops secret, thirty-two bytes or more";
 
@@ -100,8 +103,12 @@ pub struct NativeEnv {
     pub outbound: RefCell<Vec<OutboundForm>>,
     /// What outside services answer: a status and body, or a failure to reach them.
     pub outbound_reply: Result<(u16, String), String>,
-    /// Every log line the serve path wrote.
+    /// Every log line the serve path and the functions wrote.
     pub logs: RefCell<Vec<String>>,
+    /// Messages posted to the SMS gateway (`SmsProvider::Http`).
+    pub gateway: RefCell<Vec<GatewayPost>>,
+    /// The gateway's next answers, in order; once empty it accepts with `{"id": "gw-N"}`.
+    pub gateway_replies: RefCell<std::collections::VecDeque<minyi_web::outbound::Reply>>,
 }
 
 impl NativeEnv {
@@ -133,38 +140,36 @@ impl NativeEnv {
                 jurisdiction_id: None,
                 client_address: minyi_web::client::ClientAddress::Peer,
                 ops_secret: Some(OPS_SECRET.as_bytes().to_vec()),
+                sms: minyi_web::SmsProvider::Log,
             },
             outbound: RefCell::new(Vec::new()),
             outbound_reply: Ok((200, r#"{"success": true}"#.into())),
             logs: RefCell::default(),
+            gateway: RefCell::default(),
+            gateway_replies: RefCell::default(),
         }
     }
 
-    /// Answers a request as the Worker does: the shared serve path with the worker unit
-    /// (ops, submit, lookup).
+    /// Answers a request as the public Worker does: the shared serve path with the public
+    /// unit (submit, lookup).
     pub fn send(&self, req: &minyi_web::Request) -> minyi_web::Response {
         pollster::block_on(minyi_web::serve::serve(
             Ok(self),
             Ok(req.clone()),
-            minyi_site::worker,
-            |line| self.log(line),
+            minyi_site::public,
+            |line| minyi_web::Env::log(self, line),
         ))
     }
 
-    /// Answers a request as the desk's own deployment does: the same serve path with the
-    /// desk unit.
+    /// Answers a request as the staff hostname's Worker does: the same serve path with the
+    /// staff unit (ops, desk).
     pub fn send_desk(&self, req: &minyi_web::Request) -> minyi_web::Response {
         pollster::block_on(minyi_web::serve::serve(
             Ok(self),
             Ok(req.clone()),
-            minyi_site::desk,
-            |line| self.log(line),
+            minyi_site::staff,
+            |line| minyi_web::Env::log(self, line),
         ))
-    }
-
-    fn log(&self, line: &str) {
-        eprintln!("{line}");
-        self.logs.borrow_mut().push(line.to_owned());
     }
 }
 
@@ -194,13 +199,41 @@ impl minyi_web::Env for NativeEnv {
         0
     }
 
+    fn log(&self, line: &str) {
+        eprintln!("{line}");
+        self.logs.borrow_mut().push(line.to_owned());
+    }
+
     async fn send_post(
         &self,
         url: &str,
-        content_type: &str,
+        headers: &[(&str, &str)],
         body: String,
     ) -> minyi_web::outbound::Reply {
-        assert_eq!(content_type, "application/x-www-form-urlencoded");
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| (*v).to_owned())
+        };
+        if header("content-type").as_deref() == Some("application/json") {
+            let mut gateway = self.gateway.borrow_mut();
+            gateway.push((
+                url.into(),
+                header("authorization"),
+                serde_json::from_str(&body).expect("the gateway is sent JSON"),
+            ));
+            let accepted = format!(r#"{{"id": "gw-{}"}}"#, gateway.len());
+            return self
+                .gateway_replies
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or(Ok((200, accepted)));
+        }
+        assert_eq!(
+            header("content-type").as_deref(),
+            Some("application/x-www-form-urlencoded")
+        );
         self.outbound.borrow_mut().push((
             url.into(),
             form_urlencoded::parse(body.as_bytes())

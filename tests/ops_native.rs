@@ -1,5 +1,5 @@
 //! The ops entry and the deployment's rules on native adapters, through the same serve path
-//! and worker unit the Worker uses: the rulebook changes deadlines from the next registration
+//! and units the Workers use (staff for `/ops/`, public for the site): the rulebook changes deadlines from the next registration
 //! on (old cases keep theirs and say which rules set them), the form offers what the rulebook
 //! offers, migrations report their state, the sweep does its work once, and nothing under
 //! `/ops/` answers without the secret.
@@ -41,7 +41,7 @@ fn submit(env: &NativeEnv, category: &str) -> Response {
 }
 
 fn save_rulebook(env: &NativeEnv, document: &Value) -> Response {
-    env.send(&ops(Method::Post, "/ops/rulebook").with_body(document.to_string()))
+    env.send_desk(&ops(Method::Post, "/ops/rulebook").with_body(document.to_string()))
 }
 
 fn rulebook_version(env: &NativeEnv, tracking: &str) -> i64 {
@@ -88,7 +88,7 @@ fn a_new_limit_applies_from_the_next_registration_and_old_cases_keep_theirs() {
     );
 
     // The rulebook in force reads back, complete, with its version.
-    let in_force = json_of(&env.send(&ops(Method::Get, "/ops/rulebook")));
+    let in_force = json_of(&env.send_desk(&ops(Method::Get, "/ops/rulebook")));
     assert_eq!(in_force["version"], 1);
     assert_eq!(
         in_force["document"]["policy"]["categories"][0]["working_days"],
@@ -115,7 +115,7 @@ fn a_bad_rulebook_names_its_field_and_changes_nothing() {
             .is_some_and(|d| d.contains("policy.categories[0].working_days")),
         "{problem}"
     );
-    let in_force = json_of(&env.send(&ops(Method::Get, "/ops/rulebook")));
+    let in_force = json_of(&env.send_desk(&ops(Method::Get, "/ops/rulebook")));
     assert_eq!(in_force["version"], 0, "still the built-in preset");
     let due = json_of(&submit(&env, "consultation"));
     assert_eq!(due["due_at"], "2026-11-24T16:00:00Z");
@@ -203,13 +203,13 @@ fn nothing_under_ops_answers_without_the_secret() {
         (Method::Post, "/ops/sweep"),
         (Method::Get, "/ops/nothing"),
     ] {
-        let bare = env.send(&Request::from_target(method, path));
+        let bare = env.send_desk(&Request::from_target(method, path));
         assert_eq!(bare.status, 401, "{path}");
         assert!(
             bare.header("www-authenticate")
                 .is_some_and(|h| h.starts_with("Bearer"))
         );
-        let wrong = env.send(
+        let wrong = env.send_desk(
             &Request::from_target(method, path)
                 .with_header("authorization", "Bearer not-the-secret"),
         );
@@ -218,7 +218,7 @@ fn nothing_under_ops_answers_without_the_secret() {
     let mut off = NativeEnv::new(friday());
     off.config.ops_secret = None;
     assert_eq!(
-        off.send(&ops(Method::Get, "/ops/migrations")).status,
+        off.send_desk(&ops(Method::Get, "/ops/migrations")).status,
         404,
         "no secret, no entry"
     );
@@ -227,13 +227,13 @@ fn nothing_under_ops_answers_without_the_secret() {
 #[test]
 fn migrations_report_what_is_applied_and_applying_twice_does_nothing() {
     let env = NativeEnv::new(friday());
-    let status = json_of(&env.send(&ops(Method::Get, "/ops/migrations")));
+    let status = json_of(&env.send_desk(&ops(Method::Get, "/ops/migrations")));
     let names: Vec<&str> = minyi::store::MIGRATIONS.iter().map(|(n, _)| *n).collect();
     assert_eq!(status["applied"], json!(names));
     assert_eq!(status["pending"], json!([]));
-    let again = json_of(&env.send(&ops(Method::Post, "/ops/migrations")));
+    let again = json_of(&env.send_desk(&ops(Method::Post, "/ops/migrations")));
     assert_eq!(again["applied_now"], json!([]));
-    let unknown = env.send(&ops(
+    let unknown = env.send_desk(&ops(
         Method::Post,
         "/ops/migrations?through=9999_nothing.sql",
     ));
@@ -247,16 +247,16 @@ fn the_sweep_does_its_work_once() {
         assert_eq!(submit(&env, "complaint").status, 201);
     }
     // Nothing is due yet.
-    let early = json_of(&env.send(&ops(Method::Post, "/ops/sweep")));
+    let early = json_of(&env.send_desk(&ops(Method::Post, "/ops/sweep")));
     assert_eq!(early["first_responses_late"], 0, "{early}");
     // A week later every first response (3 working hours) is overdue, and the
     // idempotency-free submissions left budget windows that have ended.
     env.host
         .set(friday() + jiff::SignedDuration::from_hours(24 * 7));
-    let first = json_of(&env.send(&ops(Method::Post, "/ops/sweep")));
+    let first = json_of(&env.send_desk(&ops(Method::Post, "/ops/sweep")));
     assert_eq!(first["first_responses_late"], 3, "{first}");
     assert_eq!(first["more"], false);
-    let second = json_of(&env.send(&ops(Method::Post, "/ops/sweep")));
+    let second = json_of(&env.send_desk(&ops(Method::Post, "/ops/sweep")));
     assert_eq!(second["first_responses_late"], 0, "{second}");
     assert_eq!(second["ended_budgets"], 0, "{second}");
     let late = pollster::block_on(env.store.query(Statement::new(
@@ -264,5 +264,5 @@ fn the_sweep_does_its_work_once() {
     )))
     .expect("count");
     assert_eq!(late[0].get::<i64>("n").expect("n"), 3);
-    assert_eq!(env.send(&ops(Method::Get, "/ops/sweep")).status, 405);
+    assert_eq!(env.send_desk(&ops(Method::Get, "/ops/sweep")).status, 405);
 }

@@ -46,7 +46,7 @@ impl Site {
         let mut sum = json!({});
         for _ in 0..4 {
             let run = json_of(
-                &self.desk.env.send(
+                &self.desk.env.send_desk(
                     &Request::from_target(Method::Post, "/ops/sweep")
                         .with_header("authorization", &format!("Bearer {OPS_SECRET}")),
                 ),

@@ -1,6 +1,7 @@
 //! The Worker's entry points: `fetch` (one unit of `minyi-site` through the shared serve path:
-//! `worker`, or `desk` in the desk's own build) and `scheduled` (the sweep; only the public
-//! Worker's configuration has a cron trigger).
+//! `public`, or `staff` in the desk's own build) and, in the desk's build only, `scheduled`
+//! (the sweep, which delivers the outbox and so reads contact details: the public Worker
+//! holds no such code; `wrangler.desk.toml` has the cron trigger).
 
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
@@ -8,13 +9,15 @@ use minyi_web::outbound::Reply;
 use minyi_web::serve::serve;
 use minyi_web::vars as config;
 use minyi_web::{BodyReader, Config, Method, Request, Response, WebError};
-use worker::{Context, Env, ScheduleContext, ScheduledEvent, console_error, console_log, event};
+use worker::{Context, Env, console_error, console_log, event};
+#[cfg(feature = "desk")]
+use worker::{ScheduleContext, ScheduledEvent};
 
 /// The unit this Worker serves.
-#[cfg(feature = "desk")]
-use minyi_site::desk as unit;
 #[cfg(not(feature = "desk"))]
-use minyi_site::worker as unit;
+use minyi_site::public as unit;
+#[cfg(feature = "desk")]
+use minyi_site::staff as unit;
 
 /// What one request runs against.
 struct WorkerEnv {
@@ -45,14 +48,18 @@ impl minyi_web::Env for WorkerEnv {
         &self.config
     }
 
-    async fn send_post(&self, url: &str, content_type: &str, body: String) -> Reply {
-        let headers = worker::Headers::new();
-        headers
-            .set("content-type", content_type)
-            .map_err(|e| e.to_string())?;
+    fn log(&self, line: &str) {
+        console_log!("{line}");
+    }
+
+    async fn send_post(&self, url: &str, headers: &[(&str, &str)], body: String) -> Reply {
+        let sent = worker::Headers::new();
+        for (name, value) in headers {
+            sent.set(name, value).map_err(|e| e.to_string())?;
+        }
         let mut init = worker::RequestInit::new();
         init.with_method(worker::Method::Post)
-            .with_headers(headers)
+            .with_headers(sent)
             .with_body(Some(body.into()));
         let request = worker::Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
         let mut response = worker::Fetch::Request(request)
@@ -86,14 +93,18 @@ async fn fetch(
 }
 
 /// In a local run (`scripts/dev`, `scripts/worker-test`) the desk's Worker is in front and hands
-/// every request outside `/desk` to the public Worker over the `PUBLIC` service binding, so
-/// one `wrangler dev` serves both over one local D1. A deployment binds no `PUBLIC`: the
-/// staff hostname answers 404 outside `/desk`.
+/// every request outside `/desk` and `/ops` to the public Worker over the `PUBLIC` service
+/// binding, so one `wrangler dev` serves both over one local D1. A deployment binds no
+/// `PUBLIC`: the staff hostname answers 404 outside `/desk` and `/ops`.
 #[cfg(feature = "desk")]
 fn public_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
     let url = req.inner().url();
     let (path, _) = split_url(&url);
-    if path == "/desk" || path.starts_with("/desk/") {
+    let staff = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    if staff("/desk") || staff("/ops") {
         return None;
     }
     env.service("PUBLIC").ok()
@@ -167,8 +178,9 @@ fn convert_response(r: Response) -> worker::Result<worker::Response> {
         .with_headers(headers))
 }
 
-/// The cron trigger (`wrangler.toml`): one bounded run of the sweep every runtime shares
+/// The cron trigger (`wrangler.desk.toml`): one bounded run of the sweep every runtime shares
 /// (`minyi_ops::sweep`); what is left waits for the next trigger.
+#[cfg(feature = "desk")]
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let outcome = match worker_env(&env) {

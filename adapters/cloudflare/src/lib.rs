@@ -1,14 +1,16 @@
 //! # minyi-cloudflare
 //!
-//! The Cloudflare Workers shell of Minyi: `minyi-site`'s worker unit (ops, submit, lookup) in
-//! one Worker (one wasm, one D1 database, one KV namespace), and the sweep on its cron trigger.
+//! The Cloudflare Workers shell of Minyi, built twice: the public Worker (`minyi-site`'s public
+//! unit: submit, lookup) and, with the `desk` feature, the staff hostname's Worker (the staff
+//! unit: ops, desk) with the sweep on its cron trigger. Both use one D1 database and one KV
+//! namespace.
 //!
 //! - [`D1Store`] implements the storage port over D1, [`KvStore`] the key-value port over
 //!   Workers KV, [`WorkerHost`] the clock and randomness over the JavaScript runtime.
 //! - The `fetch` entry converts a Workers request into a [`minyi_web::Request`] (its body
 //!   read through [`minyi_web::BodyReader`]), answers through [`minyi_web::serve::serve`]
-//!   with `minyi_site::worker`, and converts the response back; `scheduled` runs
-//!   `minyi_ops::sweep`.
+//!   with the build's unit, and converts the response back; `scheduled` (desk build only)
+//!   runs `minyi_ops::sweep`.
 //! - With the `contract` feature (test builds only, see `functions/site/build.rs`),
 //!   `POST /__contract` from a caller holding the secret runs the store contract against D1.
 //!

@@ -38,6 +38,7 @@ mod tests {
             jurisdiction_id: None,
             client_address: Default::default(),
             ops_secret: None,
+            sms: Default::default(),
         };
         let call = |auth: Option<&str>| {
             let req = Request::from_target(Method::Post, "/__contract");

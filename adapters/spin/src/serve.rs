@@ -76,9 +76,16 @@ impl minyi_web::Env for SpinEnv {
         true
     }
 
-    async fn send_post(&self, url: &str, content_type: &str, body: String) -> Reply {
-        let request = http::Request::post(url)
-            .header("content-type", content_type)
+    fn log(&self, line: &str) {
+        eprintln!("{line}");
+    }
+
+    async fn send_post(&self, url: &str, headers: &[(&str, &str)], body: String) -> Reply {
+        let mut request = http::Request::post(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
             .body(FullBody::new(Bytes::from(body)))
             .map_err(|e| e.to_string())?;
         let response = spin_sdk::http::send(request)

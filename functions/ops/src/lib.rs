@@ -9,14 +9,18 @@
 //! | `POST /ops/migrations[?through=NAME]` | applies the pending ones (up to `NAME`), as wrangler does on D1 |
 //! | `GET /ops/rulebook` | the rulebook in force, with its version |
 //! | `POST /ops/rulebook` | validates and saves a rulebook document as the next version |
-//! | `POST /ops/sweep` | one bounded sweep run; `"more": true` asks to be called again |
+//! | `POST /ops/sweep` | one bounded sweep run (the duties, then the outbox); `"more": true` asks to be called again |
+//! | `POST /ops/outbox/receipts` | the SMS gateway's delivery reports (docs/outbox.md) |
 //!
 //! Without `MINYI_OPS_SECRET` the entry does not exist (404). A wrong or missing secret is
 //! refused (401) before anything is read. [`sweep`] is also what the Worker's cron trigger and
 //! Spin's cron component run.
 
+mod sms;
+
+use minyi::app::outbox::{self, Delivery};
 use minyi::app::sweep::{self, Report};
-use minyi::app::{migrations, rulebook};
+use minyi::app::{Host, migrations, rulebook};
 use minyi::kv::KeyValue;
 use minyi_web::{Env, Lang, Method, Request, Response, WebError};
 use serde_json::json;
@@ -46,38 +50,52 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (Method::Get, "rulebook") => rulebook_in_force(env).await,
         (Method::Post, "rulebook") => save_rulebook(env, req).await,
         (Method::Post, "sweep") => sweep(env).await.map(|r| Response::json(200, &report(&r))),
+        (Method::Post, "outbox/receipts") => receipts(env, req).await,
         (_, "migrations" | "rulebook") => Err(WebError::MethodNotAllowed {
             allow: ALLOW_GET_POST,
         }),
-        (_, "sweep") => Err(WebError::MethodNotAllowed { allow: ALLOW_POST }),
+        (_, "sweep" | "outbox/receipts") => Err(WebError::MethodNotAllowed { allow: ALLOW_POST }),
         _ => Err(WebError::NotFound),
     };
     Some(answer.unwrap_or_else(|e| e.to_problem(lang)))
 }
 
-/// One bounded sweep run at the host's clock, with the rules in force, then the key-value
-/// entries a store without expiry keeps (Spin).
-pub async fn sweep<E: Env>(env: &E) -> Result<Report, WebError> {
+/// What one sweep run did: the case duties, then the outbox.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Run {
+    /// The case duties done.
+    pub duties: Report,
+    /// The outbox's deliveries.
+    pub outbox: Delivery,
+}
+
+/// One bounded sweep run at the host's clock, with the rules in force: the case duties, the
+/// outbox's due messages through the configured provider, then the key-value entries a
+/// store without expiry keeps (Spin).
+pub async fn sweep<E: Env>(env: &E) -> Result<Run, WebError> {
     let rules = env.rules().await?;
-    let report = sweep::run(
+    let duties = sweep::run(
         env.store(),
         env.host(),
         rules.rules(&env.config().secret),
         sweep::BATCH,
     )
     .await?;
+    let outbox =
+        outbox::deliver(env.store(), env.host(), &sms::Provider(env), outbox::BATCH).await?;
     env.kv()
         .purge_expired(PURGE_SCAN)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(report)
+    Ok(Run { duties, outbox })
 }
 
 /// The most key-value keys one sweep looks at for expired entries.
 pub const PURGE_SCAN: usize = 2000;
 
 /// A run's report as JSON (what `POST /ops/sweep` answers and the cron paths log).
-pub fn report(r: &Report) -> serde_json::Value {
+pub fn report(run: &Run) -> serde_json::Value {
+    let (r, o) = (&run.duties, &run.outbox);
     json!({
         "dispatches_late": r.dispatches_late,
         "first_responses_late": r.first_responses_late,
@@ -89,8 +107,53 @@ pub fn report(r: &Report) -> serde_json::Value {
         "skipped": r.skipped,
         "expired_keys": r.expired_keys,
         "ended_budgets": r.ended_budgets,
-        "more": r.more,
+        "outbox": {
+            "sent": o.sent,
+            "retrying": o.retrying,
+            "failed": o.failed,
+            "no_address": o.no_address,
+            "skipped": o.skipped,
+        },
+        "more": r.more || o.more,
     })
+}
+
+/// The most delivery reports one request may carry.
+pub const MAX_RECEIPTS: usize = 500;
+
+/// `POST /ops/outbox/receipts`: the gateway's delivery reports, a JSON array of
+/// `{"id": <the gateway's message id>, "delivered": bool, "error": "..."}`. Answers how many
+/// matched a sent message; the whole request is refused if any report is malformed.
+async fn receipts<E: Env>(env: &E, req: &Request) -> Result<Response, WebError> {
+    let bad = |problem: &str| WebError::bad("receipts", problem);
+    let value = req.json()?;
+    let list = value
+        .as_array()
+        .ok_or_else(|| bad("须为JSON数组 / must be a JSON array"))?;
+    if list.len() > MAX_RECEIPTS {
+        return Err(bad("每次最多500条 / at most 500 reports a request"));
+    }
+    let mut parsed = Vec::with_capacity(list.len());
+    for item in list {
+        let id = item["id"]
+            .as_str()
+            .filter(|s| !s.is_empty() && s.len() <= 100);
+        let delivered = item["delivered"].as_bool();
+        let (Some(id), Some(delivered)) = (id, delivered) else {
+            return Err(bad(
+                "每条须有 id（字符串）和 delivered（布尔） / each needs id (string) and delivered (boolean)",
+            ));
+        };
+        parsed.push((id, delivered, item["error"].as_str()));
+    }
+    let now = env.host().now();
+    let mut matched = 0u32;
+    for (id, delivered, error) in parsed {
+        if outbox::record_receipt(env.store(), "http", id, delivered, error, now).await? {
+            matched += 1;
+        }
+    }
+    Ok(Response::json(200, &json!({"matched": matched})))
 }
 
 async fn migration_status<E: Env>(env: &E) -> Result<Response, WebError> {

@@ -9,14 +9,14 @@
 //!
 //! | unit | functions, in order | served by |
 //! | --- | --- | --- |
-//! | [`worker`] | ops, submit, lookup | the Cloudflare Worker |
-//! | [`public`] | submit, lookup | Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
+//! | [`public`] | submit, lookup | the public Cloudflare Worker; Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
 //! | [`reads`] | lookup | Spin's `lookup` component (the catch-all route) |
+//! | [`staff`] | ops, desk | the desk's Cloudflare Worker (the staff hostname), which also runs the cron sweep |
 //! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
 //! | [`desk`] | desk | Spin's `desk` component (`/desk/...`), for the staff hostname |
 //!
-//! No public unit contains the desk: a public build cannot read contact details because the
-//! code that does is not in it.
+//! No public unit contains the desk, the ops entry or the sweep: a public build cannot read
+//! contact details (nor send to them) because the code that does is not in it.
 
 #[cfg(all(feature = "contract", not(minyi_contract)))]
 compile_error!(
@@ -25,14 +25,6 @@ compile_error!(
 );
 
 use minyi_web::{Env, Request, Response};
-
-/// Everything one Worker serves: the operator's entry, then the public site.
-pub async fn worker<E: Env>(env: &E, req: &Request) -> Option<Response> {
-    if let Some(r) = ops(env, req).await {
-        return Some(r);
-    }
-    public(env, req).await
-}
 
 /// The public site: submit, then lookup.
 pub async fn public<E: Env>(env: &E, req: &Request) -> Option<Response> {
@@ -51,6 +43,14 @@ pub async fn reads<E: Env>(env: &E, req: &Request) -> Option<Response> {
         return Some(r);
     }
     minyi_lookup::handle(env, req).await
+}
+
+/// What the staff hostname serves: the operator's entry, then the desk.
+pub async fn staff<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if let Some(r) = ops(env, req).await {
+        return Some(r);
+    }
+    desk(env, req).await
 }
 
 /// The operator's entry (`/ops/...`, bearer secret).

@@ -60,6 +60,25 @@ pub struct Config {
     pub client_address: ClientAddress,
     /// The bearer secret of the ops entry (`MINYI_OPS_SECRET`); unset turns it off.
     pub ops_secret: Option<Vec<u8>>,
+    /// Where the outbox sends SMS (`MINYI_SMS_PROVIDER`).
+    pub sms: SmsProvider,
+}
+
+/// The SMS provider the outbox delivers through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SmsProvider {
+    /// Nothing leaves: each message is written to the log, its number masked (local runs).
+    #[default]
+    Log,
+    /// The city's own SMS gateway: each message POSTed as JSON to `url`
+    /// (`MINYI_SMS_URL`), with `Authorization: Bearer <token>` when one is set
+    /// (`MINYI_SMS_TOKEN`); docs/outbox.md gives the format.
+    Http {
+        /// The gateway's endpoint.
+        url: String,
+        /// Its bearer token, if it takes one.
+        token: Option<String>,
+    },
 }
 
 /// What a runtime provides: storage, key-value, clock and randomness, configuration, and
@@ -102,7 +121,10 @@ pub trait Env {
         false
     }
 
-    /// Sends one POST to an outside HTTPS service and returns (status, body): the runtime's
-    /// raw call. Functions call [`crate::outbound::post_form`], which checks the URL first.
-    async fn send_post(&self, url: &str, content_type: &str, body: String) -> Reply;
+    /// Writes one line to the runtime's log (never personal data).
+    fn log(&self, line: &str);
+
+    /// Sends one POST with `headers` to an outside service and returns (status, body): the
+    /// runtime's raw call. Functions call [`crate::outbound`], which checks the URL first.
+    async fn send_post(&self, url: &str, headers: &[(&str, &str)], body: String) -> Reply;
 }

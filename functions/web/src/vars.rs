@@ -4,7 +4,7 @@
 //! spelled otherwise (Spin: lower case) maps the names in the `get` it passes.
 
 use crate::client::ClientAddress;
-use crate::{Config, RateLimits, Turnstile};
+use crate::{Config, RateLimits, SmsProvider, Turnstile};
 
 /// The shortest secret accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -27,6 +27,9 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_TRUSTED_PROXY_HOPS",
     "OPEN311_JURISDICTION",
     "MINYI_OPS_SECRET",
+    "MINYI_SMS_PROVIDER",
+    "MINYI_SMS_URL",
+    "MINYI_SMS_TOKEN",
 ];
 
 /// Why an instance cannot serve.
@@ -103,6 +106,27 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         }
         other => other.map(String::into_bytes),
     };
+    let sms = match get("MINYI_SMS_PROVIDER").as_deref().map(str::trim) {
+        None | Some("log") => SmsProvider::Log,
+        Some("http") => match get("MINYI_SMS_URL") {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                SmsProvider::Http {
+                    url: url.trim().to_owned(),
+                    token: get("MINYI_SMS_TOKEN"),
+                }
+            }
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "MINYI_SMS_PROVIDER=http needs MINYI_SMS_URL, the gateway's http(s) URL".into(),
+                ));
+            }
+        },
+        Some(other) => {
+            return Err(ConfigError::Invalid(format!(
+                "MINYI_SMS_PROVIDER {other:?}: use \"log\" or \"http\""
+            )));
+        }
+    };
     Ok(Config {
         secret,
         turnstile,
@@ -110,6 +134,7 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         jurisdiction_id: get("OPEN311_JURISDICTION"),
         client_address,
         ops_secret,
+        sms,
     })
 }
 
@@ -191,6 +216,40 @@ mod tests {
         let long = "o".repeat(MIN_SECRET_BYTES);
         let on = read(vars(&[("MINYI_ENV", "dev"), ("MINYI_OPS_SECRET", &long)])).expect("c");
         assert_eq!(on.ops_secret, Some(long.into_bytes()));
+    }
+
+    #[test]
+    fn the_sms_provider_logs_unless_a_gateway_is_named() {
+        let dev = [("MINYI_ENV", "dev")];
+        assert_eq!(read(vars(&dev)).expect("c").sms, SmsProvider::Log);
+        let http = read(vars(&[
+            ("MINYI_ENV", "dev"),
+            ("MINYI_SMS_PROVIDER", "http"),
+            ("MINYI_SMS_URL", "https://sms.city.example/send"),
+            ("MINYI_SMS_TOKEN", "t"),
+        ]))
+        .expect("c");
+        assert_eq!(
+            http.sms,
+            SmsProvider::Http {
+                url: "https://sms.city.example/send".into(),
+                token: Some("t".into())
+            }
+        );
+        for bad in [
+            vec![("MINYI_ENV", "dev"), ("MINYI_SMS_PROVIDER", "http")],
+            vec![
+                ("MINYI_ENV", "dev"),
+                ("MINYI_SMS_PROVIDER", "http"),
+                ("MINYI_SMS_URL", "ftp://x"),
+            ],
+            vec![("MINYI_ENV", "dev"), ("MINYI_SMS_PROVIDER", "pigeon")],
+        ] {
+            assert!(
+                matches!(read(vars(&bad)), Err(ConfigError::Invalid(_))),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -510,7 +510,7 @@ pub async fn apply<S: Store, H: Host>(
 
 /// Writes a decided transition of the case `before` in one atomic batch: the case row (guarded
 /// by the version it was decided on, recording `rulebook` if the transition set a new
-/// deadline), the event, and its side records. If the case changed since `before` was loaded,
+/// deadline), the event, its side records and the messages it causes (the outbox). If the case changed since `before` was loaded,
 /// nothing is written and the answer is [`AppError::Conflict`].
 pub async fn store_transition<S: Store>(
     store: &S,
@@ -522,6 +522,7 @@ pub async fn store_transition<S: Store>(
     let mut batch = vec![case_update(id, before, &transition.case, rulebook)];
     batch.push(event_insert(id, &transition.event));
     batch.extend(side_records(id, before, transition));
+    batch.extend(super::outbox::for_transition(id, transition));
     match store.batch(batch).await {
         Ok(_) => Ok(()),
         Err(StoreError::Constraint(m)) if m.contains("FOREIGN KEY") => Err(AppError::Invalid {

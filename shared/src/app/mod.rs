@@ -10,6 +10,7 @@ pub mod desk;
 pub mod idempotency;
 pub mod keys;
 pub mod migrations;
+pub mod outbox;
 pub mod public;
 pub mod rulebook;
 pub mod staff;

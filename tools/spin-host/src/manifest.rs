@@ -163,11 +163,16 @@ impl Manifest {
                     .with_context(|| format!("component {id}, variable {name}"))?;
                 variables.insert(name.clone(), value);
             }
-            for host in &c.allowed_outbound_hosts {
+            // Spin expands application variables in outbound hosts, as in variables.
+            let mut allowed_outbound_hosts = Vec::new();
+            for template in &c.allowed_outbound_hosts {
+                let host = expand(template, &app_values)
+                    .with_context(|| format!("component {id}, outbound host {template}"))?;
                 ensure!(
                     host.contains("://"),
                     "component {id}: outbound host {host:?} needs a scheme"
                 );
+                allowed_outbound_hosts.push(host);
             }
             let component = Component {
                 source: root.join(&c.source),
@@ -175,7 +180,7 @@ impl Manifest {
                     component: id.clone(),
                     sqlite_databases: c.sqlite_databases,
                     key_value_stores: c.key_value_stores,
-                    allowed_outbound_hosts: c.allowed_outbound_hosts,
+                    allowed_outbound_hosts,
                     variables,
                 },
             };

@@ -1,0 +1,109 @@
+//! The outbox's SMS providers, chosen by configuration (`MINYI_SMS_PROVIDER`): the log (local
+//! runs: nothing leaves, each message is a log line with its number masked) and the city's own
+//! HTTP gateway (one JSON POST per message, docs/outbox.md).
+
+use minyi::app::outbox::{Outgoing, SendError, Sender};
+use minyi_web::{Env, SmsProvider};
+use serde_json::json;
+
+/// The configured provider, sending through `env`.
+pub struct Provider<'a, E: Env>(pub &'a E);
+
+impl<E: Env> Sender for Provider<'_, E> {
+    fn name(&self) -> &'static str {
+        match self.0.config().sms {
+            SmsProvider::Log => "log",
+            SmsProvider::Http { .. } => "http",
+        }
+    }
+
+    async fn send(&self, message: &Outgoing) -> Result<String, SendError> {
+        match &self.0.config().sms {
+            SmsProvider::Log => {
+                self.0.log(&format!(
+                    "minyi: outbox (log provider): {} to {}: {}",
+                    message.id,
+                    masked(&message.to),
+                    message.text
+                ));
+                Ok(message.id.clone())
+            }
+            SmsProvider::Http { url, token } => {
+                let bearer = token.as_ref().map(|t| format!("Bearer {t}"));
+                let mut headers = vec![("content-type", "application/json")];
+                if let Some(b) = &bearer {
+                    headers.push(("authorization", b.as_str()));
+                }
+                let body = json!({"id": message.id, "to": message.to, "text": message.text});
+                let answer =
+                    minyi_web::outbound::post(self.0, url, &headers, body.to_string()).await;
+                gateway_outcome(answer, &message.id)
+            }
+        }
+    }
+}
+
+/// The gateway's answer as an outcome: 2xx accepted (its `id`, or ours when it names none),
+/// 429 and 5xx and no answer worth retrying, any other status refused for good.
+fn gateway_outcome(answer: minyi_web::outbound::Reply, ours: &str) -> Result<String, SendError> {
+    match answer {
+        Ok((200..=299, body)) => Ok(serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| ours.to_owned())),
+        Ok((status @ (429 | 500..=599), _)) => Err(SendError::Retry(format!("HTTP {status}"))),
+        Ok((status, _)) => Err(SendError::Refused(format!("HTTP {status}"))),
+        Err(e) => Err(SendError::Retry(e)),
+    }
+}
+
+/// A number as logs may show it: the first three digits and the last two.
+fn masked(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 5 {
+        return "*".repeat(chars.len());
+    }
+    let (head, tail) = (&chars[..3], &chars[chars.len() - 2..]);
+    format!(
+        "{}{}{}",
+        head.iter().collect::<String>(),
+        "*".repeat(chars.len() - 5),
+        tail.iter().collect::<String>()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_show_no_whole_number() {
+        assert_eq!(masked("13812345678"), "138******78");
+        assert_eq!(masked("123"), "***");
+    }
+
+    #[test]
+    fn the_gateway_status_decides_retry_or_refusal() {
+        assert_eq!(
+            gateway_outcome(Ok((202, r#"{"id":"g-1"}"#.into())), "k"),
+            Ok("g-1".into())
+        );
+        assert_eq!(gateway_outcome(Ok((200, "ok".into())), "k"), Ok("k".into()));
+        assert!(matches!(
+            gateway_outcome(Ok((503, String::new())), "k"),
+            Err(SendError::Retry(_))
+        ));
+        assert!(matches!(
+            gateway_outcome(Ok((429, String::new())), "k"),
+            Err(SendError::Retry(_))
+        ));
+        assert!(matches!(
+            gateway_outcome(Err("refused".into()), "k"),
+            Err(SendError::Retry(_))
+        ));
+        assert!(matches!(
+            gateway_outcome(Ok((400, String::new())), "k"),
+            Err(SendError::Refused(_))
+        ));
+    }
+}

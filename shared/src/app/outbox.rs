@@ -1,0 +1,427 @@
+//! The outbox: every outbound message — a notice to a department, an SMS to a citizen — is
+//! first a row of `outbox`, written in the same atomic batch as the event that causes it
+//! ([`for_transition`], from `cases::store_transition`), under a unique dedupe key (case, event,
+//! recipient). The sweep then delivers due rows ([`deliver`]) through a [`Sender`]: at most
+//! [`BATCH`] a run, each claimed first, retried with exponential backoff ([`backoff`]) and
+//! given up as `failed` after [`MAX_ATTEMPTS`]; the provider's delivery report closes a sent
+//! message ([`record_receipt`]).
+//!
+//! Exactly once: a row is written once (its key is unique, and the batch that writes it is
+//! guarded by the case's version), and a run sends a row only after claiming it with a
+//! conditional update, so a second or overlapping run skips it. A run cut off between its
+//! claim and the provider's answer leaves the claim to lapse after [`LEASE_MS`]; the next run
+//! sends again with the same dedupe key, which the provider receives as the message's own id
+//! (an at-least-once edge a provider that honours ids closes).
+//!
+//! A row holds no personal data: the citizen's number is read from `case_contact` when the
+//! message is sent, and the text is rendered then from the tracking number and the deadline.
+//! The public site never delivers (its units do not contain [`deliver`]).
+
+use super::{AppError, Host, instant, ms};
+use crate::calendar::{Timestamp, iso};
+use crate::case::{EventKind, Transition};
+use crate::store::{Row, Statement, Store};
+
+/// The most messages one run sends (the project's own bound): a message costs three queries
+/// (claim, send's outcome, and its share of the one range query), so 60 keep a whole run
+/// inside D1's 1,000 queries per invocation with the case duties ([`super::sweep::BATCH`]).
+pub const BATCH: u32 = 60;
+/// Tries before a message is given up as failed (项目自定 / project's choice).
+pub const MAX_ATTEMPTS: u32 = 6;
+/// The first retry's delay; each later one doubles it (项目自定 / project's choice: with the
+/// five-minute cron, retries at about 5, 10, 20, 40 and 80 minutes, 2.5 hours in all).
+pub const BACKOFF_BASE_MS: i64 = 5 * 60_000;
+/// How long a claim holds a message before another run may try it (longer than any run).
+pub const LEASE_MS: i64 = 15 * 60_000;
+
+/// What a message is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A case was dispatched to the department (交办).
+    Dispatched,
+    /// A reminder before the deadline (催办).
+    Reminded,
+    /// An escalation at or past the deadline (督办).
+    Escalated,
+    /// A new handling round began (重新办理).
+    Reopened,
+    /// The citizen's reply is ready (答复).
+    Replied,
+}
+
+impl Kind {
+    /// The stored code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Dispatched => "dispatched",
+            Self::Reminded => "reminded",
+            Self::Escalated => "escalated",
+            Self::Reopened => "reopened",
+            Self::Replied => "replied",
+        }
+    }
+
+    fn from_code(code: &str) -> Result<Self, AppError> {
+        Ok(match code {
+            "dispatched" => Self::Dispatched,
+            "reminded" => Self::Reminded,
+            "escalated" => Self::Escalated,
+            "reopened" => Self::Reopened,
+            "replied" => Self::Replied,
+            other => return Err(AppError::Corrupt(format!("outbox kind {other}"))),
+        })
+    }
+}
+
+/// Who a message goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    /// The citizen who wrote in (their number from `case_contact`).
+    Citizen,
+    /// A department (its `notice_phone`).
+    Department(i64),
+}
+
+/// The messages an event causes: (what, to whom).
+pub fn messages(kind: &EventKind, lead: Option<i64>) -> Vec<(Kind, Recipient)> {
+    let to_lead = |k| {
+        lead.map(|d| (k, Recipient::Department(d)))
+            .into_iter()
+            .collect()
+    };
+    match kind {
+        EventKind::Dispatched {
+            lead, co_handlers, ..
+        } => std::iter::once(*lead)
+            .chain(co_handlers.iter().copied())
+            .map(|d| (Kind::Dispatched, Recipient::Department(d)))
+            .collect(),
+        EventKind::Reminded => to_lead(Kind::Reminded),
+        EventKind::Escalated { .. } => to_lead(Kind::Escalated),
+        EventKind::Reopened { .. } => to_lead(Kind::Reopened),
+        EventKind::Published { .. } => vec![(Kind::Replied, Recipient::Citizen)],
+        _ => Vec::new(),
+    }
+}
+
+/// The outbox rows of a transition of case `id`, for the transition's own batch.
+pub fn for_transition(id: i64, t: &Transition) -> Vec<Statement> {
+    let event = &t.event;
+    messages(&event.kind, t.case.lead)
+        .into_iter()
+        .map(|(kind, to)| {
+            let (recipient, department, key) = match to {
+                Recipient::Citizen => ("citizen", None, format!("{id}/{}/citizen", event.seq)),
+                Recipient::Department(d) => (
+                    "department",
+                    Some(d),
+                    format!("{id}/{}/dept/{d}", event.seq),
+                ),
+            };
+            Statement::new(
+                "INSERT INTO outbox (dedupe_key, case_id, kind, recipient, department_id, \
+                 due_at, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(id)
+            .bind(kind.code())
+            .bind(recipient)
+            .bind(department)
+            .bind(t.case.due_at.map(ms))
+            .bind(ms(event.at))
+            .bind(ms(event.at))
+        })
+        .collect()
+}
+
+/// One message as a provider receives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The dedupe key: the message's own id, for providers that take one.
+    pub id: String,
+    /// The phone number it goes to.
+    pub to: String,
+    /// The text (Chinese; one SMS segment where possible).
+    pub text: String,
+}
+
+/// Why a provider did not take a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth trying again later (unreachable, 5xx, 429).
+    Retry(String),
+    /// Refused for good (a malformed number, a 4xx): no retry.
+    Refused(String),
+}
+
+/// An SMS provider: sends one message and answers its own id for the message.
+#[allow(async_fn_in_trait)]
+pub trait Sender {
+    /// The provider's name as recorded (`log`, `http`, ...).
+    fn name(&self) -> &'static str;
+    /// Sends `message`; the provider's message id on acceptance.
+    async fn send(&self, message: &Outgoing) -> Result<String, SendError>;
+}
+
+/// What one delivery run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Messages the provider accepted.
+    pub sent: u32,
+    /// Messages to try again later.
+    pub retrying: u32,
+    /// Messages given up (refused, or out of tries).
+    pub failed: u32,
+    /// Messages without a number to send to.
+    pub no_address: u32,
+    /// Messages another run claimed first.
+    pub skipped: u32,
+    /// Whether the batch was full, so more may be due now.
+    pub more: bool,
+}
+
+/// The delay before try `attempt + 1` after `attempt` tries failed: [`BACKOFF_BASE_MS`]
+/// doubled for each try after the first.
+pub const fn backoff(attempt: u32) -> i64 {
+    let doublings = if attempt == 0 { 0 } else { attempt - 1 };
+    BACKOFF_BASE_MS << (if doublings > 20 { 20 } else { doublings })
+}
+
+/// The range query of due messages, with their recipient's number and what the text needs:
+/// served by the partial index `outbox_due`.
+pub const DUE_SQL: &str = "SELECT o.id, o.dedupe_key, o.kind, o.due_at, o.attempts, \
+     o.next_attempt_at, c.tracking_no, d.name_zh, \
+     CASE o.recipient WHEN 'citizen' THEN cc.phone ELSE d.notice_phone END AS address \
+     FROM outbox o JOIN \"case\" c ON c.id = o.case_id \
+     LEFT JOIN department d ON d.id = o.department_id \
+     LEFT JOIN case_contact cc ON o.recipient = 'citizen' AND cc.case_id = o.case_id \
+     WHERE o.next_attempt_at IS NOT NULL AND o.next_attempt_at <= ? \
+     ORDER BY o.next_attempt_at LIMIT ?";
+
+/// Delivers the messages due at the host's `now` through `sender`, at most `batch`.
+pub async fn deliver<S: Store, H: Host, P: Sender>(
+    store: &S,
+    host: &H,
+    sender: &P,
+    batch: u32,
+) -> Result<Delivery, AppError> {
+    let now = ms(host.now());
+    let rows = store
+        .query(Statement::new(DUE_SQL).bind(now).bind(batch))
+        .await?;
+    let mut report = Delivery {
+        more: rows.len() >= batch as usize,
+        ..Delivery::default()
+    };
+    for row in &rows {
+        let due = Due::decode(row)?;
+        let tries = due.attempts + 1;
+        let claimed = store
+            .execute(
+                Statement::new(
+                    "UPDATE outbox SET state = 'sending', attempts = ?, next_attempt_at = ? \
+                     WHERE id = ? AND attempts = ? AND next_attempt_at = ?",
+                )
+                .bind(tries)
+                .bind(now + LEASE_MS)
+                .bind(due.id)
+                .bind(due.attempts)
+                .bind(due.next_attempt_at),
+            )
+            .await?;
+        if claimed == 0 {
+            report.skipped += 1;
+            continue;
+        }
+        let settle = |state: &str, next: Option<i64>, error: Option<String>| {
+            Statement::new(
+                "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ? \
+                 WHERE id = ? AND state = 'sending' AND attempts = ?",
+            )
+            .bind(state)
+            .bind(next)
+            .bind(error.map(|e| e.chars().take(200).collect::<String>()))
+            .bind(due.id)
+            .bind(tries)
+        };
+        let Some(to) = due.address.clone() else {
+            store.execute(settle("no_address", None, None)).await?;
+            report.no_address += 1;
+            continue;
+        };
+        let message = Outgoing {
+            id: due.key.clone(),
+            to,
+            text: due.text()?,
+        };
+        let outcome = match sender.send(&message).await {
+            Ok(provider_ref) => {
+                report.sent += 1;
+                Statement::new(
+                    "UPDATE outbox SET state = 'sent', next_attempt_at = NULL, last_error = NULL, \
+                     provider = ?, provider_ref = ?, sent_at = ? \
+                     WHERE id = ? AND state = 'sending' AND attempts = ?",
+                )
+                .bind(sender.name())
+                .bind(provider_ref.chars().take(100).collect::<String>())
+                .bind(now)
+                .bind(due.id)
+                .bind(tries)
+            }
+            Err(SendError::Retry(e)) if tries < MAX_ATTEMPTS => {
+                report.retrying += 1;
+                settle("pending", Some(now + backoff(tries)), Some(e))
+            }
+            Err(SendError::Retry(e) | SendError::Refused(e)) => {
+                report.failed += 1;
+                settle("failed", None, Some(e))
+            }
+        };
+        store.execute(outcome).await?;
+    }
+    Ok(report)
+}
+
+/// A provider's delivery report for its message `provider_ref`: `delivered`, or not with the
+/// provider's `error`. False when no sent message has that id (a report for another system,
+/// or a repeat of one already recorded with the same outcome is still true).
+pub async fn record_receipt<S: Store>(
+    store: &S,
+    provider: &str,
+    provider_ref: &str,
+    delivered: bool,
+    error: Option<&str>,
+    at: Timestamp,
+) -> Result<bool, AppError> {
+    let changed = store
+        .execute(
+            Statement::new(
+                "UPDATE outbox SET state = ?, receipt_at = ?, last_error = ? \
+                 WHERE provider = ? AND provider_ref = ? \
+                 AND state IN ('sent', 'delivered', 'undelivered')",
+            )
+            .bind(if delivered {
+                "delivered"
+            } else {
+                "undelivered"
+            })
+            .bind(ms(at))
+            .bind(error.map(|e| e.chars().take(200).collect::<String>()))
+            .bind(provider)
+            .bind(provider_ref),
+        )
+        .await?;
+    Ok(changed > 0)
+}
+
+/// A due message as the range query reads it.
+struct Due {
+    id: i64,
+    key: String,
+    kind: Kind,
+    due_at: Option<Timestamp>,
+    attempts: u32,
+    next_attempt_at: i64,
+    tracking: String,
+    department: Option<String>,
+    address: Option<String>,
+}
+
+impl Due {
+    fn decode(row: &Row) -> Result<Self, AppError> {
+        let kind: String = row.get("kind")?;
+        let due_at: Option<i64> = row.get("due_at")?;
+        let address: Option<String> = row.get("address")?;
+        Ok(Self {
+            id: row.get("id")?,
+            key: row.get("dedupe_key")?,
+            kind: Kind::from_code(&kind)?,
+            due_at: due_at.map(instant).transpose()?,
+            attempts: u32::try_from(row.get::<i64>("attempts")?)
+                .map_err(|_| AppError::Corrupt("outbox attempts".into()))?,
+            next_attempt_at: row.get("next_attempt_at")?,
+            tracking: row.get("tracking_no")?,
+            department: row.get("name_zh")?,
+            address: address.filter(|a| !a.trim().is_empty()),
+        })
+    }
+
+    /// The message's text, rendered now from the tracking number and the deadline.
+    fn text(&self) -> Result<String, AppError> {
+        Ok(text(
+            self.kind,
+            &self.tracking,
+            self.department.as_deref(),
+            self.due_at,
+        ))
+    }
+}
+
+/// A message's text: Chinese, signed 【民意】, one SMS segment (70 characters) where the
+/// department's name allows.
+pub fn text(
+    kind: Kind,
+    tracking: &str,
+    department: Option<&str>,
+    due_at: Option<Timestamp>,
+) -> String {
+    let due = due_at.map_or_else(String::new, iso::beijing_minutes);
+    let to = department.map_or_else(String::new, |d| format!("{d}："));
+    match kind {
+        Kind::Dispatched => format!("【民意】{to}诉求{tracking}已交办贵单位，请于{due}前答复。"),
+        Kind::Reminded => format!("【民意】{to}催办：诉求{tracking}将于{due}到期，请按时答复。"),
+        Kind::Escalated => {
+            format!("【民意】{to}督办：诉求{tracking}已到答复时限{due}，请立即办理并答复。")
+        }
+        Kind::Reopened => format!("【民意】{to}诉求{tracking}须重新办理，请于{due}前答复。"),
+        Kind::Replied => {
+            format!("【民意】您的诉求{tracking}已有答复，请凭受理编号和查询码在网站查看并评价。")
+        }
+    }
+}
+
+/// Messages by state, for the desk.
+pub async fn counts<S: Store>(store: &S) -> Result<Vec<(String, u32)>, AppError> {
+    store
+        .query(Statement::new(
+            "SELECT state, count(*) AS n FROM outbox GROUP BY state ORDER BY state",
+        ))
+        .await?
+        .iter()
+        .map(|r| {
+            let n: i64 = r.get("n")?;
+            Ok((r.get("state")?, u32::try_from(n).unwrap_or(u32::MAX)))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_base() {
+        assert_eq!(backoff(1), BACKOFF_BASE_MS);
+        assert_eq!(backoff(2), 2 * BACKOFF_BASE_MS);
+        assert_eq!(backoff(5), 16 * BACKOFF_BASE_MS);
+        assert_eq!(backoff(u32::MAX), BACKOFF_BASE_MS << 20);
+    }
+
+    #[test]
+    fn texts_fit_one_segment_and_name_the_case() {
+        let due = Timestamp::from_second(1_764_604_800).ok();
+        for kind in [
+            Kind::Dispatched,
+            Kind::Reminded,
+            Kind::Escalated,
+            Kind::Reopened,
+            Kind::Replied,
+        ] {
+            let t = text(kind, "MY2611ABCDEFG", Some("市城管局"), due);
+            assert!(t.contains("MY2611ABCDEFG"), "{t}");
+            assert!(t.chars().count() <= 70, "{} chars: {t}", t.chars().count());
+            assert_eq!(Kind::from_code(kind.code()), Ok(kind));
+        }
+    }
+}
