@@ -53,6 +53,31 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# fake_gateway DIR: the fake SMS gateway (tests/fakes/sms_gateway.py) on a loopback port of its
+# own, in its own process group (stop it with stop_group "$gateway_pid"); sets gateway_pid,
+# gateway_port and gateway_record (one JSON line per message it took).
+fake_gateway() {
+  local dir=$1 i
+  mkdir -p "$dir"
+  gateway_record=$dir/gateway.jsonl
+  : >"$gateway_record"
+  rm -f "$dir/gateway.port"
+  setsid python3 tests/fakes/sms_gateway.py "$gateway_record" "$dir/gateway.port" \
+    </dev/null >"$dir/gateway.log" 2>&1 &
+  gateway_pid=$!
+  for i in $(seq 1 100); do [ -s "$dir/gateway.port" ] && break; sleep 0.1; done
+  gateway_port=$(cat "$dir/gateway.port")
+}
+
+# gateway_tally: "MESSAGES DISTINCT MOST" of the fake gateway's record: how many messages it
+# took, how many distinct outbox ids among them, and the most times one id came.
+gateway_tally() {
+  python3 -c 'import collections, json, sys
+ids = [json.loads(l)["body"]["id"] for l in open(sys.argv[1], encoding="utf-8")]
+c = collections.Counter(ids)
+print(len(ids), len(c), max(c.values(), default=0))' "$gateway_record"
+}
+
 # test_counts LOG: "PASSED FAILED" summed over cargo's "test result:" lines in LOG, or
 # "none none" when there is no such line (the tests did not build or did not run).
 test_counts() {

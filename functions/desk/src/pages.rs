@@ -138,6 +138,7 @@ pub async fn case<E: Env>(
     let departments = minyi::app::public::departments(env.store()).await?;
     let (title, body) = desk::case_text(env.store(), id).await?;
     let timeline = desk::timeline(env.store(), id).await?;
+    let messages = minyi::app::outbox::of_case(env.store(), id).await?;
     let contact = if staff.roles.iter().any(|r| r.sees_personal_data()) {
         audit(
             env,
@@ -214,11 +215,50 @@ pub async fn case<E: Env>(
                 @if e.data != "{}" { " " code { (e.data) } }
             } } }
         }
+        @if !messages.is_empty() {
+            section.messages {
+                h2 { (lang.pick("外发消息", "Messages sent")) }
+                table {
+                    tr {
+                        th { (lang.pick("时间", "Written")) } th { (lang.pick("内容", "What")) }
+                        th { (lang.pick("发往", "To")) } th { (lang.pick("状态", "State")) }
+                        th { (lang.pick("尝试", "Tries")) }
+                    }
+                    @for m in &messages {
+                        tr {
+                            td { (time::date_time(lang, m.created_at)) }
+                            td { (lang.pick(m.kind.label().0, m.kind.label().1)) }
+                            td { @match m.department {
+                                Some(d) => (department_name(lang, &departments, d)),
+                                None => (lang.pick("市民", "the citizen")),
+                            } }
+                            td { (message_state(lang, &m.state)) @if let Some(e) = &m.last_error { " (" (e) ")" } }
+                            td { (m.attempts) }
+                        }
+                    }
+                }
+            }
+        }
         @for action in &actions {
             (crate::act::form(lang, tracking, *action, &departments, suggested))
         }
     };
     Ok(respond(lang, req, 200, page(lang, req, &title, main)))
+}
+
+/// An outbox state as staff read it.
+fn message_state(lang: Lang, state: &str) -> &'static str {
+    let (zh, en) = match state {
+        "pending" => ("待发送", "waiting"),
+        "sending" => ("发送中", "sending"),
+        "sent" => ("已发送", "sent"),
+        "delivered" => ("已送达", "delivered"),
+        "undelivered" => ("未送达", "not delivered"),
+        "failed" => ("发送失败", "failed"),
+        "no_address" => ("无接收号码", "no number on record"),
+        _ => ("未知", "unknown"),
+    };
+    lang.pick(zh, en)
 }
 
 fn due(lang: Lang, at: Option<Timestamp>) -> String {

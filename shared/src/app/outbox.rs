@@ -50,6 +50,17 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// What the message is about, in Chinese and in English.
+    pub const fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Dispatched => ("交办通知", "dispatch notice"),
+            Self::Reminded => ("催办", "reminder"),
+            Self::Escalated => ("督办", "escalation"),
+            Self::Reopened => ("重新办理通知", "re-handling notice"),
+            Self::Replied => ("答复通知", "reply notice"),
+        }
+    }
+
     /// The stored code.
     pub const fn code(self) -> &'static str {
         match self {
@@ -338,8 +349,7 @@ impl Due {
             key: row.get("dedupe_key")?,
             kind: Kind::from_code(&kind)?,
             due_at: due_at.map(instant).transpose()?,
-            attempts: u32::try_from(row.get::<i64>("attempts")?)
-                .map_err(|_| AppError::Corrupt("outbox attempts".into()))?,
+            attempts: attempts(row)?,
             next_attempt_at: row.get("next_attempt_at")?,
             tracking: row.get("tracking_no")?,
             department: row.get("name_zh")?,
@@ -381,19 +391,57 @@ pub fn text(
     }
 }
 
-/// Messages by state, for the desk.
-pub async fn counts<S: Store>(store: &S) -> Result<Vec<(String, u32)>, AppError> {
+/// The most messages of one case the desk lists.
+pub const MAX_OF_CASE: u32 = 50;
+
+/// One of a case's messages as the desk lists it (never the number it went to).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// What it is about.
+    pub kind: Kind,
+    /// `None` for the citizen, else the department's id.
+    pub department: Option<i64>,
+    /// Its state (`pending`, `sending`, `sent`, `delivered`, `undelivered`, `failed`,
+    /// `no_address`).
+    pub state: String,
+    /// Tries so far.
+    pub attempts: u32,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+}
+
+/// A case's messages, oldest first, at most [`MAX_OF_CASE`].
+pub async fn of_case<S: Store>(store: &S, case_id: i64) -> Result<Vec<Message>, AppError> {
     store
-        .query(Statement::new(
-            "SELECT state, count(*) AS n FROM outbox GROUP BY state ORDER BY state",
-        ))
+        .query(
+            Statement::new(
+                "SELECT created_at, kind, department_id, state, attempts, last_error FROM outbox \
+                 WHERE case_id = ? ORDER BY id LIMIT ?",
+            )
+            .bind(case_id)
+            .bind(MAX_OF_CASE),
+        )
         .await?
         .iter()
         .map(|r| {
-            let n: i64 = r.get("n")?;
-            Ok((r.get("state")?, u32::try_from(n).unwrap_or(u32::MAX)))
+            let kind: String = r.get("kind")?;
+            Ok(Message {
+                created_at: instant(r.get("created_at")?)?,
+                kind: Kind::from_code(&kind)?,
+                department: r.get("department_id")?,
+                state: r.get("state")?,
+                attempts: attempts(r)?,
+                last_error: r.get("last_error")?,
+            })
         })
         .collect()
+}
+
+fn attempts(row: &Row) -> Result<u32, AppError> {
+    u32::try_from(row.get::<i64>("attempts")?)
+        .map_err(|_| AppError::Corrupt("outbox attempts".into()))
 }
 
 #[cfg(test)]
