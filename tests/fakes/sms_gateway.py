@@ -22,8 +22,7 @@ count = 0
 class Gateway(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 (http.server's name)
         global count
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(min(length, 65536))
+        body = self.read_body()
         try:
             message = json.loads(body)
         except ValueError:
@@ -43,6 +42,20 @@ class Gateway(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
+
+    def read_body(self):
+        """The request body, sent with a length or in chunks (as a WASI host may send it)."""
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            body = b""
+            while len(body) <= 65536:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    break
+                body += self.rfile.read(size)
+                self.rfile.readline()
+            return body
+        return self.rfile.read(min(int(self.headers.get("content-length") or 0), 65536))
 
     def log_message(self, *args):
         pass

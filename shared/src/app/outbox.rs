@@ -357,11 +357,14 @@ impl Due {
         })
     }
 
-    /// The message's text, rendered now from the tracking number and the deadline.
+    /// The message's text, rendered now from the tracking number (grouped for reading, as
+    /// the citizen's confirmation shows it) and the deadline.
     fn text(&self) -> Result<String, AppError> {
+        let tracking = crate::ids::TrackingNumber::parse(&self.tracking)
+            .map_err(|_| AppError::Corrupt(format!("tracking number {}", self.tracking)))?;
         Ok(text(
             self.kind,
-            &self.tracking,
+            &tracking.to_string(),
             self.department.as_deref(),
             self.due_at,
         ))
@@ -466,8 +469,8 @@ mod tests {
             Kind::Reopened,
             Kind::Replied,
         ] {
-            let t = text(kind, "MY2611ABCDEFG", Some("市城管局"), due);
-            assert!(t.contains("MY2611ABCDEFG"), "{t}");
+            let t = text(kind, "K7Q-H3X-PD9", Some("市城管局"), due);
+            assert!(t.contains("K7Q-H3X-PD9"), "{t}");
             assert!(t.chars().count() <= 70, "{} chars: {t}", t.chars().count());
             assert_eq!(Kind::from_code(kind.code()), Ok(kind));
         }
