@@ -522,6 +522,7 @@ pub async fn store_transition<S: Store>(
     let mut batch = vec![case_update(id, before, &transition.case, rulebook)];
     batch.push(event_insert(id, &transition.event));
     batch.extend(side_records(id, before, transition));
+    batch.extend(super::criticism::records(id, before, transition));
     match store.batch(batch).await {
         Ok(_) => Ok(()),
         Err(StoreError::Constraint(m)) if m.contains("FOREIGN KEY") => Err(AppError::Invalid {

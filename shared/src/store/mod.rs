@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_statistics.sql",
         include_str!("../../../migrations/0006_statistics.sql"),
     ),
+    (
+        "0008_criticism.sql",
+        include_str!("../../../migrations/0008_criticism.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.
