@@ -105,8 +105,8 @@ async fn form<E: Env>(env: &E, lang: Lang) -> Result<maud::Markup, WebError> {
                 select #department name="department" required {
                     @for d in &departments { option value=(d.id) { (lang.pick(&d.zh, &d.en)) } }
                 }
-                label for="code" { (lang.pick("情形", "Trigger")) }
-                select #code name="code" required {
+                label for="trigger" { (lang.pick("情形", "Trigger")) }
+                select #trigger name="trigger" required {
                     @for t in Trigger::ALL.into_iter().filter(|t| t.by_hand()) {
                         option value=(t.code()) { (lang.pick(t.describe().0, t.describe().1)) }
                     }
@@ -131,8 +131,8 @@ pub async fn record<E: Env>(env: &E, req: &Request, staff: &Staff) -> Result<Res
     let department = get("department")
         .parse()
         .map_err(|_| WebError::bad("department", "无此单位 / no such department"))?;
-    let trigger = Trigger::from_code(&get("code"))
-        .ok_or_else(|| WebError::bad("code", "请从列表中选择 / choose from the list"))?;
+    let trigger = Trigger::from_code(&get("trigger"))
+        .ok_or_else(|| WebError::bad("trigger", "请从列表中选择 / choose from the list"))?;
     let tracking = get("tracking");
     let case_id = if tracking.is_empty() {
         None
@@ -168,7 +168,7 @@ pub async fn record<E: Env>(env: &E, req: &Request, staff: &Staff) -> Result<Res
     if crate::is_api(req) {
         return Ok(Response::json(
             201,
-            &serde_json::json!({"code": trigger.code(), "period": Quarter::of(at).to_string()}),
+            &serde_json::json!({"trigger": trigger.code(), "period": Quarter::of(at).to_string()}),
         ));
     }
     Ok(Response::see_other(&format!(

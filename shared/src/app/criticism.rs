@@ -291,7 +291,7 @@ pub struct ByHand {
 pub async fn record_by_hand<S: Store>(store: &S, r: &ByHand) -> Result<(), AppError> {
     if !r.trigger.by_hand() {
         return Err(AppError::Invalid {
-            field: "code",
+            field: "trigger",
             problem: "此情形由系统按办理记录自动登记 / this trigger is recorded from the event log"
                 .into(),
         });
