@@ -18,7 +18,6 @@ CREATE TABLE criticism (
     note           TEXT    NOT NULL DEFAULT '' CHECK (length(note) <= 500),
     dedupe         TEXT    NOT NULL UNIQUE CHECK (length(dedupe) BETWEEN 1 AND 100)
 ) STRICT;
-CREATE INDEX criticism_by_period ON criticism (period, at);
 CREATE INDEX criticism_by_at ON criticism (at);
 CREATE TRIGGER criticism_no_update BEFORE UPDATE ON criticism
 BEGIN SELECT RAISE(ABORT, 'criticism is append-only'); END;

@@ -177,7 +177,8 @@ impl std::fmt::Display for Quarter {
     }
 }
 
-/// Midnight Beijing time on the first of a month (years 2000–2101 always exist).
+/// Midnight Beijing time on the first of a month. Every month of a year jiff holds has one,
+/// so the fallback is never taken.
 fn month_start(year: i16, month: i8) -> Timestamp {
     super::public::month_start(year, month).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -193,12 +194,13 @@ const UNANSWERED: [Status; 6] = [
 ];
 
 /// The criticism records the transition `t` of case `id` (from `before`) writes, for the
-/// same batch as its event (which precedes them there). Empty for most events.
+/// same batch as its event (which precedes them there), charged to the lead department that
+/// had the case when it met the trigger. Empty for most events.
 pub fn records(id: i64, before: &Case, t: &Transition) -> Vec<Statement> {
     let at = t.event.at;
     let period = Quarter::of(at);
     let seq = t.event.seq;
-    let lead = t.case.lead.or(before.lead);
+    let lead = before.lead;
     let one = |trigger: Trigger, department: i64| {
         Statement::new(
             "INSERT INTO criticism (department_id, code, case_id, period, at, dedupe) \
@@ -218,12 +220,14 @@ pub fn records(id: i64, before: &Case, t: &Transition) -> Vec<Statement> {
         (EventKind::Escalated { level: 2, .. }, Some(d)) => vec![one(Trigger::EscalatedTwice, d)],
         (EventKind::Published { late: true, .. }, Some(d)) => {
             // The department's late replies this quarter, this one included; written once per
-            // department and quarter, by the reply that reaches the count.
+            // department and quarter, by the reply that reaches the count. CROSS JOIN keeps
+            // SQLite reading the quarter's late replies (a partial index, migration 0008)
+            // first, not every case the department ever led.
             vec![
                 Statement::new(format!(
                     "INSERT INTO criticism (department_id, code, case_id, period, at, dedupe) \
                      SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM case_event e \
-                       JOIN \"case\" c ON c.id = e.case_id \
+                       CROSS JOIN \"case\" c ON c.id = e.case_id \
                        WHERE e.kind = 'published' AND json_extract(e.data, '$.late') = 1 \
                        AND e.at >= ? AND e.at < ? AND c.lead_department_id = ?) \
                      >= {LATE_IN_A_QUARTER} ON CONFLICT (dedupe) DO NOTHING"
