@@ -3,10 +3,10 @@
 //! `POST /ops/sweep`, the report read through the desk. The fixture spans National Day 2026
 //! (holiday 10-01..10-07, make-up working days Sun 09-20 and Sat 10-10, as `holidays-cn.txt`
 //! says: `2026 国庆节 10-01..10-07 上班 09-20 10-10`), and holds a return, two extensions, a
-//! redo once and two in a row, two reopen requests (one confirmed: a second round), late first
-//! responses, escalations by the sweep (twice for two cases), all three rating levels and
-//! replies closed unrated, duplicates reported three times, an answer on the spot, and a
-//! criticism record made by hand.
+//! redo once and two in a row, three unsatisfied ratings (one reopen confirmed: a second
+//! round; two declined), late first responses, escalations by the sweep (twice for two cases),
+//! all three rating levels and replies closed unrated, duplicates reported three times, an
+//! answer on the spot, and a criticism record made by hand.
 //!
 //! ## Deadlines (working days end at 24:00 of the n-th working day after the start date)
 //!
