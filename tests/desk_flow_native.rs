@@ -801,14 +801,14 @@ fn a_months_statistics_count_what_the_archive_holds() {
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = csv.text();
     assert!(text.starts_with('\u{FEFF}'), "a BOM for spreadsheets");
-    // Hand-counted: urban dispatched A, B, C, E, F; returned C; answered A, B, C, E, C late;
-    // overdue C, F; redos B, F, F; 满意 A, 基本满意 B, 不满意 C; unrated E; response 4 ÷ 5,
-    // satisfaction (1 + 1) ÷ 3; F redone twice in a row and escalated twice.
-    let urban =
-        "\r\n市城管局,Urban Management Bureau,5,1,4,3,1,2,3,1,1,1,1,80.0%,75.0%,66.7%,1,1\r\n";
+    // Hand-counted: urban dispatched A, B, C, E, F (each at once: no first response late);
+    // returned C; answered A, B, C, E, C late; overdue C, F; redos B, F, F; 满意 A, 基本满意 B,
+    // 不满意 C; unrated E; response 4 ÷ 5, satisfaction (1 + 1) ÷ 3; F redone twice in a row
+    // and escalated twice.
+    let urban = "\r\n市城管局,Urban Management Bureau,5,0,1,4,3,1,2,3,1,1,1,1,80.0%,75.0%,66.7%,100.0%,1,1\r\n";
     assert!(text.contains(urban), "{text}");
     assert!(
-        text.contains("\r\n市水务局,Water Bureau,1,0,0,0,0,1,0,0,0,0,0,0.0%,,,0,1\r\n"),
+        text.contains("\r\n市水务局,Water Bureau,1,0,0,0,0,0,1,0,0,0,0,0,0.0%,,,100.0%,0,1\r\n"),
         "{text}"
     );
     let page = desk_get(&s, "wuba", november).text();
@@ -827,13 +827,20 @@ fn a_months_statistics_count_what_the_archive_holds() {
     let week = desk_get(&s, "wuba", "/desk/statistics?week=2026-11-02&format=csv").text();
     assert!(
         week.contains(
-            "\r\n市城管局,Urban Management Bureau,5,1,4,3,1,1,3,1,1,1,0,80.0%,75.0%,66.7%,1,0\r\n"
+            "\r\n市城管局,Urban Management Bureau,5,0,1,4,3,1,1,3,1,1,1,0,80.0%,75.0%,66.7%,100.0%,1,0\r\n"
         ),
         "{week}"
     );
-    // October had nothing.
+    // The office received the six web cases in November; October had nothing.
+    assert!(
+        text.ends_with("\r\n\r\n受理合计,Received,6\r\n受理：网上留言,Received: Web form,6\r\n"),
+        "{text}"
+    );
     let october = desk_get(&s, "wuba", "/desk/statistics?month=2026-10&format=csv").text();
-    assert_eq!(october.lines().count(), 1, "{october}");
+    assert!(
+        october.ends_with("连续督办两次\r\n\r\n受理合计,Received,0\r\n"),
+        "{october}"
+    );
 }
 
 #[test]

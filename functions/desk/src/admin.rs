@@ -34,7 +34,10 @@ pub fn nav(lang: Lang, staff: &Staff) -> Markup {
             a href="/desk/" { (lang.pick("待办", "Work")) }
             @if staff.holds(StaffRole::Operator) { " · " a href="/desk/intake" { (lang.pick("受理登记", "Register a case")) } }
             @if supervises { " · " a href="/desk/supervision" { (lang.pick("督办", "Supervision")) } }
-            @if supervises || staff.holds(StaffRole::Leader) { " · " a href="/desk/statistics" { (lang.pick("统计", "Statistics")) } }
+            @if supervises || staff.holds(StaffRole::Leader) {
+                " · " a href="/desk/statistics" { (lang.pick("统计", "Statistics")) }
+                " · " a href="/desk/criticism" { (lang.pick("通报批评", "Criticism")) }
+            }
             @if admin {
                 " · " a href="/desk/admin" { (lang.pick("账户", "Accounts")) }
                 " · " a href="/desk/admin/rulebook" { (lang.pick("单位与规则", "Departments and rules")) }

@@ -18,7 +18,8 @@
 //! | `POST /desk/api/accounts` | an admin creates an account (JSON); the TOTP enrolment URI once |
 //! | `/desk/admin/...`, `/desk/sessions` | admins' screens; a person's own sessions (`admin.rs`) |
 //! | `GET /desk/supervision` | overdue and escalated cases by department (supervisors, admins) |
-//! | `GET /desk/statistics?month=YYYY-MM[&format=csv]` | a month's counts and rates by department |
+//! | `GET /desk/statistics?month=YYYY-MM[&format=csv]` | a period's counts and rates by department |
+//! | `GET /desk/criticism?quarter=YYYY-Qn`, `POST /desk/criticism` | a quarter's criticism records; a supervisor records one |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
 //! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
 //!
@@ -28,6 +29,7 @@
 mod accounts;
 mod act;
 mod admin;
+mod criticism;
 mod intake;
 mod login;
 mod pages;
@@ -113,6 +115,8 @@ async fn route<E: Env>(
                     admin::route(env, req, lang, &staff, rest).await
                 }
                 (Method::Get, ["statistics"]) => statistics::page_of(env, req, lang, &staff).await,
+                (Method::Get, ["criticism"]) => criticism::page_of(env, req, lang, &staff).await,
+                (Method::Post, ["criticism"]) => criticism::record(env, req, &staff).await,
                 (Method::Get, ["supervision"]) => {
                     supervision::page_of(env, req, lang, &staff).await
                 }

@@ -1,10 +1,12 @@
 //! `GET /desk/statistics?month=YYYY-MM` (or `quarter=YYYY-Qn`, or `week=YYYY-MM-DD` for the
-//! week starting that day; supervisors, leaders, admins): a period's counts and rates by
-//! department, computed from the event log, the criticism triggers met, and a server-rendered
-//! SVG chart of the on-time reply rate; `&format=csv` downloads the table for a spreadsheet.
+//! week starting that day; supervisors, leaders, admins): what the office received, a
+//! period's counts and rates by department, computed from the event log, the criticism
+//! records of the period, and a server-rendered SVG chart of the on-time reply rate;
+//! `&format=csv` downloads the tables for a spreadsheet.
 
 use maud::{Markup, html};
 use minyi::app::Host;
+use minyi::app::criticism::{self, Quarter};
 use minyi::app::public::month_start;
 use minyi::app::staff::Staff;
 use minyi::app::statistics::{self, DepartmentStats, Rate};
@@ -31,6 +33,7 @@ pub async fn page_of<E: Env>(
     }
     let period = Period::of(req, env.host().now())?;
     let stats = statistics::by_department(env.store(), period.from, period.to).await?;
+    let received = statistics::received(env.store(), period.from, period.to).await?;
     let rules = env.rules().await?;
     let policy = &rules.rulebook.policy;
     let label = period.label.clone();
@@ -38,7 +41,7 @@ pub async fn page_of<E: Env>(
         return Ok(Response::new(
             200,
             "text/csv; charset=utf-8",
-            statistics::to_csv(&stats, policy),
+            statistics::to_csv(&stats, &received, policy),
         )
         .with_header(
             "content-disposition",
@@ -46,6 +49,7 @@ pub async fn page_of<E: Env>(
         )
         .with_header("cache-control", "no-store"));
     }
+    let (records, more) = criticism::list(env.store(), period.from, period.to, 1).await?;
     let title = lang.pick("统计", "Statistics");
     let pct = |r: Option<Rate>| r.map_or_else(|| "—".to_owned(), |r| r.to_string());
     let main = html! {
@@ -61,14 +65,24 @@ pub async fn page_of<E: Env>(
             code { "?quarter=2026-Q4" } " · " code { "?week=2026-11-23" }
         }
         p { a href={ "/desk/statistics?" (period.query) "&format=csv" } { (lang.pick("下载CSV（可用Excel打开）", "Download CSV (opens in a spreadsheet)")) } }
+        section #received {
+            h2 { (lang.pick("受理", "Received")) }
+            p {
+                (lang.pick("本期受理诉求共", "Cases received in the period: ")) strong { (received.total) } (lang.pick("件", ""))
+                @for (channel, n) in &received.by_channel {
+                    " · " (lang.pick(channel.label_zh(), channel.label_en())) " " (n)
+                }
+            }
+        }
         @if stats.is_empty() {
-            p { (lang.pick("本月没有办理记录。", "Nothing handled this month.")) }
+            p { (lang.pick("本期没有办理记录。", "Nothing handled in this period.")) }
         } @else {
             (chart(lang, &stats))
             table #statistics {
                 thead { tr {
                     th { (lang.pick("单位", "Department")) }
                     th { (lang.pick("交办", "Dispatched")) }
+                    th { (lang.pick("首次响应超时", "First response late")) }
                     th { (lang.pick("退回", "Returned")) }
                     th { (lang.pick("答复", "Answered")) }
                     th { (lang.pick("超期答复", "Late")) }
@@ -78,31 +92,28 @@ pub async fn page_of<E: Env>(
                     th { (lang.pick("未评价", "Not rated")) }
                     th { (lang.pick("按时答复率", "On time")) }
                     th { (lang.pick("满意率", "Satisfaction")) }
+                    th { (lang.pick("首次响应及时率", "First response on time")) }
                 } }
                 tbody { @for s in &stats { tr {
                     td { (lang.pick(&s.name_zh, &s.name_en)) }
-                    td { (s.dispatched) } td { (s.returned) } td { (s.answered) }
+                    td { (s.dispatched) } td { (s.first_responses_late) }
+                    td { (s.returned) } td { (s.answered) }
                     td { (s.answered_late) } td { (s.overdue) } td { (s.redos) }
                     td { (s.satisfied) " / " (s.basic) " / " (s.unsatisfied) }
                     td { (s.unrated) }
                     td { (pct(s.on_time_rate())) }
                     td { (pct(s.satisfaction_rate(policy))) }
+                    td { (pct(s.first_response_rate())) }
                 } } }
             }
             p.hint { (rate_note(lang, policy)) }
-            section #triggers {
-                h2 { (lang.pick("通报批评情形", "Criticism triggers")) }
-                @let met: Vec<_> = stats.iter().map(|s| (s, s.triggers(period.quarter))).filter(|(_, t)| !t.is_empty()).collect();
-                @if met.is_empty() {
-                    p { (lang.pick("本期没有单位触及通报批评情形。", "No department met a criticism trigger in this period.")) }
-                } @else {
-                    ul { @for (s, triggers) in &met { @for t in triggers {
-                        li { strong { (lang.pick(&s.name_zh, &s.name_en)) } "：" (lang.pick(t.describe().0, t.describe().1)) }
-                    } } }
-                }
-                @if !period.quarter {
-                    p.hint { (lang.pick("超期3次以上按季度计，请按季度查看。", "Three or more late replies count by quarter: view a quarter for that trigger.")) }
-                }
+        }
+        section #triggers {
+            h2 { (lang.pick("通报批评情形", "Criticism records")) }
+            (crate::criticism::list(lang, &records))
+            p {
+                @if more { (lang.pick("仅列出前一页。", "The first page only. ")) }
+                a href={ "/desk/criticism?quarter=" (Quarter::of(period.from)) } { (lang.pick("按季度查看全部记录", "All records of the quarter")) }
             }
         }
     };
@@ -111,10 +122,18 @@ pub async fn page_of<E: Env>(
 
 fn rate_note(lang: Lang, policy: &Policy) -> &'static str {
     match (policy.basic_counts_as_satisfied, lang) {
-        (true, Lang::Zh) => "满意率 =（满意 + 基本满意）÷ 已评价；未评价的不计入。",
-        (true, Lang::En) => "Satisfaction = (satisfied + basic) ÷ rated; not rated is left out.",
-        (false, Lang::Zh) => "满意率 = 满意 ÷ 已评价；未评价的不计入。",
-        (false, Lang::En) => "Satisfaction = satisfied ÷ rated; not rated is left out.",
+        (true, Lang::Zh) => {
+            "满意率 =（满意 + 基本满意）÷ 已评价；未评价的不计入。首次响应及时率 = 首次响应未超时的交办件 ÷ 交办。"
+        }
+        (true, Lang::En) => {
+            "Satisfaction = (satisfied + basic) ÷ rated; not rated is left out. First response on time = dispatched cases whose first response was not late ÷ dispatched."
+        }
+        (false, Lang::Zh) => {
+            "满意率 = 满意 ÷ 已评价；未评价的不计入。首次响应及时率 = 首次响应未超时的交办件 ÷ 交办。"
+        }
+        (false, Lang::En) => {
+            "Satisfaction = satisfied ÷ rated; not rated is left out. First response on time = dispatched cases whose first response was not late ÷ dispatched."
+        }
     }
 }
 
@@ -126,8 +145,6 @@ struct Period {
     label: String,
     /// The query string that asks for it again.
     query: String,
-    /// Whether it is a quarter (the late-reply trigger counts by quarter).
-    quarter: bool,
 }
 
 impl Period {
@@ -135,22 +152,13 @@ impl Period {
     /// `month=YYYY-MM`; the current month by default.
     fn of(req: &Request, now: Timestamp) -> Result<Period, WebError> {
         if let Some(q) = req.query_param("quarter") {
-            let wrong = || WebError::bad("quarter", "格式应为 YYYY-Qn / expected YYYY-Qn");
-            let (y, n) = q
-                .trim()
-                .split_once('-')
-                .and_then(|(y, n)| {
-                    Some((year(y)?, n.strip_prefix(['Q', 'q'])?.parse::<i8>().ok()?))
-                })
-                .filter(|(_, n)| (1..=4).contains(n))
-                .ok_or_else(wrong)?;
-            let first = (n - 1) * 3 + 1;
+            let q = Quarter::parse(&q)
+                .ok_or_else(|| WebError::bad("quarter", "格式应为 YYYY-Qn / expected YYYY-Qn"))?;
             return Ok(Period {
-                from: month_start(y, first).ok_or_else(wrong)?,
-                to: next_month_start(y, first + 2).ok_or_else(wrong)?,
-                label: format!("{y:04}-Q{n}"),
-                query: format!("quarter={y:04}-Q{n}"),
-                quarter: true,
+                from: q.start(),
+                to: q.end(),
+                label: q.to_string(),
+                query: format!("quarter={q}"),
             });
         }
         if let Some(w) = req.query_param("week") {
@@ -165,7 +173,6 @@ impl Period {
                 to,
                 label: date.to_string(),
                 query: format!("week={date}"),
-                quarter: false,
             });
         }
         let wrong = || WebError::bad("month", "格式应为 YYYY-MM / expected YYYY-MM");
@@ -186,7 +193,6 @@ impl Period {
             to: next_month_start(y, m).ok_or_else(wrong)?,
             label: format!("{y:04}-{m:02}"),
             query: format!("month={y:04}-{m:02}"),
-            quarter: false,
         })
     }
 }

@@ -510,8 +510,9 @@ pub async fn apply<S: Store, H: Host>(
 
 /// Writes a decided transition of the case `before` in one atomic batch: the case row (guarded
 /// by the version it was decided on, recording `rulebook` if the transition set a new
-/// deadline), the event, its side records and the messages it causes (the outbox). If the case changed since `before` was loaded,
-/// nothing is written and the answer is [`AppError::Conflict`].
+/// deadline), the event, its side records, the criticism records it meets and the messages
+/// it causes (the outbox). If the case changed since `before` was loaded, nothing is written
+/// and the answer is [`AppError::Conflict`].
 pub async fn store_transition<S: Store>(
     store: &S,
     id: i64,
@@ -522,6 +523,7 @@ pub async fn store_transition<S: Store>(
     let mut batch = vec![case_update(id, before, &transition.case, rulebook)];
     batch.push(event_insert(id, &transition.event));
     batch.extend(side_records(id, before, transition));
+    batch.extend(super::criticism::records(id, before, transition));
     batch.extend(super::outbox::for_transition(id, transition));
     match store.batch(batch).await {
         Ok(_) => Ok(()),

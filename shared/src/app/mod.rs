@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod criticism;
 pub mod desk;
 pub mod idempotency;
 pub mod keys;

@@ -4,11 +4,12 @@
 //!
 //! Attribution: dispatches and returns go to the department the event names; every other
 //! event to the case's lead department now (a case keeps its lead once accepted, except after
-//! an approved return, whose later events belong to the next lead).
+//! an approved return, whose later events belong to the next lead). What the office receives
+//! is counted apart ([`received`]): a case is received before any department has it.
 
 use super::AppError;
 use crate::calendar::Timestamp;
-use crate::case::{Category, Facts};
+use crate::case::{Category, Channel, Facts};
 use crate::policy::Policy;
 use crate::store::{Row, Statement, Store};
 
@@ -26,6 +27,9 @@ pub struct DepartmentStats {
     pub name_en: String,
     /// Cases dispatched to it (交办).
     pub dispatched: u32,
+    /// Of those dispatches, the ones of cases whose first response had already been marked
+    /// late (`first_response_late` before the dispatch: dispatch is the first response).
+    pub first_responses_late: u32,
     /// Returns it made or asked for (退回).
     pub returned: u32,
     /// Replies published (答复), including further replies of promised work.
@@ -50,55 +54,7 @@ pub struct DepartmentStats {
     pub escalated_twice: u32,
 }
 
-/// A criticism trigger of the regulations (通报批评情形), met by a department in a period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trigger {
-    /// 001 §3(一): a case sent back for redo twice in a row.
-    RedoneTwice,
-    /// 001 §3(三): three or more replies past the deadline (in a quarter, where the period is
-    /// one).
-    LateThreeTimes,
-    /// 002 §4.2: a case escalated twice and still unanswered.
-    EscalatedTwice,
-}
-
-impl Trigger {
-    /// The trigger as the regulations say it, Chinese first, with its clause.
-    pub const fn describe(self) -> (&'static str, &'static str) {
-        match self {
-            Self::RedoneTwice => (
-                "被连续2次退回重新办理（001 §3(一)）",
-                "a case sent back for redo twice in a row (001 §3(一))",
-            ),
-            Self::LateThreeTimes => (
-                "没有按规定时限反馈，累计达3次以上（001 §3(三)，按季度计）",
-                "three or more replies past the deadline (001 §3(三), counted by quarter)",
-            ),
-            Self::EscalatedTwice => (
-                "连续督办两次仍未处理回复（002 §4.2）",
-                "a case escalated twice and still unanswered (002 §4.2)",
-            ),
-        }
-    }
-}
-
 impl DepartmentStats {
-    /// The criticism triggers the department met in the period; the count of late replies
-    /// is a trigger only over a quarter (`quarter`), as 001 §3(三) counts it.
-    pub fn triggers(&self, quarter: bool) -> Vec<Trigger> {
-        let mut out = Vec::new();
-        if self.redone_twice > 0 {
-            out.push(Trigger::RedoneTwice);
-        }
-        if quarter && self.answered_late >= 3 {
-            out.push(Trigger::LateThreeTimes);
-        }
-        if self.escalated_twice > 0 {
-            out.push(Trigger::EscalatedTwice);
-        }
-        out
-    }
-
     /// Replies published on time.
     pub fn on_time(&self) -> u32 {
         self.answered.saturating_sub(self.answered_late)
@@ -107,6 +63,16 @@ impl DepartmentStats {
     /// On-time reply rate (按时答复率): on time ÷ answered.
     pub fn on_time_rate(&self) -> Option<Rate> {
         ratio(self.on_time(), self.answered)
+    }
+
+    /// First-response rate (首次响应及时率): dispatched cases whose first response was not
+    /// late ÷ dispatched. Dispatch is the first response (docs/lifecycle.md), so a case
+    /// dispatched before its first-response duty fell due counts as on time.
+    pub fn first_response_rate(&self) -> Option<Rate> {
+        ratio(
+            self.dispatched.saturating_sub(self.first_responses_late),
+            self.dispatched,
+        )
     }
 
     /// Response rate (答复率): answered ÷ dispatched.
@@ -156,7 +122,7 @@ pub async fn by_department<S: Store>(
 ) -> Result<Vec<DepartmentStats>, AppError> {
     let sql = format!(
         "WITH ev AS (\
-           SELECT e.kind, e.data, e.prev, CASE e.kind \
+           SELECT e.kind, e.data, e.prev, e.first_late, CASE e.kind \
                WHEN 'dispatched' THEN json_extract(e.data, '$.lead') \
                WHEN 'returned' THEN json_extract(e.data, '$.department') \
                WHEN 'return_requested' THEN json_extract(e.data, '$.department') \
@@ -164,13 +130,17 @@ pub async fn by_department<S: Store>(
            FROM (SELECT x.*, CASE WHEN x.kind IN ('rejected', 'approved') THEN \
                    (SELECT p.kind FROM case_event p WHERE p.case_id = x.case_id \
                     AND p.seq < x.seq AND p.kind IN ('rejected', 'approved') \
-                    ORDER BY p.seq DESC LIMIT 1) END AS prev \
+                    ORDER BY p.seq DESC LIMIT 1) END AS prev, \
+                 CASE WHEN x.kind = 'dispatched' THEN EXISTS (SELECT 1 FROM case_event f \
+                   WHERE f.case_id = x.case_id AND f.seq < x.seq \
+                   AND f.kind = 'first_response_late') END AS first_late \
                  FROM case_event x WHERE x.at >= ? AND x.at < ? AND x.kind IN ('dispatched', \
                    'returned', 'return_requested', 'published', 'escalated', 'rejected', 'rated', \
                    'closed_unrated')) e \
            JOIN \"case\" c ON c.id = e.case_id) \
          SELECT d.id, d.name_zh, d.name_en, \
            sum(ev.kind = 'dispatched') AS dispatched, \
+           sum(ev.kind = 'dispatched' AND ev.first_late) AS first_responses_late, \
            sum(ev.kind IN ('returned', 'return_requested')) AS returned, \
            sum(ev.kind = 'published') AS answered, \
            sum(ev.kind = 'published' AND json_extract(ev.data, '$.late')) AS answered_late, \
@@ -197,6 +167,46 @@ pub async fn by_department<S: Store>(
         .collect()
 }
 
+/// What the office received (受理) in a period: every case registered, by channel. Not per
+/// department: the office receives a case before dispatching it, and some never reach one
+/// (answered on the spot, dismissed, transferred out).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Received {
+    /// Cases registered in the period.
+    pub total: u32,
+    /// The same by channel, most first (channels with none are left out).
+    pub by_channel: Vec<(Channel, u32)>,
+}
+
+/// The cases registered in `[from, to)`, by channel, from the `registered` events.
+pub async fn received<S: Store>(
+    store: &S,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Received, AppError> {
+    let rows = store
+        .query(
+            Statement::new(
+                "SELECT json_extract(data, '$.channel') AS channel, count(*) AS n \
+                 FROM case_event WHERE at >= ? AND at < ? AND kind = 'registered' \
+                 GROUP BY 1 ORDER BY 2 DESC, 1",
+            )
+            .bind(from.as_millisecond())
+            .bind(to.as_millisecond()),
+        )
+        .await?;
+    let mut out = Received::default();
+    for row in &rows {
+        let code: String = row.get("channel")?;
+        let channel = Channel::from_code(&code)
+            .ok_or_else(|| AppError::Corrupt(format!("channel {code}")))?;
+        let n = u32::try_from(row.get::<i64>("n")?).unwrap_or(u32::MAX);
+        out.total = out.total.saturating_add(n);
+        out.by_channel.push((channel, n));
+    }
+    Ok(out)
+}
+
 fn decode(row: &Row) -> Result<DepartmentStats, AppError> {
     let n = |column: &str| -> Result<u32, AppError> {
         let v: Option<i64> = row.get(column)?;
@@ -207,6 +217,7 @@ fn decode(row: &Row) -> Result<DepartmentStats, AppError> {
         name_zh: row.get("name_zh")?,
         name_en: row.get("name_en")?,
         dispatched: n("dispatched")?,
+        first_responses_late: n("first_responses_late")?,
         returned: n("returned")?,
         answered: n("answered")?,
         answered_late: n("answered_late")?,
@@ -283,20 +294,22 @@ pub async fn topics<S: Store>(
 }
 
 /// The report as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads the
-/// Chinese headers), CRLF line ends, rates as percentages with one decimal.
-pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
+/// Chinese headers), CRLF line ends, rates as percentages with one decimal; the departments'
+/// table, then, after an empty line, what the office received (in total and by channel).
+pub fn to_csv(stats: &[DepartmentStats], received: &Received, policy: &Policy) -> String {
     use std::fmt::Write as _;
     let mut csv = String::from(
-        "\u{FEFF}单位,Department,交办,退回,答复,按时答复,超期答复,超期督办,退回重办,满意,基本满意,不满意,未评价,答复率,按时答复率,满意率,连续2次退回重办,连续督办两次\r\n",
+        "\u{FEFF}单位,Department,交办,首次响应超时,退回,答复,按时答复,超期答复,超期督办,退回重办,满意,基本满意,不满意,未评价,答复率,按时答复率,满意率,首次响应及时率,连续2次退回重办,连续督办两次\r\n",
     );
     let pct = |r: Option<Rate>| r.map_or_else(String::new, |r| r.to_string());
     for s in stats {
         let _ = write!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n",
             field(&s.name_zh),
             field(&s.name_en),
             s.dispatched,
+            s.first_responses_late,
             s.returned,
             s.answered,
             s.on_time(),
@@ -310,8 +323,18 @@ pub fn to_csv(stats: &[DepartmentStats], policy: &Policy) -> String {
             pct(s.response_rate()),
             pct(s.on_time_rate()),
             pct(s.satisfaction_rate(policy)),
+            pct(s.first_response_rate()),
             s.redone_twice,
             s.escalated_twice,
+        );
+    }
+    let _ = write!(csv, "\r\n受理合计,Received,{}\r\n", received.total);
+    for (channel, n) in &received.by_channel {
+        let _ = write!(
+            csv,
+            "受理：{},Received: {},{n}\r\n",
+            channel.label_zh(),
+            channel.label_en()
         );
     }
     csv
@@ -337,6 +360,7 @@ mod tests {
             name_zh: "市城管局".into(),
             name_en: "Urban, Management".into(),
             dispatched: 4,
+            first_responses_late: 1,
             answered: 4,
             answered_late: 1,
             satisfied: 1,
@@ -354,10 +378,25 @@ mod tests {
             ..Policy::default()
         };
         assert_eq!(s.satisfaction_rate(&strict), Some(Rate(333)));
-        let csv = to_csv(&[s], &policy);
+        assert_eq!(s.first_response_rate(), Some(Rate(750)));
+        let received = Received {
+            total: 5,
+            by_channel: vec![(Channel::Web, 4), (Channel::Phone, 1)],
+        };
+        let csv = to_csv(&[s], &received, &policy);
         assert!(csv.starts_with("\u{FEFF}单位,"));
-        assert!(csv.contains("\r\n市城管局,\"Urban, Management\",4,0,4,3,1,"));
-        assert!(csv.ends_with("100.0%,75.0%,66.7%,0,0\r\n"), "{csv}");
+        assert!(csv.contains("\r\n市城管局,\"Urban, Management\",4,1,0,4,3,1,"));
+        assert!(
+            csv.contains(",100.0%,75.0%,66.7%,75.0%,0,0\r\n\r\n受理合计,Received,5\r\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.ends_with(
+                "受理：网上留言,Received: Web form,4\r\n受理：热线电话,Received: Hotline call,1\r\n"
+            ),
+            "{csv}"
+        );
         assert_eq!(DepartmentStats::default().on_time_rate(), None);
+        assert_eq!(DepartmentStats::default().first_response_rate(), None);
     }
 }

@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_outbox.sql",
         include_str!("../../../migrations/0007_outbox.sql"),
     ),
+    (
+        "0008_criticism.sql",
+        include_str!("../../../migrations/0008_criticism.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.
