@@ -2,17 +2,19 @@
 -- (dispatch, reminder, escalation, re-handling), an SMS to a citizen (a reply is ready) — is
 -- first written here, in the same batch as the event that causes it, under a unique dedupe key
 -- (case, event, recipient); the sweep then delivers it with retries. A row holds no personal
--- data: the citizen's number is read from case_contact at delivery and never copied here, and
--- the text is rendered at delivery from the case's tracking number and the deadline.
+-- data: the citizen's number is read from case_contact at delivery (an SMS answer's from
+-- sms_inbound, migration 0009) and never copied here, and the text is rendered at delivery from
+-- the case's tracking number and the deadline (an SMS answer's is written with it).
 
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     dedupe_key      TEXT    NOT NULL UNIQUE CHECK (length(dedupe_key) BETWEEN 1 AND 120),
-    case_id         INTEGER NOT NULL REFERENCES "case" (id),
-    kind            TEXT    NOT NULL
-                    CHECK (kind IN ('dispatched', 'reminded', 'escalated', 'reopened', 'replied')),
-    recipient       TEXT    NOT NULL CHECK (recipient IN ('citizen', 'department')),
+    case_id         INTEGER REFERENCES "case" (id),          -- NULL: an SMS answer about no case
+    kind            TEXT    NOT NULL CHECK (kind IN
+                    ('dispatched', 'reminded', 'escalated', 'reopened', 'replied', 'sms_answer')),
+    recipient       TEXT    NOT NULL CHECK (recipient IN ('citizen', 'department', 'sender')),
     department_id   INTEGER REFERENCES department (id),
+    body            TEXT    CHECK (length(body) <= 300),  -- an SMS answer's text (no personal data)
     due_at          INTEGER,                              -- the deadline the message names
     state           TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN
                     ('pending', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'no_address')),
@@ -24,7 +26,9 @@ CREATE TABLE outbox (
     sent_at         INTEGER,
     receipt_at      INTEGER,                              -- the provider's delivery report
     last_error      TEXT    CHECK (length(last_error) <= 200),
-    CHECK ((recipient = 'department') = (department_id IS NOT NULL))
+    CHECK ((recipient = 'department') = (department_id IS NOT NULL)),
+    CHECK ((kind = 'sms_answer') = (body IS NOT NULL AND recipient = 'sender')),
+    CHECK (case_id IS NOT NULL OR kind = 'sms_answer')
 ) STRICT;
 
 -- The sweep's duty: messages due for a delivery attempt.

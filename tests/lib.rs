@@ -141,6 +141,7 @@ impl NativeEnv {
                 client_address: minyi_web::client::ClientAddress::Peer,
                 ops_secret: Some(OPS_SECRET.as_bytes().to_vec()),
                 sms: minyi_web::SmsProvider::Log,
+                sms_webhooks: minyi_web::SmsWebhooks::default(),
             },
             outbound: RefCell::new(Vec::new()),
             outbound_reply: Ok((200, r#"{"success": true}"#.into())),
@@ -157,6 +158,16 @@ impl NativeEnv {
             Ok(self),
             Ok(req.clone()),
             minyi_site::public,
+            |line| minyi_web::Env::log(self, line),
+        ))
+    }
+
+    /// Answers a request as the SMS Worker does: the same serve path with the provider unit.
+    pub fn send_provider(&self, req: &minyi_web::Request) -> minyi_web::Response {
+        pollster::block_on(minyi_web::serve::serve(
+            Ok(self),
+            Ok(req.clone()),
+            minyi_site::provider,
             |line| minyi_web::Env::log(self, line),
         ))
     }

@@ -26,6 +26,7 @@ pub mod policy;
 pub mod redact;
 pub mod rulebook;
 pub mod search;
+pub mod sms;
 pub mod staff;
 pub mod store;
 

@@ -39,6 +39,7 @@ mod tests {
             client_address: Default::default(),
             ops_secret: None,
             sms: Default::default(),
+            sms_webhooks: Default::default(),
         };
         let call = |auth: Option<&str>| {
             let req = Request::from_target(Method::Post, "/__contract");

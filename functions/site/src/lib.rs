@@ -14,6 +14,7 @@
 //! | [`staff`] | ops, desk | the desk's Cloudflare Worker (the staff hostname), which also runs the cron sweep |
 //! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
 //! | [`desk`] | desk | Spin's `desk` component (`/desk/...`), for the staff hostname |
+//! | [`provider`] | sms | the SMS Worker; Spin's `sms` component (`/sms/...`): the providers' webhooks |
 //!
 //! No public unit contains the desk, the ops entry or the sweep: a public build cannot read
 //! contact details (nor send to them) because the code that does is not in it.
@@ -61,6 +62,11 @@ pub async fn ops<E: Env>(env: &E, req: &Request) -> Option<Response> {
 /// The staff back office (`/desk/...`).
 pub async fn desk<E: Env>(env: &E, req: &Request) -> Option<Response> {
     minyi_desk::handle(env, req).await
+}
+
+/// The SMS providers' webhooks (`/sms/...`).
+pub async fn provider<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    minyi_sms::handle(env, req).await
 }
 
 /// `POST /__contract` in a contract build (tests only); nothing otherwise.

@@ -62,6 +62,25 @@ pub struct Config {
     pub ops_secret: Option<Vec<u8>>,
     /// Where the outbox sends SMS (`MINYI_SMS_PROVIDER`).
     pub sms: SmsProvider,
+    /// How the SMS providers' webhooks authenticate.
+    pub sms_webhooks: SmsWebhooks,
+}
+
+/// How the SMS providers' webhooks authenticate (the SMS function, docs/sms.md). A provider
+/// whose secret is unset has no webhook: its paths answer 404.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SmsWebhooks {
+    /// Twilio's auth token (`MINYI_TWILIO_AUTH_TOKEN`): the key of `X-Twilio-Signature`.
+    pub twilio_auth_token: Option<String>,
+    /// The public origin the providers call (`MINYI_SMS_PUBLIC_URL`, `https://sms.city.example`):
+    /// Twilio signs the whole URL it called, which a proxy in front may have rewritten.
+    pub public_url: Option<String>,
+    /// The secret path segment of the Aliyun and Tencent callbacks
+    /// (`MINYI_SMS_CALLBACK_TOKEN`, at least 32 bytes): neither provider signs its pushes.
+    pub callback_token: Option<String>,
+    /// The addresses the Aliyun and Tencent callbacks may come from
+    /// (`MINYI_SMS_ALLOW_FROM`, comma-separated; empty: any).
+    pub allow_from: Vec<String>,
 }
 
 /// The SMS provider the outbox delivers through.

@@ -4,7 +4,7 @@
 //! spelled otherwise (Spin: lower case) maps the names in the `get` it passes.
 
 use crate::client::ClientAddress;
-use crate::{Config, RateLimits, SmsProvider, Turnstile};
+use crate::{Config, RateLimits, SmsProvider, SmsWebhooks, Turnstile};
 
 /// The shortest secret accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -30,6 +30,10 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_SMS_PROVIDER",
     "MINYI_SMS_URL",
     "MINYI_SMS_TOKEN",
+    "MINYI_TWILIO_AUTH_TOKEN",
+    "MINYI_SMS_PUBLIC_URL",
+    "MINYI_SMS_CALLBACK_TOKEN",
+    "MINYI_SMS_ALLOW_FROM",
 ];
 
 /// Why an instance cannot serve.
@@ -127,6 +131,28 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             )));
         }
     };
+    let callback_token = match get("MINYI_SMS_CALLBACK_TOKEN") {
+        Some(t) if t.len() < MIN_SECRET_BYTES || !t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            return Err(ConfigError::Invalid(format!(
+                "MINYI_SMS_CALLBACK_TOKEN must be at least {MIN_SECRET_BYTES} letters and digits \
+                 (it is a path segment), or unset to turn the Aliyun and Tencent webhooks off"
+            )));
+        }
+        other => other,
+    };
+    let sms_webhooks = SmsWebhooks {
+        twilio_auth_token: get("MINYI_TWILIO_AUTH_TOKEN"),
+        public_url: get("MINYI_SMS_PUBLIC_URL").map(|u| u.trim().trim_end_matches('/').to_owned()),
+        callback_token,
+        allow_from: get("MINYI_SMS_ALLOW_FROM")
+            .map(|list| {
+                list.split(',')
+                    .map(|a| a.trim().to_owned())
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
     Ok(Config {
         secret,
         turnstile,
@@ -135,6 +161,7 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         client_address,
         ops_secret,
         sms,
+        sms_webhooks,
     })
 }
 

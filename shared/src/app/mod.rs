@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod public;
 pub mod rulebook;
+pub mod sms;
 pub mod staff;
 pub mod statistics;
 pub mod supervision;

@@ -47,6 +47,8 @@ pub enum Kind {
     Reopened,
     /// The citizen's reply is ready (答复).
     Replied,
+    /// The answer to a citizen's text message (its text written with it).
+    SmsAnswer,
 }
 
 impl Kind {
@@ -58,6 +60,7 @@ impl Kind {
             Self::Escalated => ("督办", "escalation"),
             Self::Reopened => ("重新办理通知", "re-handling notice"),
             Self::Replied => ("答复通知", "reply notice"),
+            Self::SmsAnswer => ("短信回复", "SMS answer"),
         }
     }
 
@@ -69,6 +72,7 @@ impl Kind {
             Self::Escalated => "escalated",
             Self::Reopened => "reopened",
             Self::Replied => "replied",
+            Self::SmsAnswer => "sms_answer",
         }
     }
 
@@ -79,6 +83,7 @@ impl Kind {
             "escalated" => Self::Escalated,
             "reopened" => Self::Reopened,
             "replied" => Self::Replied,
+            "sms_answer" => Self::SmsAnswer,
             other => return Err(AppError::Corrupt(format!("outbox kind {other}"))),
         })
     }
@@ -202,11 +207,13 @@ pub const fn backoff(attempt: u32) -> i64 {
 /// The range query of due messages, with their recipient's number and what the text needs:
 /// served by the partial index `outbox_due`.
 pub const DUE_SQL: &str = "SELECT o.id, o.dedupe_key, o.kind, o.due_at, o.attempts, \
-     o.next_attempt_at, c.tracking_no, d.name_zh, \
-     CASE o.recipient WHEN 'citizen' THEN cc.phone ELSE d.notice_phone END AS address \
-     FROM outbox o JOIN \"case\" c ON c.id = o.case_id \
+     o.next_attempt_at, o.body, c.tracking_no, d.name_zh, \
+     CASE o.recipient WHEN 'citizen' THEN cc.phone WHEN 'sender' THEN si.phone \
+     ELSE d.notice_phone END AS address \
+     FROM outbox o LEFT JOIN \"case\" c ON c.id = o.case_id \
      LEFT JOIN department d ON d.id = o.department_id \
      LEFT JOIN case_contact cc ON o.recipient = 'citizen' AND cc.case_id = o.case_id \
+     LEFT JOIN sms_inbound si ON o.recipient = 'sender' AND si.id = o.inbound_id \
      WHERE o.next_attempt_at IS NOT NULL AND o.next_attempt_at <= ? \
      ORDER BY o.next_attempt_at LIMIT ?";
 
@@ -334,7 +341,8 @@ struct Due {
     due_at: Option<Timestamp>,
     attempts: u32,
     next_attempt_at: i64,
-    tracking: String,
+    body: Option<String>,
+    tracking: Option<String>,
     department: Option<String>,
     address: Option<String>,
 }
@@ -351,6 +359,7 @@ impl Due {
             due_at: due_at.map(instant).transpose()?,
             attempts: attempts(row)?,
             next_attempt_at: row.get("next_attempt_at")?,
+            body: row.get("body")?,
             tracking: row.get("tracking_no")?,
             department: row.get("name_zh")?,
             address: address.filter(|a| !a.trim().is_empty()),
@@ -360,8 +369,12 @@ impl Due {
     /// The message's text, rendered now from the tracking number (grouped for reading, as
     /// the citizen's confirmation shows it) and the deadline.
     fn text(&self) -> Result<String, AppError> {
-        let tracking = crate::ids::TrackingNumber::parse(&self.tracking)
-            .map_err(|_| AppError::Corrupt(format!("tracking number {}", self.tracking)))?;
+        if let Some(body) = &self.body {
+            return Ok(body.clone());
+        }
+        let stored = self.tracking.as_deref().unwrap_or_default();
+        let tracking = crate::ids::TrackingNumber::parse(stored)
+            .map_err(|_| AppError::Corrupt(format!("tracking number {stored}")))?;
         Ok(text(
             self.kind,
             &tracking.to_string(),
@@ -372,7 +385,7 @@ impl Due {
 }
 
 /// A message's text: Chinese, signed 【民意】, one SMS segment (70 characters) where the
-/// department's name allows.
+/// department's name allows. An SMS answer's text is written with it, not rendered here.
 pub fn text(
     kind: Kind,
     tracking: &str,
@@ -391,6 +404,7 @@ pub fn text(
         Kind::Replied => {
             format!("【民意】您的诉求{tracking}已有答复，请凭受理编号和查询码在网站查看并评价。")
         }
+        Kind::SmsAnswer => String::new(),
     }
 }
 
@@ -404,7 +418,7 @@ pub struct Message {
     pub created_at: Timestamp,
     /// What it is about.
     pub kind: Kind,
-    /// `None` for the citizen, else the department's id.
+    /// `None` for the citizen (or an SMS's sender), else the department's id.
     pub department: Option<i64>,
     /// Its state (`pending`, `sending`, `sent`, `delivered`, `undelivered`, `failed`,
     /// `no_address`).

@@ -54,6 +54,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_criticism.sql",
         include_str!("../../../migrations/0008_criticism.sql"),
     ),
+    (
+        "0009_sms.sql",
+        include_str!("../../../migrations/0009_sms.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.
