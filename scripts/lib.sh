@@ -126,22 +126,24 @@ for line in sys.stdin:
   return "${PIPESTATUS[0]}"
 }
 
-# local_workers DIR VAR=VALUE...: the two Workers' configurations for one local `wrangler dev`
-# session, written into DIR: DIR/desk.toml (the desk's Worker, in front, with the public Worker
-# bound as `PUBLIC`) and DIR/public.toml (the public Worker), copies of wrangler.desk.toml and
-# wrangler.toml with absolute paths and the given variables (MINYI_ENV=dev and the like: local
-# runs only, never in the repository's configurations). Serve both with
-#   wrangler dev -c DIR/desk.toml -c DIR/public.toml --persist-to ...
+# local_workers DIR VAR=VALUE...: the three Workers' configurations for one local `wrangler dev`
+# session, written into DIR: DIR/desk.toml (the staff Worker, in front, with the public Worker
+# bound as `PUBLIC` and the SMS Worker as `SMS`), DIR/public.toml and DIR/sms.toml, copies of
+# wrangler.desk.toml, wrangler.toml and wrangler.sms.toml with absolute paths and the given
+# variables (MINYI_ENV=dev and the like: local runs only, never in the repository's
+# configurations). Serve them with
+#   wrangler dev -c DIR/desk.toml -c DIR/public.toml -c DIR/sms.toml --persist-to ...
 # (two wrangler processes cannot share one local D1; one session can).
 local_workers() {
   local dir=$1 src out vars='' kv; shift
   mkdir -p "$dir"
   for kv in "$@"; do vars+="${kv%%=*} = \"${kv#*=}\""$'\n'; done
-  for pair in "wrangler.desk.toml:desk" "wrangler.toml:public"; do
+  for pair in "wrangler.desk.toml:desk" "wrangler.toml:public" "wrangler.sms.toml:sms"; do
     src=${pair%%:*} out="$dir/${pair##*:}.toml"
     sed -e "s#^main = \"#main = \"$PWD/#" -e "s#^migrations_dir = \"#migrations_dir = \"$PWD/#" \
       -e '/^\[vars\]$/d' -e '/^\[triggers\]$/,/^crons/d' "$src" >"$out"
     printf '\n[vars]\n%s' "$vars" >>"$out"
   done
   printf '\n[[services]]\nbinding = "PUBLIC"\nservice = "minyi"\n' >>"$dir/desk.toml"
+  printf '\n[[services]]\nbinding = "SMS"\nservice = "minyi-sms"\n' >>"$dir/desk.toml"
 }

@@ -14,9 +14,11 @@ use worker::{Context, Env, console_error, console_log, event};
 use worker::{ScheduleContext, ScheduledEvent};
 
 /// The unit this Worker serves.
-#[cfg(not(feature = "desk"))]
+#[cfg(feature = "sms")]
+use minyi_site::provider as unit;
+#[cfg(not(any(feature = "desk", feature = "sms")))]
 use minyi_site::public as unit;
-#[cfg(feature = "desk")]
+#[cfg(all(feature = "desk", not(feature = "sms")))]
 use minyi_site::staff as unit;
 
 /// What one request runs against.
@@ -77,8 +79,8 @@ async fn fetch(
     env: Env,
     _ctx: Context,
 ) -> worker::Result<worker::Response> {
-    if let Some(public) = public_behind(&req, &env) {
-        return public.fetch_request(req).await;
+    if let Some(behind) = worker_behind(&req, &env) {
+        return behind.fetch_request(req).await;
     }
     let request = convert_request(&mut req).await;
     let worker_env = worker_env(&env);
@@ -93,26 +95,30 @@ async fn fetch(
 }
 
 /// In a local run (`scripts/dev`, `scripts/worker-test`) the desk's Worker is in front and hands
-/// every request outside `/desk` and `/ops` to the public Worker over the `PUBLIC` service
-/// binding, so one `wrangler dev` serves both over one local D1. A deployment binds no
-/// `PUBLIC`: the staff hostname answers 404 outside `/desk` and `/ops`.
+/// `/sms/...` to the SMS Worker (the `SMS` service binding) and every other request outside
+/// `/desk` and `/ops` to the public Worker (`PUBLIC`), so one `wrangler dev` serves all three
+/// over one local D1. A deployment binds neither: the staff hostname answers 404 outside
+/// `/desk` and `/ops`.
 #[cfg(feature = "desk")]
-fn public_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
+fn worker_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
     let url = req.inner().url();
     let (path, _) = split_url(&url);
-    let staff = |prefix: &str| {
+    let under = |prefix: &str| {
         path.strip_prefix(prefix)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     };
-    if staff("/desk") || staff("/ops") {
+    if under("/desk") || under("/ops") {
         return None;
+    }
+    if under("/sms") {
+        return env.service("SMS").ok();
     }
     env.service("PUBLIC").ok()
 }
 
-/// The public Worker forwards nothing.
+/// The public and SMS Workers forward nothing.
 #[cfg(not(feature = "desk"))]
-fn public_behind(_req: &worker::Request, _env: &Env) -> Option<worker::Fetcher> {
+fn worker_behind(_req: &worker::Request, _env: &Env) -> Option<worker::Fetcher> {
     None
 }
 
