@@ -19,14 +19,7 @@ pub async fn page_of<E: Env>(
     lang: Lang,
     staff: &Staff,
 ) -> Result<Response, WebError> {
-    if ![StaffRole::Supervisor, StaffRole::Leader, StaffRole::Admin]
-        .iter()
-        .any(|r| staff.holds(*r))
-    {
-        return Err(WebError::forbidden(
-            "仅督查员、领导和管理员 / supervisors, leaders and admins only",
-        ));
-    }
+    crate::statistics::require_oversight(staff)?;
     let quarter = match req.query_param("quarter") {
         Some(q) => Quarter::parse(&q)
             .ok_or_else(|| WebError::bad("quarter", "格式应为 YYYY-Qn / expected YYYY-Qn"))?,

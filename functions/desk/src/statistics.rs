@@ -16,6 +16,21 @@ use minyi::staff::StaffRole;
 use minyi_web::html::{page, respond};
 use minyi_web::{Env, Lang, Request, Response, WebError};
 
+/// Refuses anyone but the roles that oversee departments' work: supervisors, leaders, admins
+/// (the statistics and the criticism records).
+pub(crate) fn require_oversight(staff: &Staff) -> Result<(), WebError> {
+    if [StaffRole::Supervisor, StaffRole::Leader, StaffRole::Admin]
+        .iter()
+        .any(|r| staff.holds(*r))
+    {
+        Ok(())
+    } else {
+        Err(WebError::forbidden(
+            "仅督查员、领导和管理员 / supervisors, leaders and admins only",
+        ))
+    }
+}
+
 /// The statistics page, or its CSV.
 pub async fn page_of<E: Env>(
     env: &E,
@@ -23,14 +38,7 @@ pub async fn page_of<E: Env>(
     lang: Lang,
     staff: &Staff,
 ) -> Result<Response, WebError> {
-    if ![StaffRole::Supervisor, StaffRole::Leader, StaffRole::Admin]
-        .iter()
-        .any(|r| staff.holds(*r))
-    {
-        return Err(WebError::forbidden(
-            "仅督查员、领导和管理员 / supervisors, leaders and admins only",
-        ));
-    }
+    require_oversight(staff)?;
     let period = Period::of(req, env.host().now())?;
     let stats = statistics::by_department(env.store(), period.from, period.to).await?;
     let received = statistics::received(env.store(), period.from, period.to).await?;
