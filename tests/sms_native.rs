@@ -452,3 +452,74 @@ fn random_messages_never_opt_out_another_number_nor_open_a_case_twice() {
     assert_eq!(cases(&env), messages);
     assert_eq!(count(&env, "SELECT count(*) AS n FROM sms_inbound"), 300);
 }
+
+#[test]
+fn answers_go_out_through_twilio_and_its_status_callback_closes_them() {
+    let mut env = site(beijing(2026, 11, 23, 9, 0));
+    env.config.sms = minyi_web::SmsProvider::Twilio {
+        account_sid: "AC0123456789".into(),
+        auth_token: TWILIO_TOKEN.into(),
+        from: "+8610690000".into(),
+        status_callback: Some(format!("{PUBLIC_URL}/sms/twilio/status")),
+    };
+    env.outbound_reply = Ok((201, r#"{"sid": "SMout1", "status": "queued"}"#.into()));
+    // An Aliyun message: its answer waits in the outbox.
+    push(
+        &env,
+        &format!("/sms/aliyun/{CALLBACK}/up"),
+        &json!([{"phone_number": "13700137000", "content": "帮助", "send_time": "t",
+            "dest_code": "1069", "sequence_id": 1}]),
+    );
+    let sweep = env.send_desk(
+        &Request::from_target(Method::Post, "/ops/sweep").with_header(
+            "authorization",
+            &format!("Bearer {}", minyi_tests::OPS_SECRET),
+        ),
+    );
+    assert_eq!(sweep.status, 200, "{}", sweep.text());
+    {
+        let sent = env.outbound.borrow();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        let (url, fields) = &sent[0];
+        assert_eq!(
+            url,
+            "https://api.twilio.com/2010-04-01/Accounts/AC0123456789/Messages.json"
+        );
+        let field = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        assert_eq!(field("To"), Some("+8613700137000"));
+        assert_eq!(field("From"), Some("+8610690000"));
+        assert_eq!(
+            field("StatusCallback"),
+            Some("https://sms.city.example/sms/twilio/status")
+        );
+        assert!(field("Body").is_some_and(|b| b.contains("CX")));
+    }
+    let state =
+        "SELECT count(*) AS n FROM outbox WHERE provider = 'twilio' AND provider_ref = 'SMout1'";
+    assert_eq!(count(&env, &format!("{state} AND state = 'sent'")), 1);
+    // Twilio's status callback, signed as Twilio signs it: `sent` changes nothing, `delivered`
+    // closes the message; an unsigned one is refused.
+    let callback = |status: &str, signature: Option<&str>| {
+        let params = [
+            ("MessageSid", "SMout1"),
+            ("MessageStatus", status),
+            ("AccountSid", "AC0123456789"),
+        ];
+        let signed = twilio_signature(&format!("{PUBLIC_URL}/sms/twilio/status"), &params);
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        env.send_provider(
+            &Request::from_target(Method::Post, "/sms/twilio/status")
+                .with_header("content-type", "application/x-www-form-urlencoded")
+                .with_header("x-twilio-signature", signature.unwrap_or(&signed))
+                .with_body(form),
+        )
+        .status
+    };
+    assert_eq!(callback("delivered", Some("forged")), 403);
+    assert_eq!(callback("sent", None), 204);
+    assert_eq!(count(&env, &format!("{state} AND state = 'sent'")), 1);
+    assert_eq!(callback("delivered", None), 204);
+    assert_eq!(count(&env, &format!("{state} AND state = 'delivered'")), 1);
+}

@@ -1,6 +1,6 @@
 //! The outbox's SMS providers, chosen by configuration (`MINYI_SMS_PROVIDER`): the log (local
-//! runs: nothing leaves, each message is a log line with its number masked) and the city's own
-//! HTTP gateway (one JSON POST per message, docs/outbox.md).
+//! runs: nothing leaves, each message is a log line with its number masked), the city's own
+//! HTTP gateway (one JSON POST per message), and Twilio's Messages API (docs/outbox.md).
 
 use minyi::app::outbox::{Outgoing, SendError, Sender};
 use minyi_web::{Env, SmsProvider};
@@ -14,6 +14,7 @@ impl<E: Env> Sender for Provider<'_, E> {
         match self.0.config().sms {
             SmsProvider::Log => "log",
             SmsProvider::Http { .. } => "http",
+            SmsProvider::Twilio { .. } => "twilio",
         }
     }
 
@@ -39,7 +40,74 @@ impl<E: Env> Sender for Provider<'_, E> {
                     minyi_web::outbound::post(self.0, url, &headers, body.to_string()).await;
                 gateway_outcome(answer, &message.id)
             }
+            SmsProvider::Twilio {
+                account_sid,
+                auth_token,
+                from,
+                status_callback,
+            } => {
+                let url = format!("{}{account_sid}/Messages.json", minyi_web::TWILIO_API);
+                let sender = if from.starts_with("MG") {
+                    "MessagingServiceSid"
+                } else {
+                    "From"
+                };
+                let mut form = form_urlencoded::Serializer::new(String::new());
+                form.append_pair("To", &e164(&message.to))
+                    .append_pair(sender, from)
+                    .append_pair("Body", &message.text);
+                if let Some(callback) = status_callback {
+                    form.append_pair("StatusCallback", callback);
+                }
+                let authorization = basic(account_sid, auth_token);
+                let headers = [
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("authorization", authorization.as_str()),
+                ];
+                let answer = minyi_web::outbound::post(self.0, &url, &headers, form.finish()).await;
+                twilio_outcome(answer)
+            }
         }
+    }
+}
+
+/// HTTP basic authentication of Twilio's API: the account and its auth token.
+fn basic(account_sid: &str, auth_token: &str) -> String {
+    use base64ct::Encoding;
+    format!(
+        "Basic {}",
+        base64ct::Base64::encode_string(format!("{account_sid}:{auth_token}").as_bytes())
+    )
+}
+
+/// A number as Twilio takes it: mainland mobile numbers (stored as their 11 digits) with +86.
+fn e164(number: &str) -> String {
+    if number.starts_with('+') {
+        number.to_owned()
+    } else {
+        format!("+86{number}")
+    }
+}
+
+/// Twilio's answer as an outcome: 201 with the message's `sid`; 429 and 5xx worth retrying;
+/// any other status (an invalid number, a refused sender: Twilio's 4xx errors) final.
+fn twilio_outcome(answer: minyi_web::outbound::Reply) -> Result<String, SendError> {
+    match answer {
+        Ok((200..=299, body)) => serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("sid").and_then(|s| s.as_str()).map(str::to_owned))
+            .ok_or_else(|| SendError::Retry("Twilio answered without a message sid".into())),
+        Ok((status @ (429 | 500..=599), _)) => Err(SendError::Retry(format!("HTTP {status}"))),
+        Ok((status, body)) => {
+            let code = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64));
+            Err(SendError::Refused(match code {
+                Some(code) => format!("HTTP {status}, Twilio error {code}"),
+                None => format!("HTTP {status}"),
+            }))
+        }
+        Err(e) => Err(SendError::Retry(e)),
     }
 }
 
@@ -80,6 +148,32 @@ mod tests {
     fn logs_show_no_whole_number() {
         assert_eq!(masked("13812345678"), "138******78");
         assert_eq!(masked("123"), "***");
+    }
+
+    #[test]
+    fn twilio_is_asked_with_the_account_and_its_answers_decide() {
+        // RFC 7617's example credentials, as Twilio takes them.
+        assert_eq!(
+            basic("Aladdin", "open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(e164("13800138000"), "+8613800138000");
+        assert_eq!(e164("+14155550100"), "+14155550100");
+        assert_eq!(
+            twilio_outcome(Ok((201, r#"{"sid": "SM123", "status": "queued"}"#.into()))),
+            Ok("SM123".into())
+        );
+        assert_eq!(
+            twilio_outcome(Ok((
+                400,
+                r#"{"code": 21211, "message": "invalid To"}"#.into()
+            ))),
+            Err(SendError::Refused("HTTP 400, Twilio error 21211".into()))
+        );
+        assert!(matches!(
+            twilio_outcome(Ok((503, String::new()))),
+            Err(SendError::Retry(_))
+        ));
     }
 
     #[test]

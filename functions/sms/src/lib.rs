@@ -5,6 +5,7 @@
 //! | route | provider | authenticated by | answer |
 //! | --- | --- | --- | --- |
 //! | `POST /sms/twilio` | Twilio (and compatible gateways): form `From`, `To`, `Body`, `MessageSid` | `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted parameters) | TwiML, the answer inline |
+//! | `POST /sms/twilio/status` | Twilio's status callback: `MessageSid`, `MessageStatus`, `ErrorCode` | the same | 204 |
 //! | `GET, POST /sms/aliyun/{token}/up` | Aliyun SmsUp batch push (JSON array) | the secret path token, optional address list | `{"code":0,"msg":"接收成功"}`; answers through the outbox |
 //! | `POST /sms/aliyun/{token}/report` | Aliyun SmsReport (delivery reports) | the same | the same |
 //! | `POST /sms/tencent/{token}/reply` | Tencent Cloud `sms_reply` | the same | `{"result":0,"errmsg":"OK"}`; answers through the outbox |
@@ -29,9 +30,9 @@ pub const MAX_BATCH: usize = 100;
 pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
     let rest = req.path.strip_prefix("/sms/")?;
     let hooks = &env.config().sms_webhooks;
-    if rest == "twilio" {
+    if rest == "twilio" || rest == "twilio/status" {
         hooks.twilio_auth_token.as_ref()?;
-        return Some(twilio::webhook(env, req).await);
+        return Some(twilio::webhook(env, req, rest == "twilio/status").await);
     }
     let (provider, rest) = rest.split_once('/')?;
     let (token, kind) = rest.split_once('/')?;

@@ -1,14 +1,20 @@
-//! Twilio's inbound message webhook: `POST /sms/twilio` with the form fields `From`, `To`,
-//! `Body` and `MessageSid`, signed in `X-Twilio-Signature`: base64 of HMAC-SHA1, keyed by the
+//! Twilio's webhooks, signed in `X-Twilio-Signature`: base64 of HMAC-SHA1, keyed by the
 //! account's auth token, over the URL Twilio called followed by every POST parameter, sorted
-//! by name, as name and value with nothing between. The answer is TwiML.
+//! by name, as name and value with nothing between.
+//!
+//! - `POST /sms/twilio`: an inbound message (`From`, `To`, `Body`, `MessageSid`), answered in
+//!   TwiML.
+//! - `POST /sms/twilio/status`: the status callback of a message the outbox sent through
+//!   Twilio (`MessageSid`, `MessageStatus`, `ErrorCode`): `delivered`, `undelivered` and
+//!   `failed` close it; the steps before (`queued`, `sent`, …) change nothing.
 
 use hmac::{KeyInit, Mac};
 use minyi::app::sms::{AnswerBy, Inbound, Provider};
 use minyi_web::{Env, Request, Response, WebError};
 
-/// Answers the webhook: 403 with nothing stored unless the signature is Twilio's.
-pub async fn webhook<E: Env>(env: &E, req: &Request) -> Response {
+/// Answers a webhook (`status`: the status callback): 403 with nothing stored unless the
+/// signature is Twilio's.
+pub async fn webhook<E: Env>(env: &E, req: &Request, status: bool) -> Response {
     let hooks = &env.config().sms_webhooks;
     let (Some(token), Some(base)) = (&hooks.twilio_auth_token, &hooks.public_url) else {
         return WebError::Internal("MINYI_SMS_PUBLIC_URL is not set".into())
@@ -34,6 +40,19 @@ pub async fn webhook<E: Env>(env: &E, req: &Request) -> Response {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
+    if status {
+        return match delivery_report(
+            env,
+            get("MessageSid"),
+            get("MessageStatus"),
+            get("ErrorCode"),
+        )
+        .await
+        {
+            Ok(()) => Response::new(204, "text/plain; charset=utf-8", ""),
+            Err(e) => e.to_problem(minyi_web::Lang::Zh),
+        };
+    }
     let (Some(from), Some(body)) = (get("From"), get("Body")) else {
         return WebError::bad("From", "须有From和Body / From and Body are required")
             .to_problem(minyi_web::Lang::Zh);
@@ -49,6 +68,28 @@ pub async fn webhook<E: Env>(env: &E, req: &Request) -> Response {
         Ok(received) => twiml(received.answer.as_deref()),
         Err(e) => e.to_problem(minyi_web::Lang::Zh),
     }
+}
+
+/// Records a status callback's final outcome for the outbox message Twilio knows by `sid`.
+async fn delivery_report<E: Env>(
+    env: &E,
+    sid: Option<String>,
+    status: Option<String>,
+    error: Option<String>,
+) -> Result<(), WebError> {
+    let (Some(sid), Some(status)) = (sid, status) else {
+        return Err(WebError::bad(
+            "MessageStatus",
+            "须有MessageSid和MessageStatus / MessageSid and MessageStatus are required",
+        ));
+    };
+    let delivered = match status.as_str() {
+        "delivered" => true,
+        "undelivered" | "failed" => false,
+        _ => return Ok(()),
+    };
+    let error = error.map(|code| format!("Twilio error {code}"));
+    crate::receipt(env, "twilio", &sid, delivered, error.as_deref()).await
 }
 
 /// Whether `signature` is Twilio's for `url` and `params`, compared in constant time.

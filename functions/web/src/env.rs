@@ -98,7 +98,24 @@ pub enum SmsProvider {
         /// Its bearer token, if it takes one.
         token: Option<String>,
     },
+    /// Twilio's Messages API (`MINYI_SMS_PROVIDER=twilio`): `MINYI_TWILIO_ACCOUNT_SID`,
+    /// `MINYI_TWILIO_AUTH_TOKEN`, and `MINYI_TWILIO_FROM` (a number, or a Messaging Service's
+    /// `MG…` id); delivery reports come back to `/sms/twilio/status` when
+    /// `MINYI_SMS_PUBLIC_URL` names the SMS Worker's origin.
+    Twilio {
+        /// The account (`AC…`).
+        account_sid: String,
+        /// The account's auth token (HTTP basic authentication's password).
+        auth_token: String,
+        /// The sender: a number, or a Messaging Service (`MG…`).
+        from: String,
+        /// Where Twilio reports deliveries, if anywhere.
+        status_callback: Option<String>,
+    },
 }
+
+/// The first part of every Twilio Messages API URL: the only Twilio URLs the outbox calls.
+pub const TWILIO_API: &str = "https://api.twilio.com/2010-04-01/Accounts/";
 
 /// What a runtime provides: storage, key-value, clock and randomness, configuration, and
 /// outbound HTTP.

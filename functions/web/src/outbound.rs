@@ -1,6 +1,7 @@
 //! The calls functions make to outside services, checked in one place: only Turnstile's
-//! verification endpoint ([`TURNSTILE_PREFIX`]) and the deployment's own SMS gateway
-//! (`MINYI_SMS_URL`) may be reached (the runtime's own grants are the second fence).
+//! verification endpoint ([`TURNSTILE_PREFIX`]) and the configured SMS provider (the city's
+//! gateway at `MINYI_SMS_URL`, or the account's Twilio Messages API) may be reached (the
+//! runtime's own grants are the second fence).
 
 use crate::{Env, SmsProvider};
 
@@ -27,13 +28,17 @@ pub async fn post_form<E: Env>(env: &E, url: &str, fields: &[(&str, &str)]) -> R
 
 /// POSTs `body` with `headers` to `url`, if `url` is one this deployment may reach.
 pub async fn post<E: Env>(env: &E, url: &str, headers: &[(&str, &str)], body: String) -> Reply {
-    let gateway = match &env.config().sms {
-        SmsProvider::Http { url, .. } => Some(url.as_str()),
-        SmsProvider::Log => None,
+    let sms = match &env.config().sms {
+        SmsProvider::Http { url: gateway, .. } => url == gateway,
+        SmsProvider::Twilio { account_sid, .. } => url
+            .strip_prefix(crate::TWILIO_API)
+            .and_then(|rest| rest.strip_prefix(account_sid.as_str()))
+            .is_some_and(|rest| rest == "/Messages.json"),
+        SmsProvider::Log => false,
     };
-    if !(url.starts_with(TURNSTILE_PREFIX) || gateway == Some(url)) {
+    if !(url.starts_with(TURNSTILE_PREFIX) || sms) {
         return Err(format!(
-            "outbound requests may go only to {TURNSTILE_PREFIX} and the configured SMS gateway"
+            "outbound requests may go only to {TURNSTILE_PREFIX} and the configured SMS provider"
         ));
     }
     env.send_post(url, headers, body).await

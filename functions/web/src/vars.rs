@@ -34,6 +34,8 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_SMS_PUBLIC_URL",
     "MINYI_SMS_CALLBACK_TOKEN",
     "MINYI_SMS_ALLOW_FROM",
+    "MINYI_TWILIO_ACCOUNT_SID",
+    "MINYI_TWILIO_FROM",
 ];
 
 /// Why an instance cannot serve.
@@ -125,9 +127,34 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
                 ));
             }
         },
+        Some("twilio") => match (
+            get("MINYI_TWILIO_ACCOUNT_SID"),
+            get("MINYI_TWILIO_AUTH_TOKEN"),
+            get("MINYI_TWILIO_FROM"),
+        ) {
+            (Some(account_sid), Some(auth_token), Some(from))
+                if account_sid.starts_with("AC")
+                    && account_sid.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+            {
+                SmsProvider::Twilio {
+                    account_sid,
+                    auth_token,
+                    from,
+                    status_callback: get("MINYI_SMS_PUBLIC_URL")
+                        .map(|u| format!("{}/sms/twilio/status", u.trim().trim_end_matches('/'))),
+                }
+            }
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "MINYI_SMS_PROVIDER=twilio needs MINYI_TWILIO_ACCOUNT_SID (AC…), \
+                     MINYI_TWILIO_AUTH_TOKEN and MINYI_TWILIO_FROM"
+                        .into(),
+                ));
+            }
+        },
         Some(other) => {
             return Err(ConfigError::Invalid(format!(
-                "MINYI_SMS_PROVIDER {other:?}: use \"log\" or \"http\""
+                "MINYI_SMS_PROVIDER {other:?}: use \"log\", \"http\" or \"twilio\""
             )));
         }
     };
@@ -271,12 +298,39 @@ mod tests {
                 ("MINYI_SMS_URL", "ftp://x"),
             ],
             vec![("MINYI_ENV", "dev"), ("MINYI_SMS_PROVIDER", "pigeon")],
+            vec![
+                ("MINYI_ENV", "dev"),
+                ("MINYI_SMS_PROVIDER", "twilio"),
+                ("MINYI_TWILIO_ACCOUNT_SID", "AC1"),
+            ],
         ] {
             assert!(
                 matches!(read(vars(&bad)), Err(ConfigError::Invalid(_))),
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn twilio_sends_with_its_account_and_reports_to_the_sms_worker() {
+        let c = read(vars(&[
+            ("MINYI_ENV", "dev"),
+            ("MINYI_SMS_PROVIDER", "twilio"),
+            ("MINYI_TWILIO_ACCOUNT_SID", "AC0123"),
+            ("MINYI_TWILIO_AUTH_TOKEN", "tok"),
+            ("MINYI_TWILIO_FROM", "+8610690000"),
+            ("MINYI_SMS_PUBLIC_URL", "https://sms.city.example/"),
+        ]))
+        .expect("c");
+        assert_eq!(
+            c.sms,
+            SmsProvider::Twilio {
+                account_sid: "AC0123".into(),
+                auth_token: "tok".into(),
+                from: "+8610690000".into(),
+                status_callback: Some("https://sms.city.example/sms/twilio/status".into()),
+            }
+        );
     }
 
     #[test]
