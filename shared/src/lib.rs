@@ -22,6 +22,7 @@ pub mod case;
 pub mod hex;
 pub mod ids;
 pub mod kv;
+pub mod meeting;
 pub mod policy;
 pub mod redact;
 pub mod rulebook;

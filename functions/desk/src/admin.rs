@@ -33,6 +33,7 @@ pub fn nav(lang: Lang, staff: &Staff) -> Markup {
         nav.desk {
             a href="/desk/" { (lang.pick("待办", "Work")) }
             @if staff.holds(StaffRole::Operator) { " · " a href="/desk/intake" { (lang.pick("受理登记", "Register a case")) } }
+            @if staff.holds(StaffRole::Operator) || admin { " · " a href="/desk/meetings" { (lang.pick("会议", "Meetings")) } }
             @if supervises { " · " a href="/desk/supervision" { (lang.pick("督办", "Supervision")) } }
             @if supervises || staff.holds(StaffRole::Leader) {
                 " · " a href="/desk/statistics" { (lang.pick("统计", "Statistics")) }

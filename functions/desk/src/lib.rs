@@ -20,6 +20,7 @@
 //! | `GET /desk/supervision` | overdue and escalated cases by department (supervisors, admins) |
 //! | `GET /desk/statistics?month=YYYY-MM[&format=csv]` | a period's counts and rates by department |
 //! | `GET /desk/criticism?quarter=YYYY-Qn`, `POST /desk/criticism` | a quarter's criticism records; a supervisor records one |
+//! | `/desk/meetings...` | open meetings: create, publish, registrations, attendance, CSV (`meetings.rs`) |
 //! | `POST /desk/setup` | the first admin, with the ops secret as bearer, only while no account exists |
 //! | `GET /desk/api/openapi.json` | the OpenAPI 3.1 document of all this |
 //!
@@ -32,6 +33,7 @@ mod admin;
 mod criticism;
 mod intake;
 mod login;
+mod meetings;
 mod pages;
 mod password;
 mod session;
@@ -114,6 +116,7 @@ async fn route<E: Env>(
                 (_, ["admin", ..] | ["sessions", ..]) => {
                     admin::route(env, req, lang, &staff, rest).await
                 }
+                (_, ["meetings", rest @ ..]) => meetings::route(env, req, lang, &staff, rest).await,
                 (Method::Get, ["statistics"]) => statistics::page_of(env, req, lang, &staff).await,
                 (Method::Get, ["criticism"]) => criticism::page_of(env, req, lang, &staff).await,
                 (Method::Post, ["criticism"]) => criticism::record(env, req, &staff).await,

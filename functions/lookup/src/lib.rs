@@ -2,10 +2,11 @@
 //!
 //! The lookup function: what the public reads. A case's page by tracking number (a private
 //! case also needs its query code), the list of answered cases with filters and search, the
-//! JSON API with its OpenAPI document, Open311 GeoReport v2 reads, and the public statistics
-//! (departments ranked by on-time reply rate, hot topics).
+//! JSON API with its OpenAPI document, Open311 GeoReport v2 reads, the public statistics
+//! (departments ranked by on-time reply rate, hot topics), and the open meetings' pages.
 
 mod api;
+mod meetings;
 mod open311;
 mod pages;
 pub mod query;
@@ -26,6 +27,7 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         [] | ["cases", ..]
             | ["track"]
             | ["statistics"]
+            | ["meetings", ..]
             | ["api", "v1", "cases", ..]
             | ["api", "openapi.json"]
             | ["open311", "v2", ..]
@@ -84,11 +86,13 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
         (Method::Get, ["track"]) => Ok(pages::track_form(req, lang, None)),
         (Method::Get, ["statistics"]) => ranking::page(env, req, lang).await,
+        (Method::Get, ["meetings"]) => meetings::list(env, req, lang).await,
+        (Method::Get, ["meetings", code]) => meetings::page(env, req, code, lang).await,
         (Method::Post, ["track"]) => pages::track(env, req, lang).await,
         (_, ["track"]) => Err(WebError::MethodNotAllowed {
             allow: ALLOW_READ_POST,
         }),
-        (_, [] | ["cases"] | ["cases", _] | ["statistics"]) => {
+        (_, [] | ["cases"] | ["cases", _] | ["statistics"] | ["meetings"] | ["meetings", _]) => {
             Err(WebError::MethodNotAllowed { allow: ALLOW_READ })
         }
         (_, ["cases", _, "rate"]) => Err(WebError::MethodNotAllowed { allow: "POST" }),

@@ -65,13 +65,15 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
 pub struct Run {
     /// The case duties done.
     pub duties: Report,
+    /// Open meetings whose registration closed, drawn (selected and waitlisted, told by SMS).
+    pub meetings_drawn: u32,
     /// The outbox's deliveries.
     pub outbox: Delivery,
 }
 
 /// One bounded sweep run at the host's clock, with the rules in force: the case duties, the
-/// outbox's due messages through the configured provider, then the key-value entries a
-/// store without expiry keeps (Spin).
+/// open meetings' draws, the outbox's due messages through the configured provider, then the
+/// key-value entries a store without expiry keeps (Spin).
 pub async fn sweep<E: Env>(env: &E) -> Result<Run, WebError> {
     let rules = env.rules().await?;
     let duties = sweep::run(
@@ -81,14 +83,23 @@ pub async fn sweep<E: Env>(env: &E) -> Result<Run, WebError> {
         sweep::BATCH,
     )
     .await?;
+    let meetings_drawn =
+        minyi::app::meetings::draw_due(env.store(), env.host(), MEETINGS_PER_RUN).await?;
     let outbox =
         outbox::deliver(env.store(), env.host(), &sms::Provider(env), outbox::BATCH).await?;
     env.kv()
         .purge_expired(PURGE_SCAN)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(Run { duties, outbox })
+    Ok(Run {
+        duties,
+        meetings_drawn,
+        outbox,
+    })
 }
+
+/// The most meetings one run draws (each a batch of four statements; 项目自定).
+pub const MEETINGS_PER_RUN: u32 = 5;
 
 /// The most key-value keys one sweep looks at for expired entries.
 pub const PURGE_SCAN: usize = 2000;
@@ -107,6 +118,7 @@ pub fn report(run: &Run) -> serde_json::Value {
         "skipped": r.skipped,
         "expired_keys": r.expired_keys,
         "ended_budgets": r.ended_budgets,
+        "meetings_drawn": run.meetings_drawn,
         "outbox": {
             "sent": o.sent,
             "retrying": o.retrying,
@@ -114,7 +126,7 @@ pub fn report(run: &Run) -> serde_json::Value {
             "no_address": o.no_address,
             "skipped": o.skipped,
         },
-        "more": r.more || o.more,
+        "more": r.more || o.more || run.meetings_drawn >= MEETINGS_PER_RUN,
     })
 }
 

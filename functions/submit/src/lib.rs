@@ -3,11 +3,13 @@
 //! The submit function: a citizen's message in, a tracking number out. Three doors lead to the
 //! same use case ([`minyi::app::cases::register`]): the web form (`/submit`), the JSON API
 //! (`POST /api/v1/cases`) and Open311 (`POST /open311/v2/requests.{json,xml}`). The citizen's
-//! rating of a reply (`POST /submit/rating`, the form on the case page) is here too: the
-//! public side's other write.
+//! rating of a reply (`POST /submit/rating`, the form on the case page) and the open meetings'
+//! registrations and answers (`POST /submit/meetings/...`) are here too: the public side's
+//! other writes.
 
 mod api;
 pub mod input;
+mod meetings;
 mod open311;
 mod pages;
 mod rating;
@@ -28,6 +30,13 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         }),
         (Method::Post, ["submit", "rating"]) => rating::rate(env, req, lang).await,
         (_, ["submit", "rating"]) => Err(WebError::MethodNotAllowed { allow: "POST" }),
+        (Method::Post, ["submit", "meetings", code]) => {
+            meetings::register(env, req, code, lang).await
+        }
+        (Method::Post, ["submit", "meetings", code, "answer"]) => {
+            meetings::answer(env, req, code, lang).await
+        }
+        (_, ["submit", "meetings", ..]) => Err(WebError::MethodNotAllowed { allow: "POST" }),
         (Method::Post, ["api", "v1", "cases"]) => {
             return Some(
                 api::create(env, req, lang)

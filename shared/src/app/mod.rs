@@ -10,6 +10,7 @@ pub mod criticism;
 pub mod desk;
 pub mod idempotency;
 pub mod keys;
+pub mod meetings;
 pub mod migrations;
 pub mod outbox;
 pub mod public;

@@ -49,6 +49,8 @@ pub enum Kind {
     Replied,
     /// The answer to a citizen's text message (its text written with it).
     SmsAnswer,
+    /// A meeting registrant's notice: selected, waitlisted, promoted (its text written with it).
+    MeetingNotice,
 }
 
 impl Kind {
@@ -61,6 +63,7 @@ impl Kind {
             Self::Reopened => ("重新办理通知", "re-handling notice"),
             Self::Replied => ("答复通知", "reply notice"),
             Self::SmsAnswer => ("短信回复", "SMS answer"),
+            Self::MeetingNotice => ("会议通知", "meeting notice"),
         }
     }
 
@@ -73,6 +76,7 @@ impl Kind {
             Self::Reopened => "reopened",
             Self::Replied => "replied",
             Self::SmsAnswer => "sms_answer",
+            Self::MeetingNotice => "meeting_notice",
         }
     }
 
@@ -84,6 +88,7 @@ impl Kind {
             "reopened" => Self::Reopened,
             "replied" => Self::Replied,
             "sms_answer" => Self::SmsAnswer,
+            "meeting_notice" => Self::MeetingNotice,
             other => return Err(AppError::Corrupt(format!("outbox kind {other}"))),
         })
     }
@@ -209,11 +214,13 @@ pub const fn backoff(attempt: u32) -> i64 {
 pub const DUE_SQL: &str = "SELECT o.id, o.dedupe_key, o.kind, o.due_at, o.attempts, \
      o.next_attempt_at, o.body, c.tracking_no, d.name_zh, \
      CASE o.recipient WHEN 'citizen' THEN cc.phone WHEN 'sender' THEN si.phone \
-     ELSE d.notice_phone END AS address \
+     WHEN 'registrant' THEN mr.phone ELSE d.notice_phone END AS address \
      FROM outbox o LEFT JOIN \"case\" c ON c.id = o.case_id \
      LEFT JOIN department d ON d.id = o.department_id \
      LEFT JOIN case_contact cc ON o.recipient = 'citizen' AND cc.case_id = o.case_id \
      LEFT JOIN sms_inbound si ON o.recipient = 'sender' AND si.id = o.inbound_id \
+     LEFT JOIN meeting_registration mr ON o.recipient = 'registrant' \
+     AND mr.id = o.registration_id \
      WHERE o.next_attempt_at IS NOT NULL AND o.next_attempt_at <= ? \
      ORDER BY o.next_attempt_at LIMIT ?";
 
@@ -385,7 +392,8 @@ impl Due {
 }
 
 /// A message's text: Chinese, signed 【民意】, one SMS segment (70 characters) where the
-/// department's name allows. An SMS answer's text is written with it, not rendered here.
+/// department's name allows. An SMS answer's and a meeting notice's text is written with it,
+/// not rendered here.
 pub fn text(
     kind: Kind,
     tracking: &str,
@@ -404,7 +412,7 @@ pub fn text(
         Kind::Replied => {
             format!("【民意】您的诉求{tracking}已有答复，请凭受理编号和查询码在网站查看并评价。")
         }
-        Kind::SmsAnswer => String::new(),
+        Kind::SmsAnswer | Kind::MeetingNotice => String::new(),
     }
 }
 

@@ -9,6 +9,7 @@
 //! message finds the record and gets no second answer.
 
 use super::cases::{self, Budget, Contact, Intake, NewCase, Rules};
+use super::meetings::{Answer, Via};
 use super::{AppError, Host, ms};
 use crate::calendar::{Timestamp, iso};
 use crate::case::{Actor, Category, Channel, Complexity, Facts, Role, Status, Urgency};
@@ -220,11 +221,48 @@ async fn act<S: Store, H: Host>(
             )
         }
         Keyword::Help => (HELP.into(), None),
-        Keyword::Register { .. } | Keyword::Confirm | Keyword::Cancel => (
-            "【民意】目前没有开放报名的会议。会议预告见政府网站。".into(),
-            None,
-        ),
+        Keyword::Register { meeting, name } => {
+            (register(store, host, meeting, name, phone).await?, None)
+        }
+        Keyword::Confirm | Keyword::Cancel => {
+            let confirm = *keyword == Keyword::Confirm;
+            let text = match super::meetings::answer(store, host, phone, None, confirm).await? {
+                Answer::Confirmed => "【民意】您已确认列席会议，请准时出席并携带身份证件。",
+                Answer::Cancelled => "【民意】您已放弃会议名额或候补，感谢参与。",
+                Answer::Nothing => "【民意】本号码没有待确认的会议名额。",
+            };
+            (text.into(), None)
+        }
     })
+}
+
+/// `BM <meeting> <name>`: a registration by SMS, answered with its code.
+async fn register<S: Store, H: Host>(
+    store: &S,
+    host: &H,
+    meeting: &str,
+    name: &str,
+    phone: &str,
+) -> Result<String, AppError> {
+    if name.is_empty() {
+        return Ok(format!("【民意】请回复：BM {meeting} 您的姓名"));
+    }
+    match super::meetings::register(store, host, meeting, name, phone, None, Via::Sms).await {
+        Ok(r) if r.existing => Ok(format!(
+            "【民意】本号码已报名会议{meeting}，报名码{}。",
+            r.code
+        )),
+        Ok(r) => Ok(format!(
+            "【民意】已报名会议{meeting}，报名码{}。报名截止后短信通知选取结果。",
+            r.code
+        )),
+        Err(AppError::NotFound) => Ok(format!("【民意】没有编号为{meeting}的会议。")),
+        Err(AppError::Invalid {
+            field: "meeting", ..
+        }) => Ok(format!("【民意】会议{meeting}当前不接受报名。")),
+        Err(AppError::Invalid { field: "name", .. }) => Ok("【民意】姓名须在50字以内。".into()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The help text: every keyword, one SMS segment where possible.

@@ -58,6 +58,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_sms.sql",
         include_str!("../../../migrations/0009_sms.sql"),
     ),
+    (
+        "0010_meetings.sql",
+        include_str!("../../../migrations/0010_meetings.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

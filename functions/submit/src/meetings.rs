@@ -1,0 +1,98 @@
+//! The open meetings' public writes (000 §1): `POST /submit/meetings/{code}` registers from the
+//! meeting page's form (one registration per number: a second answers the first's code), and
+//! `POST /submit/meetings/{code}/answer` lets a selected citizen confirm or give up a place
+//! with the registration code and the number. Each attempt counts against the client's
+//! query-code budget: like a code, a registration code could otherwise be guessed.
+
+use maud::html;
+use minyi::app::meetings::{self, Answer, Via};
+use minyi_web::html::{page, respond};
+use minyi_web::limits::{self, Bucket};
+use minyi_web::{Env, Lang, Request, Response, WebError};
+
+/// Registers and shows the registration code.
+pub async fn register<E: Env>(
+    env: &E,
+    req: &Request,
+    code: &str,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    limits::check(env, Bucket::Code, req).await?;
+    let fields = req.form()?;
+    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
+    let opinion = get("opinion");
+    let registered = meetings::register(
+        env.store(),
+        env.host(),
+        code,
+        &get("name"),
+        &get("phone"),
+        Some(opinion.as_str()),
+        Via::Web,
+    )
+    .await?;
+    let title = lang.pick("报名成功", "Registered");
+    let main = html! {
+        h1 { (title) }
+        section.ok {
+            @if registered.existing {
+                p { (lang.pick("该手机号已报名，报名码不变：", "This number had registered; its code stands: ")) }
+            } @else {
+                p { (lang.pick("您的报名码（请保存）：", "Your registration code (keep it): ")) }
+            }
+            p.big { (registered.code) }
+            p { (lang.pick("报名截止后将公布选取结果，入选者会收到短信。", "The draw is published when registration closes; those selected are told by SMS.")) }
+        }
+        p { a href={ "/meetings/" (code.to_uppercase()) "?lang=" (lang.code()) } { (lang.pick("返回会议页面", "Back to the meeting")) } }
+    };
+    Ok(respond(lang, req, 200, page(lang, req, title, main))
+        .with_header("cache-control", "no-store"))
+}
+
+/// A selected citizen's answer from the web.
+pub async fn answer<E: Env>(
+    env: &E,
+    req: &Request,
+    code: &str,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    limits::check(env, Bucket::Code, req).await?;
+    let fields = req.form()?;
+    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
+    let confirm = match get("answer").as_str() {
+        "confirm" => true,
+        "cancel" => false,
+        _ => {
+            return Err(WebError::bad(
+                "answer",
+                "须为 confirm 或 cancel / confirm or cancel",
+            ));
+        }
+    };
+    let reg = get("registration");
+    let outcome = meetings::answer(
+        env.store(),
+        env.host(),
+        &get("phone"),
+        Some((code, reg.as_str())),
+        confirm,
+    )
+    .await?;
+    let (title, said) = match outcome {
+        Answer::Confirmed => (
+            lang.pick("已确认出席", "Confirmed"),
+            lang.pick("您的列席名额已确认。", "Your place is confirmed."),
+        ),
+        Answer::Cancelled => (
+            lang.pick("已放弃", "Given up"),
+            lang.pick(
+                "您已放弃名额，候补者将依次递补。",
+                "You gave up your place; the waitlist moves up.",
+            ),
+        ),
+        Answer::Nothing => return Err(WebError::NotFound),
+    };
+    let main = html! { h1 { (title) } section.ok { p { (said) } } };
+    Ok(respond(lang, req, 200, page(lang, req, title, main))
+        .with_header("cache-control", "no-store"))
+}
