@@ -345,3 +345,86 @@ fn a_meeting_from_announcement_to_attendance() {
         .text();
     assert!(!html.contains("张三") && !html.contains("13700137000"));
 }
+
+#[test]
+fn comments_after_the_meeting_become_cases_due_from_the_topics_unit_in_three_working_days() {
+    let site = Site::new(beijing(2026, 11, 23, 9, 0));
+    assert_eq!(
+        site.staff(Method::Post, "/desk/meetings", &meeting())
+            .status,
+        201
+    );
+    assert_eq!(
+        site.staff(Method::Post, "/desk/meetings/M26/publish", &json!({}))
+            .status,
+        200
+    );
+    let comment = |site: &Site| {
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("topic", "1"),
+                ("text", "水价调整应听证"),
+                ("phone", "13700137000"),
+            ])
+            .finish();
+        site.desk.env.send(
+            &Request::from_target(Method::Post, "/submit/meetings/M26/comment")
+                .with_header("content-type", "application/x-www-form-urlencoded")
+                .with_header("sec-fetch-site", "same-origin")
+                .with_body(form),
+        )
+    };
+    // Before the meeting: no comments, and no form on the page.
+    assert_eq!(comment(&site).status, 400);
+    // Thursday 12-03 at 16:00, after the start: three working days ahead is Tuesday 12-08 (the
+    // weekend between).
+    site.desk.env.host.set(beijing(2026, 12, 3, 16, 0));
+    let page = site
+        .desk
+        .env
+        .send(&Request::from_target(Method::Get, "/meetings/M26"))
+        .text();
+    assert!(
+        page.contains("对议题发表意见") && page.contains("观看直播"),
+        "{page}"
+    );
+    let r = comment(&site);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let (channel, due, body): (String, i64, String) = {
+        let rows = pollster::block_on(site.desk.env.store.query(Statement::new(
+            "SELECT channel, due_at, body FROM \"case\" WHERE channel = 'meeting'",
+        )))
+        .expect("case");
+        (
+            rows[0].get("channel").expect("channel"),
+            rows[0].get("due_at").expect("due"),
+            rows[0].get("body").expect("body"),
+        )
+    };
+    assert_eq!(channel, "meeting");
+    assert_eq!(
+        due,
+        beijing(2026, 12, 9, 0, 0).as_millisecond(),
+        "end of Tuesday 12-08"
+    );
+    assert!(
+        body.contains("供水价格调整") && body.contains("市水务局"),
+        "{body}"
+    );
+    // The recording replaces the live stream on the page.
+    let set = site.staff(
+        Method::Post,
+        "/desk/meetings/M26/recording",
+        &json!({"recording_url": "https://video.city.example/m26"}),
+    );
+    assert_eq!(set.status, 200, "{}", set.text());
+    let page = site
+        .desk
+        .env
+        .send(&Request::from_target(Method::Get, "/meetings/M26"))
+        .text();
+    assert!(page.contains("观看录像") && page.contains("https://video.city.example/m26"));
+    // A week after the start the page takes no more comments.
+    site.desk.env.host.set(beijing(2026, 12, 10, 15, 0));
+    assert_eq!(comment(&site).status, 400);
+}

@@ -67,6 +67,9 @@ pub struct Policy {
     pub basic_counts_as_satisfied: bool,
     /// Limit of complex cases, in working days; the stage report is due at its end.
     pub complex_working_days: u16,
+    /// Limit of comments on an open meeting, in working days: the unit that raised the topic
+    /// answers them (000 §1.2(4): 由议题提交单位在会后3个工作日内答复).
+    pub meeting_comment_working_days: u16,
     /// Limit of urgent cases, around the clock.
     pub urgent: Limit,
     /// First response to an urgent case.
@@ -168,6 +171,7 @@ impl Default for Policy {
             basic_counts_as_satisfied: true,
             // 004 §10.
             complex_working_days: 15,
+            meeting_comment_working_days: 3,
             // 项目自定 / project's choice (003 §2.6 gives no number).
             urgent: Limit::CalendarHours(24),
             // 项目自定 / project's choice.
@@ -211,7 +215,10 @@ impl Policy {
         if facts.complexity == Complexity::Complex {
             return Limit::WorkingDays(self.complex_working_days);
         }
-        let category = self.category_rule(facts.category).working_days;
+        let mut category = self.category_rule(facts.category).working_days;
+        if facts.channel == crate::case::Channel::Meeting {
+            category = category.min(self.meeting_comment_working_days);
+        }
         let cap = self
             .dispatch_caps
             .iter()
@@ -388,6 +395,10 @@ impl Policy {
             (
                 "复杂案件（阶段性办理情况于时限届满时报送） Complex case (stage report due at the limit)",
                 Limit::WorkingDays(self.complex_working_days),
+            ),
+            (
+                "会议征集意见（议题提交单位答复，000 §1.2(4)） Meeting comment (answered by the topic's unit)",
+                Limit::WorkingDays(self.meeting_comment_working_days),
             ),
             ("紧急案件（7×24） Urgent case", self.urgent),
             (

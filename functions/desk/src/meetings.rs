@@ -7,6 +7,7 @@
 //! | `GET /desk/meetings/{code}` | the meeting, its registrations in the draw's order, attendance |
 //! | `POST /desk/meetings/{code}/publish` | publishes it: refused unless 3 working days ahead |
 //! | `POST /desk/meetings/{code}/attend` | marks a selected citizen present by registration code |
+//! | `POST /desk/meetings/{code}/recording` | publishes the recording's address on the meeting page |
 //! | `GET /desk/meetings/{code}/registrations.csv` | the registrations for a spreadsheet (UTF-8 with BOM); audited |
 
 use maud::html;
@@ -37,6 +38,16 @@ pub async fn route<E: Env>(
         (Method::Post, [code, "publish"]) => {
             let rules = env.rules().await?;
             meetings::publish(env.store(), env.host(), &rules.calendar, code).await?;
+            done(req, code)
+        }
+        (Method::Post, [code, "recording"]) => {
+            let fields = crate::act::fields(req)?;
+            meetings::set_recording(
+                env.store(),
+                code,
+                minyi_web::field(&fields, "recording_url"),
+            )
+            .await?;
             done(req, code)
         }
         (Method::Post, [code, "attend"]) => {
@@ -197,6 +208,11 @@ async fn show<E: Env>(
             }
         } @else {
             p { a href={ "/meetings/" (meeting.code) } { (lang.pick("公开页面", "Public page")) } }
+        }
+        form method="post" action={ "/desk/meetings/" (meeting.code) "/recording" } {
+            label for="recording_url" { (lang.pick("录像地址", "Recording")) }
+            input #recording_url name="recording_url" type="url" value=[meeting.recording_url.as_deref()];
+            button type="submit" { (lang.pick("公布录像", "Publish the recording")) }
         }
         h2 { (lang.pick("报名", "Registrations")) " (" (registrants.len()) ")" }
         p { a href={ "/desk/meetings/" (meeting.code) "/registrations.csv" } { (lang.pick("下载CSV（将记录）", "Download CSV (recorded)")) } }

@@ -85,6 +85,25 @@ pub async fn page<E: Env>(
                 }
             }
         }
+        @if meeting.published_at.is_some() && now >= meeting.starts_at
+            && now.as_second() < meeting.starts_at.as_second() + meetings::COMMENT_DAYS * 86_400 {
+            section.card {
+                h2 { (lang.pick("对议题发表意见", "Comment on a topic")) }
+                p.hint { (lang.pick("议题提交单位将在3个工作日内答复。", "The unit that raised the topic answers within 3 working days.")) }
+                form method="post" action={ "/submit/meetings/" (meeting.code) "/comment?lang=" (lang.code()) } {
+                    label for="topic" { (lang.pick("议题", "Topic")) }
+                    select #topic name="topic" { @for (i, t) in meeting.topics.iter().enumerate() { option value=(i) { (t.topic) } } }
+                    label for="text" { (lang.pick("意见", "Comment")) }
+                    textarea #text name="text" required maxlength="10000" rows="5" {}
+                    label for="cname" { (lang.pick("姓名（可选）", "Name (optional)")) }
+                    input #cname name="name" maxlength="50";
+                    label for="cphone" { (lang.pick("电话（可选，用于回复）", "Phone (optional, for the answer)")) }
+                    input #cphone name="phone" maxlength="20" inputmode="tel";
+                    label { input type="checkbox" name="publish" value="yes"; (lang.pick(" 同意公开我的意见及答复", " My comment and its answer may be published")) }
+                    button type="submit" { (lang.pick("提交意见", "Send")) }
+                }
+            }
+        }
         @if meeting.selection == Selection::Lottery {
             section.card {
                 h2 { (lang.pick("抽签公证", "The lottery, checkable")) }

@@ -36,6 +36,9 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         (Method::Post, ["submit", "meetings", code, "answer"]) => {
             meetings::answer(env, req, code, lang).await
         }
+        (Method::Post, ["submit", "meetings", code, "comment"]) => {
+            meetings::comment(env, req, code, lang).await
+        }
         (_, ["submit", "meetings", ..]) => Err(WebError::MethodNotAllowed { allow: "POST" }),
         (Method::Post, ["api", "v1", "cases"]) => {
             return Some(

@@ -49,6 +49,54 @@ pub async fn register<E: Env>(
         .with_header("cache-control", "no-store"))
 }
 
+/// A comment on a topic after the meeting: a case, answered with its tracking number and code.
+pub async fn comment<E: Env>(
+    env: &E,
+    req: &Request,
+    code: &str,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    let fields = req.form()?;
+    let get = |name: &str| minyi_web::field(&fields, name).trim().to_owned();
+    let topic = get("topic")
+        .parse()
+        .map_err(|_| WebError::bad("topic", "请选择议题 / choose a topic"))?;
+    let optional = |name: &str| Some(get(name)).filter(|v| !v.is_empty());
+    let (budget, _) = limits::submission_budget(env, req);
+    let rules = env.rules().await?;
+    let registered = meetings::comment(
+        env.store(),
+        env.host(),
+        rules.rules(&env.config().secret),
+        code,
+        meetings::Comment {
+            topic,
+            text: get("text"),
+            contact: minyi::app::cases::Contact {
+                name: optional("name"),
+                phone: optional("phone"),
+                email: None,
+            },
+            publish: get("publish") == "yes",
+        },
+        Some(&budget),
+    )
+    .await?;
+    let title = lang.pick("意见已受理", "Comment received");
+    let main = html! {
+        h1 { (title) }
+        section.ok {
+            p { (lang.pick("受理编号：", "Tracking number: ")) }
+            p.big { (registered.tracking.to_string()) }
+            @if let Some(q) = &registered.query_code {
+                p { (lang.pick("查询码（只显示这一次）：", "Query code (shown only now): ")) strong { (q.display()) } }
+            }
+        }
+    };
+    Ok(respond(lang, req, 200, page(lang, req, title, main))
+        .with_header("cache-control", "no-store"))
+}
+
 /// A selected citizen's answer from the web.
 pub async fn answer<E: Env>(
     env: &E,

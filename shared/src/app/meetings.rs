@@ -633,6 +633,114 @@ pub async fn answer<S: Store, H: Host>(
     Ok(Answer::Cancelled)
 }
 
+/// How long after its start a meeting takes comments on its page, in days (项目自定 / the
+/// project's choice: 000 §1.2(4) says only 会后).
+pub const COMMENT_DAYS: i64 = 7;
+
+/// A comment on one of a meeting's topics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The topic's place in the agenda, from 0.
+    pub topic: usize,
+    /// What the citizen says.
+    pub text: String,
+    /// How to reach them, if they say.
+    pub contact: super::cases::Contact,
+    /// Whether the comment and its answer may be published.
+    pub publish: bool,
+}
+
+/// A citizen's comment on a meeting's topic, left on its page after the meeting started: a
+/// case on the meeting channel, private unless `publish`, due from the topic's unit within
+/// the policy's `meeting_comment_working_days` (000 §1.2(4): 3). The office dispatches it to
+/// that unit, which the case names.
+pub async fn comment<S: Store, H: Host>(
+    store: &S,
+    host: &H,
+    rules: super::cases::Rules<'_>,
+    code: &str,
+    comment: Comment,
+    budget: Option<&super::cases::Budget>,
+) -> Result<super::cases::Registered, AppError> {
+    use crate::case::{Actor, Category, Channel, Complexity, Facts, Role, Urgency};
+    let meeting = find(store, code).await?;
+    let now = host.now();
+    let closes = meeting.starts_at.as_second() + COMMENT_DAYS * 86_400;
+    if meeting.published_at.is_none() || now < meeting.starts_at || now.as_second() >= closes {
+        return Err(invalid(
+            "meeting",
+            "会议开始后7日内可发表意见 / comments are taken for 7 days from the meeting's start",
+        ));
+    }
+    let topic = meeting
+        .topics
+        .get(comment.topic)
+        .ok_or_else(|| invalid("topic", "请选择议题 / choose a topic"))?;
+    let unit = super::public::departments(store)
+        .await?
+        .into_iter()
+        .find(|d| d.id == topic.department)
+        .map_or_else(String::new, |d| d.zh);
+    let new = super::cases::NewCase {
+        facts: Facts {
+            channel: Channel::Meeting,
+            category: Category::Suggestion,
+            urgency: Urgency::Normal,
+            complexity: Complexity::Ordinary,
+            publish_consent: comment.publish,
+        },
+        title: format!("【{}】{}", meeting.code, topic.topic)
+            .chars()
+            .take(200)
+            .collect(),
+        body: format!(
+            "{}\n\n——会议{}议题：{}（议题提交单位：{unit}）",
+            comment.text.trim(),
+            meeting.code,
+            topic.topic
+        ),
+        contact: comment.contact,
+        location: super::cases::Location::default(),
+        idempotency: None,
+        intake: super::cases::Intake::default(),
+    };
+    super::cases::register(
+        store,
+        host,
+        rules,
+        new,
+        Actor {
+            role: Role::Citizen,
+            account: None,
+        },
+        budget,
+    )
+    .await
+}
+
+/// Staff set the recording's address once it is published (000 §1.2(4): 公布有关直(录)播资料).
+pub async fn set_recording<S: Store>(store: &S, code: &str, url: &str) -> Result<(), AppError> {
+    let url = url.trim();
+    if !(url.starts_with("https://") && url.len() <= 500) {
+        return Err(invalid(
+            "recording_url",
+            "须为https地址 / must be an https address",
+        ));
+    }
+    let changed = store
+        .execute(
+            Statement::new("UPDATE meeting SET recording_url = ? WHERE code = ?")
+                .bind(url)
+                .bind(code.trim().to_uppercase()),
+        )
+        .await?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Staff mark a selected citizen present by registration code.
 pub async fn attend<S: Store>(store: &S, meeting: &str, code: &str) -> Result<(), AppError> {
     let changed = store
