@@ -343,3 +343,85 @@ fn every_refusal_holds_over_http() {
     assert!(!people().admin.is_empty());
     assert_eq!(session("nobody", &[]), None);
 }
+
+/// An instant `seconds` from now, as the desk's forms take it (RFC 3339, UTC).
+fn at(seconds: i64) -> String {
+    jiff::Timestamp::from_second(now() + seconds)
+        .expect("instant")
+        .to_string()
+}
+
+#[test]
+#[ignore = "needs a running deployment with the desk: ./scripts/spin-test"]
+fn a_meeting_takes_concurrent_registrations_and_is_drawn_once_over_http() {
+    const N: usize = 12;
+    let operator = staff("wang");
+    let closes = now() + 20;
+    // Registration closes in 20 seconds; the meeting is two weeks away, so it may be announced.
+    let created = act(
+        &operator,
+        "/desk/meetings",
+        &json!({"code": "E2E", "title": "端到端测试会议", "topics": "urban: 公交线网优化",
+                "place": "市政府第一会议室", "starts_at": at(14 * 86_400), "opens_at": at(-60),
+                "closes_at": at(20), "capacity": "3", "selection": "lottery"}),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let published = act(&operator, "/desk/meetings/E2E/publish", &json!({}));
+    assert_eq!(published.status, 200, "{}", published.text());
+    // N citizens at once, each with a number of its own, one of them twice.
+    let threads: Vec<_> = (0..=N)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let phone = format!("1390013{:04}", i % N);
+                send(
+                    &public(),
+                    "POST",
+                    "/submit/meetings/E2E",
+                    &[("Content-Type", "application/x-www-form-urlencoded")],
+                    format!("name=%E5%B8%82%E6%B0%91{i}&phone={phone}").as_bytes(),
+                )
+                .status
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().expect("thread"), 200);
+    }
+    let page = send(&public(), "GET", "/meetings/E2E", &[], b"");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("端到端测试会议"));
+    // After the close the sweep draws it, once.
+    while now() <= closes + 1 {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let ops = std::env::var("MINYI_OPS_SECRET").expect("ops secret");
+    let sweep = || {
+        send(
+            &base(),
+            "POST",
+            "/ops/sweep",
+            &[("Authorization", &format!("Bearer {ops}"))],
+            b"",
+        )
+        .json()["meetings_drawn"]
+            .as_i64()
+    };
+    assert_eq!(sweep(), Some(1));
+    assert_eq!(sweep(), Some(0));
+    let drawn = send(&public(), "GET", "/meetings/E2E", &[], b"").text();
+    assert_eq!(
+        drawn.matches("<td><code>").count(),
+        N,
+        "every registration drawn once"
+    );
+    assert_eq!(drawn.matches("<td>入选").count(), 3, "{drawn}");
+    let csv = send(
+        &base(),
+        "GET",
+        "/desk/meetings/E2E/registrations.csv",
+        &[("Authorization", &format!("Bearer {operator}"))],
+        b"",
+    );
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.text().matches("\r\n").count(), N + 1);
+}

@@ -1,11 +1,15 @@
-//! A bare Worker: one D1 statement per request, for comparison with Minyi's submit and lookup.
+//! A bare Worker: one D1 statement per request, for comparison with Minyi's submit and lookup,
+//! and a static answer (`GET /static`), for comparison with pages that must survive a crowd.
 
 use worker::{Env, Request, Response, Result, event};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: worker::Context) -> Result<Response> {
-    let db = env.d1("DB")?;
     let path = req.path();
+    if path == "/static" {
+        return Response::ok("static");
+    }
+    let db = env.d1("DB")?;
     if req.method() == worker::Method::Post && path == "/insert" {
         let stmt = db
             .prepare("INSERT INTO bench (title, body, at) VALUES (?1, ?2, ?3)")
