@@ -268,6 +268,15 @@ fn the_first_admin_is_made_once_and_secrets_never_show() {
 fn the_openapi_document_describes_the_routes_that_exist() {
     let desk = desk();
     let (tracking, _) = desk.citizen_case();
+    let meeting = desk.env.send_desk(&api(
+        Method::Post,
+        "/desk/meetings",
+        Some(&desk.admin),
+        &json!({"code": "DOC", "title": "会议", "topics": "urban: 议题", "place": "会议室",
+                "starts_at": "2026-12-30T09:00", "opens_at": "2026-12-01T09:00",
+                "closes_at": "2026-12-20T17:00"}),
+    ));
+    assert_eq!(meeting.status, 201, "{}", meeting.text());
     let r = desk
         .env
         .send_desk(&Request::from_target(Method::Get, "/desk/api/openapi.json"));
@@ -280,7 +289,8 @@ fn the_openapi_document_describes_the_routes_that_exist() {
         for method in operations.as_object().expect("operations").keys() {
             let concrete = path
                 .replace("{tracking_number}", &tracking)
-                .replace("{action}", "accept");
+                .replace("{action}", "accept")
+                .replace("{meeting_code}", "DOC");
             let req = match method.as_str() {
                 "get" => Request::from_target(Method::Get, &concrete),
                 "post" => api(Method::Post, &concrete, None, &json!({})),
