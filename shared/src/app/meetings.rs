@@ -550,8 +550,9 @@ pub enum Answer {
 }
 
 /// A selected citizen confirms (`confirm`) or gives up their place — by SMS (`QR`, `QX`: the
-/// number's latest drawn registration) or on the web (the registration `code` as proof with
-/// the number). Giving up promotes the next on the waitlist, with a notice.
+/// number's registration for the latest meeting) or on the web (the registration `code` as
+/// proof with the number). Giving up (also before the draw, or from the waitlist) promotes the
+/// next on the waitlist, with a notice, while a place is free.
 pub async fn answer<S: Store, H: Host>(
     store: &S,
     host: &H,
@@ -563,7 +564,7 @@ pub async fn answer<S: Store, H: Host>(
     let mut sql = String::from(
         "SELECT r.id, r.meeting_id, r.state FROM meeting_registration r \
          JOIN meeting m ON m.id = r.meeting_id WHERE r.phone = ? \
-         AND r.state IN ('selected', 'confirmed', 'waitlisted')",
+         AND r.state IN ('registered', 'selected', 'confirmed', 'waitlisted')",
     );
     if code.is_some() {
         sql.push_str(" AND m.code = ? AND r.code = ?");
@@ -582,7 +583,7 @@ pub async fn answer<S: Store, H: Host>(
     let (id, meeting): (i64, i64) = (row.get("id")?, row.get("meeting_id")?);
     let state: String = row.get("state")?;
     if confirm {
-        if state == "waitlisted" {
+        if matches!(state.as_str(), "registered" | "waitlisted") {
             return Ok(Answer::Nothing);
         }
         store
@@ -606,7 +607,7 @@ pub async fn answer<S: Store, H: Host>(
         .batch(vec![
             Statement::new(
                 "UPDATE meeting_registration SET state = 'cancelled' \
-                 WHERE id = ? AND state IN ('selected', 'confirmed', 'waitlisted')",
+                 WHERE id = ? AND state IN ('registered', 'selected', 'confirmed', 'waitlisted')",
             )
             .bind(id),
             Statement::new(format!(
