@@ -69,13 +69,15 @@ fake_gateway() {
   gateway_port=$(cat "$dir/gateway.port")
 }
 
-# gateway_tally: "MESSAGES DISTINCT MOST" of the fake gateway's record: how many messages it
-# took, how many distinct outbox ids among them, and the most times one id came.
+# gateway_tally [TEXT]: "MESSAGES DISTINCT MOST" of the fake gateway's record (of the messages
+# whose text contains TEXT, if given): how many messages it took, how many distinct outbox ids
+# among them, and the most times one id came.
 gateway_tally() {
   python3 -c 'import collections, json, sys
-ids = [json.loads(l)["body"]["id"] for l in open(sys.argv[1], encoding="utf-8")]
+bodies = [json.loads(l)["body"] for l in open(sys.argv[1], encoding="utf-8")]
+ids = [b["id"] for b in bodies if sys.argv[2] in b["text"]]
 c = collections.Counter(ids)
-print(len(ids), len(c), max(c.values(), default=0))' "$gateway_record"
+print(len(ids), len(c), max(c.values(), default=0))' "$gateway_record" "${1:-}"
 }
 
 # test_counts LOG: "PASSED FAILED" summed over cargo's "test result:" lines in LOG, or

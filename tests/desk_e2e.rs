@@ -368,25 +368,35 @@ fn a_meeting_takes_concurrent_registrations_and_is_drawn_once_over_http() {
     assert_eq!(created.status, 201, "{}", created.text());
     let published = act(&operator, "/desk/meetings/E2E/publish", &json!({}));
     assert_eq!(published.status, 200, "{}", published.text());
-    // N citizens at once, each with a number of its own, one of them twice.
+    // N citizens at once, each with a number of its own, one of them twice: each learns its
+    // registration code.
     let threads: Vec<_> = (0..=N)
         .map(|i| {
             std::thread::spawn(move || {
                 let phone = format!("1390013{:04}", i % N);
-                send(
+                let r = send(
                     &public(),
                     "POST",
                     "/submit/meetings/E2E",
                     &[("Content-Type", "application/x-www-form-urlencoded")],
                     format!("name=%E5%B8%82%E6%B0%91{i}&phone={phone}").as_bytes(),
-                )
-                .status
+                );
+                assert_eq!(r.status, 200, "{}", r.text());
+                let code = r
+                    .text()
+                    .split("<p class=\"big\">")
+                    .nth(1)
+                    .and_then(|s| s.split("</p>").next())
+                    .expect("a registration code")
+                    .to_owned();
+                (phone, code)
             })
         })
         .collect();
-    for t in threads {
-        assert_eq!(t.join().expect("thread"), 200);
-    }
+    let codes: Vec<(String, String)> = threads
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
     let page = send(&public(), "GET", "/meetings/E2E", &[], b"");
     assert_eq!(page.status, 200);
     assert!(page.text().contains("端到端测试会议"));
@@ -415,6 +425,26 @@ fn a_meeting_takes_concurrent_registrations_and_is_drawn_once_over_http() {
         "every registration drawn once"
     );
     assert_eq!(drawn.matches("<td>入选").count(), 3, "{drawn}");
+    // The first selected gives up on the web; the first on the waitlist moves up, and the next
+    // sweep tells them.
+    let first = drawn
+        .split("<td><code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("the first code");
+    let phone = &codes.iter().find(|(_, c)| c == first).expect("ours").0;
+    let gave_up = send(
+        &public(),
+        "POST",
+        "/submit/meetings/E2E/answer",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("answer=cancel&registration={first}&phone={phone}").as_bytes(),
+    );
+    assert_eq!(gave_up.status, 200, "{}", gave_up.text());
+    let after = send(&public(), "GET", "/meetings/E2E", &[], b"").text();
+    assert_eq!(after.matches("<td>入选").count(), 3, "{after}");
+    assert_eq!(after.matches("<td>已放弃").count(), 1, "{after}");
+    assert_eq!(sweep(), Some(0));
     let csv = send(
         &base(),
         "GET",

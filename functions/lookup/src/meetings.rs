@@ -123,8 +123,7 @@ pub async fn page<E: Env>(
                     thead { tr { th { (lang.pick("顺序", "Order")) } th { (lang.pick("报名码", "Code")) } th { (lang.pick("结果", "Outcome")) } } }
                     tbody { @for (code, rank, state) in &drawn { tr {
                         td { (rank) } td { code { (code) } }
-                        td { (if *rank <= i64::from(meeting.capacity) { lang.pick("入选", "selected") } else { lang.pick("候补", "waitlisted") })
-                             @if state == "cancelled" { (lang.pick("（已放弃）", " (gave up)")) } }
+                        td { (outcome(lang, state)) }
                     } } }
                 }
             }
@@ -139,6 +138,15 @@ async fn published<E: Env>(env: &E, code: &str) -> Result<Meeting, WebError> {
         return Err(WebError::NotFound);
     }
     Ok(meeting)
+}
+
+/// A registration's outcome as the draw list shows it.
+fn outcome(lang: Lang, state: &str) -> &'static str {
+    match state {
+        "selected" | "confirmed" | "attended" => lang.pick("入选", "selected"),
+        "waitlisted" => lang.pick("候补", "waitlisted"),
+        _ => lang.pick("已放弃", "gave up"),
+    }
 }
 
 /// "还有3天" until the start, or nothing once it began.
