@@ -11,8 +11,8 @@
 
 use super::cases::Rules;
 use super::{AppError, Host, instant};
+use crate::calendar::{BEIJING, Time, Timestamp};
 use crate::calendar::{Calendar, explain::Explanation};
-use crate::calendar::{Timestamp, shanghai};
 use crate::case::{
     Actor, Category, Channel, Command, Complexity, DispatchMethod, Facts, Grade, Rating, Role,
     Status, Transition, Truthfulness, Urgency, Visibility,
@@ -475,11 +475,10 @@ pub async fn departments<S: Store>(store: &S) -> Result<Vec<DepartmentName>, App
 
 /// The instant a Shanghai calendar month starts (for month filters).
 pub fn month_start(year: i16, month: i8) -> Option<Timestamp> {
-    jiff::civil::Date::new(year, month, 1)
-        .ok()?
-        .to_zoned(shanghai())
+    let first = jiff::civil::Date::new(year, month, 1).ok()?;
+    BEIJING
+        .to_timestamp(first.to_datetime(Time::midnight()))
         .ok()
-        .map(|z| z.timestamp())
 }
 
 /// The published replies of several cases the reader may see, grouped by case, oldest first.

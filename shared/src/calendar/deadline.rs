@@ -6,12 +6,12 @@ use jiff::civil::DateTime;
 
 use super::days::{date_of, day_number};
 use super::office::{DayEnd, OfficeHours};
-use super::{Calendar, CalendarError, Date, Deadline, Limit, SHANGHAI, Time, Timestamp};
+use super::{BEIJING, Calendar, CalendarError, Date, Deadline, Limit, Time, Timestamp};
 
 const OUT: CalendarError = CalendarError::OutOfRange;
 
 fn to_instant(dt: DateTime) -> Result<Timestamp, CalendarError> {
-    SHANGHAI.to_timestamp(dt).map_err(|_| OUT)
+    BEIJING.to_timestamp(dt).map_err(|_| OUT)
 }
 
 /// The instant day `d` ends: 24:00 (the next day's 00:00) or close of business.
@@ -34,7 +34,7 @@ pub(super) fn close_of_working_day(
     t: Timestamp,
     hours: &OfficeHours,
 ) -> Result<Timestamp, CalendarError> {
-    let local = SHANGHAI.to_datetime(t);
+    let local = BEIJING.to_datetime(t);
     let close = hours.close_of_business();
     let today = local.date();
     let day = if cal.is_working_day(today) && local.time() < close {
@@ -55,7 +55,7 @@ pub(super) fn compute(
     limit: Limit,
     hours: &OfficeHours,
 ) -> Result<Deadline, CalendarError> {
-    let local = SHANGHAI.to_datetime(received);
+    let local = BEIJING.to_datetime(received);
     let rdate = local.date();
     let done = |at, last_day, provisional| Deadline {
         at,
@@ -85,7 +85,7 @@ pub(super) fn compute(
             let at = received
                 .checked_add(SignedDuration::from_hours(i64::from(n)))
                 .map_err(|_| OUT)?;
-            Ok(done(at, SHANGHAI.to_datetime(at).date(), false))
+            Ok(done(at, BEIJING.to_datetime(at).date(), false))
         }
         Limit::WorkingHours(0) => Ok(done(received, rdate, false)),
         Limit::WorkingHours(n) => {

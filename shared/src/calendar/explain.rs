@@ -6,7 +6,7 @@ use core::fmt::Write as _;
 use jiff::civil::DateTime;
 
 use super::days::{date_of, day_number};
-use super::{Calendar, Date, DayKind, Deadline, HolidayName, Limit, SHANGHAI};
+use super::{BEIJING, Calendar, Date, DayKind, Deadline, HolidayName, Limit};
 
 /// Longest span of days scanned for the lists.
 const MAX_SCAN_DAYS: i64 = 800;
@@ -67,7 +67,7 @@ pub struct Explanation {
 impl Calendar {
     /// Explains a deadline computed by this calendar.
     pub fn explain(&self, deadline: &Deadline) -> Explanation {
-        let local = SHANGHAI.to_datetime(deadline.at);
+        let local = BEIJING.to_datetime(deadline.at);
         let at_midnight =
             local.time() == jiff::civil::Time::midnight() && local.date() != deadline.last_day;
         let r = day_number(deadline.received_date);
