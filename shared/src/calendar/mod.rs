@@ -239,8 +239,17 @@ impl Calendar {
         if n == 0 {
             return Ok(date);
         }
-        let k = self.index.count_before(day_number(date) + 1) + i64::from(n) - 1;
-        date_of(self.index.kth(k))
+        date_of(self.working_day_after(day_number(date), n))
+    }
+
+    /// The day number of the `n`-th working day strictly after day number `day` (`n = 0`
+    /// returns `day`).
+    fn working_day_after(&self, day: i64, n: u32) -> i64 {
+        if n == 0 {
+            return day;
+        }
+        self.index
+            .kth(self.index.count_before(day + 1) + i64::from(n) - 1)
     }
 
     /// Working days `d` with `start < d <= end` (0 when `end <= start`). O(1).
