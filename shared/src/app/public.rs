@@ -317,12 +317,17 @@ fn json_rows<T>(
     else {
         return Err(corrupt());
     };
-    let mut keyed = items
-        .iter()
-        .map(|v| v.as_array().and_then(|a| item(a)).ok_or_else(corrupt))
-        .collect::<Result<Vec<_>, _>>()?;
-    keyed.sort_by_key(|(key, _)| *key);
-    Ok(keyed.into_iter().map(|(_, v)| v).collect())
+    let mut keys = Vec::with_capacity(items.len());
+    let mut values = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        let (key, value) = v.as_array().and_then(|a| item(a)).ok_or_else(corrupt)?;
+        keys.push((key, i));
+        values.push(Some(value));
+    }
+    // (key, position) pairs are unique, so this is the stable order by key; sorting them
+    // rather than the values keeps one copy of the sort for every `T`.
+    keys.sort_unstable();
+    Ok(keys.iter().filter_map(|&(_, i)| values[i].take()).collect())
 }
 
 /// A page of public cases, newest first.

@@ -198,7 +198,12 @@ impl Calendar {
     pub fn from_years(
         years: impl IntoIterator<Item = YearSchedule>,
     ) -> Result<Calendar, CalendarError> {
-        let map: BTreeMap<i16, YearSchedule> = years.into_iter().map(|y| (y.year(), y)).collect();
+        // Inserted one by one rather than collected: the same result (later entries win)
+        // without a stable sort of the years (its monomorphised copy costs ~3 KB of wasm).
+        let mut map = BTreeMap::new();
+        for y in years {
+            map.insert(y.year(), y);
+        }
         Ok(Calendar {
             index: Arc::new(Index::build(&map)?),
         })
