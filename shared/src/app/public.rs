@@ -478,7 +478,7 @@ pub async fn departments<S: Store>(store: &S) -> Result<Vec<DepartmentName>, App
         .collect()
 }
 
-/// The instant a Shanghai calendar month starts (for month filters).
+/// The instant a Beijing calendar month starts (for month filters).
 pub fn month_start(year: i16, month: i8) -> Option<Timestamp> {
     let first = jiff::civil::Date::new(year, month, 1).ok()?;
     BEIJING

@@ -38,11 +38,11 @@ pub struct SkippedRun {
 pub struct Explanation {
     /// The limit applied.
     pub limit: Limit,
-    /// The Shanghai date of receipt.
+    /// The Beijing date of receipt.
     pub received_date: Date,
     /// The last day counted (the deadline's day; 24:00 of it when `at_midnight`).
     pub last_day: Date,
-    /// The deadline in Shanghai civil time.
+    /// The deadline in Beijing civil time.
     pub deadline_local: DateTime,
     /// True when the deadline is the end (24:00) of `last_day`.
     pub at_midnight: bool,

@@ -152,9 +152,9 @@ pub struct Deadline {
     pub received: Timestamp,
     /// The limit that was applied.
     pub limit: Limit,
-    /// The Shanghai date of receipt.
+    /// The Beijing date of receipt.
     pub received_date: Date,
-    /// The last day counted (the Shanghai date the limit runs out on; for a deadline at 24:00
+    /// The last day counted (the Beijing date the limit runs out on; for a deadline at 24:00
     /// this is the day before `at`'s date).
     pub last_day: Date,
 }
