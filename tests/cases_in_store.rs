@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use minyi::app::cases::{self, Contact, Duty, Location, NewCase, Rules};
 use minyi::app::{AppError, Host as _};
-use minyi::calendar::{Calendar, Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Calendar, Timestamp};
 use minyi::case::{
     Actor, Category, Channel, Command, Complexity, Facts, LifecycleError, ReplyDraft, Role, Status,
     Truthfulness, Urgency, Visibility,
@@ -19,10 +19,9 @@ use pollster::block_on;
 const SECRET: &[u8] = b"test secret";
 
 fn at(date: Date, hour: i8) -> Timestamp {
-    date.at(hour, 0, 0, 0)
-        .to_zoned(shanghai())
+    BEIJING
+        .to_timestamp(date.at(hour, 0, 0, 0))
         .expect("local time")
-        .timestamp()
 }
 
 struct Fixture {

@@ -4,7 +4,7 @@
 
 use crate::{NativeEnv, OPS_SECRET};
 use minyi::app::Host;
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 use minyi::store::{Statement, Store};
 use minyi_desk::totp;
 use minyi_web::{Method, Request, Response};
@@ -15,11 +15,9 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Beijing time on a date, as an instant.
 pub fn beijing(year: i16, month: i8, day: i8, hour: i8, minute: i8) -> Timestamp {
-    jiff::civil::Date::constant(year, month, day)
-        .at(hour, minute, 0, 0)
-        .to_zoned(shanghai())
+    BEIJING
+        .to_timestamp(jiff::civil::Date::constant(year, month, day).at(hour, minute, 0, 0))
         .expect("local")
-        .timestamp()
 }
 
 /// A response body as JSON.

@@ -651,7 +651,7 @@ fn deadlines_of_intake_and_dispatch_agree_with_the_calendar_oracle() {
             ),
             200
         );
-        let local = at.to_zoned(minyi::calendar::shanghai()).date();
+        let local = minyi::calendar::BEIJING.to_datetime(at).date();
         assert_eq!(
             millis(column(&s.desk.env, &tracking, "due_at")),
             oracle_due(&working, local, days).as_millisecond(),

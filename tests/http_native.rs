@@ -2,16 +2,13 @@
 //! have their own test files.)
 
 use jiff::civil::Date;
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 use minyi_tests::NativeEnv;
 use minyi_web::{Method, Request};
 use serde_json::{Value, json};
 
 fn at(date: Date, hour: i8) -> Timestamp {
-    date.at(hour, 0, 0, 0)
-        .to_zoned(shanghai())
-        .expect("local")
-        .timestamp()
+    BEIJING.to_timestamp(date.at(hour, 0, 0, 0)).expect("local")
 }
 
 fn post_json(path: &str, body: &Value) -> Request {

@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 use minyi::app::keys;
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 use minyi::store::{Statement, Store};
 use minyi_tests::NativeEnv;
 use minyi_web::{Method, Request, Response};
@@ -11,10 +11,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn at(date: Date, hour: i8) -> Timestamp {
-    date.at(hour, 0, 0, 0)
-        .to_zoned(shanghai())
-        .expect("local")
-        .timestamp()
+    BEIJING.to_timestamp(date.at(hour, 0, 0, 0)).expect("local")
 }
 
 /// Friday 20 Nov 2026, 10:00 Beijing time.

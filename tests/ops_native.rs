@@ -5,7 +5,7 @@
 //! `/ops/` answers without the secret.
 
 use jiff::civil::Date;
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 use minyi::store::{Statement, Store};
 use minyi_tests::{NativeEnv, OPS_SECRET};
 use minyi_web::{Method, Request, Response};
@@ -13,11 +13,9 @@ use serde_json::{Value, json};
 
 /// Friday 2026-11-20, 10:00 in Shanghai.
 fn friday() -> Timestamp {
-    Date::constant(2026, 11, 20)
-        .at(10, 0, 0, 0)
-        .to_zoned(shanghai())
+    BEIJING
+        .to_timestamp(Date::constant(2026, 11, 20).at(10, 0, 0, 0))
         .expect("local")
-        .timestamp()
 }
 
 fn ops(method: Method, path: &str) -> Request {

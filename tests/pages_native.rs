@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 use minyi::app::cases::{self, Rules};
-use minyi::calendar::{Calendar, Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Calendar, Timestamp};
 use minyi::case::{Actor, Command, Grade, ReplyDraft, Role, Truthfulness, Visibility};
 use minyi::policy::Policy;
 use minyi::store::{Statement, Store};
@@ -12,10 +12,7 @@ use minyi_web::{Method, Request, Response, Turnstile};
 use pollster::block_on;
 
 fn at(date: Date, hour: i8) -> Timestamp {
-    date.at(hour, 0, 0, 0)
-        .to_zoned(shanghai())
-        .expect("local")
-        .timestamp()
+    BEIJING.to_timestamp(date.at(hour, 0, 0, 0)).expect("local")
 }
 
 /// Friday 20 Nov 2026 10:00 Shanghai.

@@ -5,7 +5,7 @@
 
 use jiff::civil::Date;
 use minyi::app::cases::{self, Rules};
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 use minyi::case::{Actor, Category, Command, Complexity, Role, Urgency};
 use minyi::policy::Policy;
 use minyi_tests::NativeEnv;
@@ -13,11 +13,9 @@ use minyi_web::{Method, Request, Response};
 use serde_json::{Value, json};
 
 fn friday() -> Timestamp {
-    Date::constant(2026, 11, 20)
-        .at(10, 0, 0, 0)
-        .to_zoned(shanghai())
+    BEIJING
+        .to_timestamp(Date::constant(2026, 11, 20).at(10, 0, 0, 0))
         .expect("local")
-        .timestamp()
 }
 
 fn post_json(path: &str, body: &Value) -> Request {

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use minyi::app::AppError;
 use minyi::app::cases::{self, Contact, Location, NewCase, Rules};
 use minyi::app::public::{self, Cursor, Filter, Page};
-use minyi::calendar::{Calendar, Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Calendar, Timestamp};
 use minyi::case::{Actor, Category, Channel, Complexity, Facts, Role, Urgency};
 use minyi::ids::TrackingNumber;
 use minyi::policy::Policy;
@@ -37,11 +37,9 @@ impl Fixture {
     fn new() -> Self {
         let store = SqliteStore::open_in_memory().expect("open");
         store.migrate().expect("migrate");
-        let start = Date::constant(2026, 9, 29)
-            .at(10, 0, 0, 0)
-            .to_zoned(shanghai())
-            .expect("local time")
-            .timestamp();
+        let start = BEIJING
+            .to_timestamp(Date::constant(2026, 9, 29).at(10, 0, 0, 0))
+            .expect("local time");
         Self {
             store,
             host: TestHost::at(start),

@@ -5,7 +5,7 @@ use jiff::SignedDuration;
 use jiff::civil::Date;
 use minyi::app::cases::{self, Contact, Location, NewCase, Rules};
 use minyi::app::supervision::{self, Scope};
-use minyi::calendar::{Calendar, Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Calendar, Timestamp};
 use minyi::case::{Actor, Category, Channel, Command, Complexity, Facts, Role, Urgency};
 use minyi::policy::Policy;
 use minyi::store::{Statement, Store};
@@ -14,11 +14,9 @@ use minyi_tests::TestHost;
 use pollster::block_on;
 
 fn monday() -> Timestamp {
-    Date::constant(2026, 11, 2)
-        .at(10, 0, 0, 0)
-        .to_zoned(shanghai())
+    BEIJING
+        .to_timestamp(Date::constant(2026, 11, 2).at(10, 0, 0, 0))
         .expect("local time")
-        .timestamp()
 }
 
 struct Fixture {

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use minyi::calendar::{Calendar, Date, Limit, OfficeHours, shanghai};
+use minyi::calendar::{BEIJING, Calendar, Date, Limit, OfficeHours};
 
 fn bench(c: &mut Criterion) {
     let cal = Calendar::builtin();
@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         });
     }
     let hours = OfficeHours::default();
-    let received = shanghai()
+    let received = BEIJING
         .to_timestamp(start.at(16, 0, 0, 0))
         .unwrap_or(minyi::calendar::Timestamp::UNIX_EPOCH);
     for limit in [Limit::WorkingDays(5), Limit::WorkingHours(3)] {

@@ -487,7 +487,7 @@ fn midpoint(start: Timestamp, end: Timestamp) -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{Date, shanghai};
+    use crate::calendar::{BEIJING, Date};
     use crate::case::Channel;
 
     fn facts(channel: Channel, category: Category) -> Facts {
@@ -501,10 +501,9 @@ mod tests {
     }
 
     fn at(date: Date, hour: i8, minute: i8) -> Timestamp {
-        date.at(hour, minute, 0, 0)
-            .to_zoned(shanghai())
+        BEIJING
+            .to_timestamp(date.at(hour, minute, 0, 0))
             .expect("valid local time")
-            .timestamp()
     }
 
     #[test]

@@ -26,8 +26,11 @@ impl KeyValue for KvStore {
     }
 
     async fn put(&self, key: &str, value: &str, ttl_seconds: u32) -> Result<(), KvError> {
+        // As bytes: `put` with a `&str` goes through serde_wasm_bindgen's serializer and its
+        // number handling. KV stores bytes either way, and `get(..).text()` reads them back as
+        // the same UTF-8.
         self.kv
-            .put(key, value)
+            .put_bytes(key, value.as_bytes())
             .map_err(|e| KvError(e.to_string()))?
             .expiration_ttl(u64::from(ttl_seconds.max(MIN_TTL_SECONDS)))
             .execute()

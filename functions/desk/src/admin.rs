@@ -18,7 +18,7 @@ use maud::{Markup, html};
 use minyi::app::public::{self, DepartmentName};
 use minyi::app::staff::{self, AccountSummary, Staff};
 use minyi::app::{AppError, Host, calendar, rulebook};
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 use minyi::staff::StaffRole;
 use minyi_web::html::{half, page, respond, time};
 use minyi_web::{Env, Lang, Method, Request, Response, WebError};
@@ -621,10 +621,8 @@ async fn calendar_page<E: Env>(
     refusal: Option<Refusal>,
 ) -> Result<Response, WebError> {
     let years = calendar::stored_years(env.store()).await?;
-    let next_year = env
-        .host()
-        .now()
-        .to_zoned(shanghai())
+    let next_year = BEIJING
+        .to_datetime(env.host().now())
         .year()
         .saturating_add(1);
     let kept = |name: &str| refusal.as_ref().map(|r| r.field(name).to_owned());

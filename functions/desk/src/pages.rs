@@ -5,7 +5,7 @@ use minyi::app::Host;
 use minyi::app::desk::{self, QueueItem};
 use minyi::app::public::DepartmentName;
 use minyi::app::staff::Staff;
-use minyi::calendar::{Calendar, Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Calendar, Timestamp};
 use minyi::case::Status;
 use minyi::staff::StaffRole;
 use minyi_web::html::{page, respond, time};
@@ -112,7 +112,7 @@ fn time_left(lang: Lang, calendar: &Calendar, now: Timestamp, due: Timestamp) ->
     if hours < 24 {
         return (format!("{hours} {}", lang.pick("小时", "hours")), false);
     }
-    let day = |t: Timestamp| t.to_zoned(shanghai()).date();
+    let day = |t: Timestamp| BEIJING.to_datetime(t).date();
     let last = day(Timestamp::from_millisecond(due.as_millisecond() - 1).unwrap_or(due));
     let n = calendar.working_days_between(day(now), last);
     (

@@ -10,7 +10,7 @@ use minyi::app::criticism::{self, Quarter};
 use minyi::app::public::month_start;
 use minyi::app::staff::Staff;
 use minyi::app::statistics::{self, DepartmentStats, Rate};
-use minyi::calendar::{Timestamp, iso, shanghai};
+use minyi::calendar::{BEIJING, Time, Timestamp, iso};
 use minyi::policy::Policy;
 use minyi::staff::StaffRole;
 use minyi_web::html::{page, respond};
@@ -172,7 +172,9 @@ impl Period {
         if let Some(w) = req.query_param("week") {
             let wrong = || WebError::bad("week", "格式应为 YYYY-MM-DD / expected YYYY-MM-DD");
             let date = iso::parse_date(w.trim()).ok_or_else(wrong)?;
-            let from = date.to_zoned(shanghai()).map_err(|_| wrong())?.timestamp();
+            let from = BEIJING
+                .to_timestamp(date.to_datetime(Time::midnight()))
+                .map_err(|_| wrong())?;
             // Seven days of 24 hours: Beijing time has no daylight saving.
             let to = Timestamp::from_millisecond(from.as_millisecond() + 7 * 86_400_000)
                 .map_err(|_| wrong())?;
@@ -192,7 +194,7 @@ impl Period {
                 .filter(|(_, m)| (1..=12).contains(m))
                 .ok_or_else(wrong)?,
             None => {
-                let today = now.to_zoned(shanghai()).date();
+                let today = BEIJING.to_datetime(now).date();
                 (today.year(), today.month())
             }
         };

@@ -4,7 +4,7 @@
 //! them: the rows come from [`minyi::app::public`], which does not read `case_contact`.
 
 use minyi::app::public::{self, Cursor, Filter, PublicCase};
-use minyi::calendar::{Limit, Timestamp, iso, shanghai};
+use minyi::calendar::{BEIJING, Limit, Time, Timestamp, iso};
 use minyi::case::{Category, Channel, Complexity, Facts, Status, Urgency};
 use minyi::ids::TrackingNumber;
 use minyi::policy::Policy;
@@ -381,7 +381,9 @@ fn instant(value: &str, end: bool) -> Option<Timestamp> {
     }
     let date = iso::parse_date(value)?;
     let day = if end { date.tomorrow().ok()? } else { date };
-    let t = day.to_zoned(shanghai()).ok()?.timestamp();
+    let t = BEIJING
+        .to_timestamp(day.to_datetime(Time::midnight()))
+        .ok()?;
     if end {
         t.checked_sub(jiff::SignedDuration::from_millis(1)).ok()
     } else {

@@ -22,7 +22,7 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    /// Reads `department` (id), `category` (code), `month` (`YYYY-MM`, Shanghai), `q` (search)
+    /// Reads `department` (id), `category` (code), `month` (`YYYY-MM`, Beijing time), `q` (search)
     /// and `cursor` from the query string. Unknown values are refused, not ignored.
     pub fn parse(req: &Request) -> Result<Self, WebError> {
         let mut q = ListQuery::default();
@@ -80,7 +80,7 @@ impl ListQuery {
     }
 }
 
-/// The instants a `YYYY-MM` month of 1900–2099 starts and ends (Shanghai).
+/// The instants a `YYYY-MM` month of 1900–2099 starts and ends (Beijing time).
 fn month_range(value: &str) -> Option<(jiff::Timestamp, jiff::Timestamp)> {
     let (y, m) = value.split_once('-')?;
     if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {

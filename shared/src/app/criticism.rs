@@ -7,7 +7,7 @@
 //! record can be recomputed from `case_event` (docs/desk.md, "Criticism records").
 
 use super::{AppError, instant, ms};
-use crate::calendar::{Timestamp, shanghai};
+use crate::calendar::{BEIJING, Timestamp};
 use crate::case::{Case, EventKind, Status, Transition};
 use crate::store::{Row, Statement, Store, StoreError};
 
@@ -140,7 +140,7 @@ pub struct Quarter {
 impl Quarter {
     /// The quarter holding an instant.
     pub fn of(at: Timestamp) -> Self {
-        let date = at.to_zoned(shanghai()).date();
+        let date = BEIJING.to_datetime(at).date();
         Self {
             year: date.year(),
             number: (date.month() - 1) / 3 + 1,

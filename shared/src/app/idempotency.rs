@@ -42,6 +42,9 @@ pub fn fingerprint(case: &NewCase) -> String {
     let f = &case.facts;
     let c = &case.contact;
     let l = &case.location;
+    // A coordinate by its bits, exactly what the store keeps: printing it as a decimal would
+    // bring float formatting (14 KB of wasm) into the public Worker for this alone.
+    let coordinate = |v: Option<f64>| v.map_or(String::new(), |v| format!("{:016x}", v.to_bits()));
     let fields: [&str; 13] = [
         f.channel.code(),
         f.category.code(),
@@ -53,8 +56,8 @@ pub fn fingerprint(case: &NewCase) -> String {
         c.name.as_deref().unwrap_or(""),
         c.phone.as_deref().unwrap_or(""),
         c.email.as_deref().unwrap_or(""),
-        &l.latitude.map(|v| v.to_string()).unwrap_or_default(),
-        &l.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        &coordinate(l.latitude),
+        &coordinate(l.longitude),
         l.address.as_deref().unwrap_or(""),
     ];
     let mut hash = Sha256::new();

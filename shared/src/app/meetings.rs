@@ -233,10 +233,7 @@ pub async fn publish<S: Store, H: Host>(
 
 /// The day `t` falls on in Beijing.
 fn beijing_date(t: Timestamp) -> crate::calendar::Date {
-    crate::calendar::shanghai()
-        .to_offset(t)
-        .to_datetime(t)
-        .date()
+    crate::calendar::BEIJING.to_datetime(t).date()
 }
 
 /// A meeting by its code.

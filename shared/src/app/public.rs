@@ -11,8 +11,8 @@
 
 use super::cases::Rules;
 use super::{AppError, Host, instant};
+use crate::calendar::{BEIJING, Time, Timestamp};
 use crate::calendar::{Calendar, explain::Explanation};
-use crate::calendar::{Timestamp, shanghai};
 use crate::case::{
     Actor, Category, Channel, Command, Complexity, DispatchMethod, Facts, Grade, Rating, Role,
     Status, Transition, Truthfulness, Urgency, Visibility,
@@ -317,12 +317,17 @@ fn json_rows<T>(
     else {
         return Err(corrupt());
     };
-    let mut keyed = items
-        .iter()
-        .map(|v| v.as_array().and_then(|a| item(a)).ok_or_else(corrupt))
-        .collect::<Result<Vec<_>, _>>()?;
-    keyed.sort_by_key(|(key, _)| *key);
-    Ok(keyed.into_iter().map(|(_, v)| v).collect())
+    let mut keys = Vec::with_capacity(items.len());
+    let mut values = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        let (key, value) = v.as_array().and_then(|a| item(a)).ok_or_else(corrupt)?;
+        keys.push((key, i));
+        values.push(Some(value));
+    }
+    // (key, position) pairs are unique, so this is the stable order by key; sorting them
+    // rather than the values keeps one copy of the sort for every `T`.
+    keys.sort_unstable();
+    Ok(keys.iter().filter_map(|&(_, i)| values[i].take()).collect())
 }
 
 /// A page of public cases, newest first.
@@ -473,13 +478,12 @@ pub async fn departments<S: Store>(store: &S) -> Result<Vec<DepartmentName>, App
         .collect()
 }
 
-/// The instant a Shanghai calendar month starts (for month filters).
+/// The instant a Beijing calendar month starts (for month filters).
 pub fn month_start(year: i16, month: i8) -> Option<Timestamp> {
-    jiff::civil::Date::new(year, month, 1)
-        .ok()?
-        .to_zoned(shanghai())
+    let first = jiff::civil::Date::new(year, month, 1).ok()?;
+    BEIJING
+        .to_timestamp(first.to_datetime(Time::midnight()))
         .ok()
-        .map(|z| z.timestamp())
 }
 
 /// The published replies of several cases the reader may see, grouped by case, oldest first.

@@ -6,7 +6,7 @@ use core::fmt::Write as _;
 use jiff::civil::DateTime;
 
 use super::days::{date_of, day_number};
-use super::{Calendar, Date, DayKind, Deadline, HolidayName, Limit, SHANGHAI};
+use super::{BEIJING, Calendar, Date, DayKind, Deadline, HolidayName, Limit};
 
 /// Longest span of days scanned for the lists.
 const MAX_SCAN_DAYS: i64 = 800;
@@ -38,11 +38,11 @@ pub struct SkippedRun {
 pub struct Explanation {
     /// The limit applied.
     pub limit: Limit,
-    /// The Shanghai date of receipt.
+    /// The Beijing date of receipt.
     pub received_date: Date,
     /// The last day counted (the deadline's day; 24:00 of it when `at_midnight`).
     pub last_day: Date,
-    /// The deadline in Shanghai civil time.
+    /// The deadline in Beijing civil time.
     pub deadline_local: DateTime,
     /// True when the deadline is the end (24:00) of `last_day`.
     pub at_midnight: bool,
@@ -67,7 +67,7 @@ pub struct Explanation {
 impl Calendar {
     /// Explains a deadline computed by this calendar.
     pub fn explain(&self, deadline: &Deadline) -> Explanation {
-        let local = SHANGHAI.to_datetime(deadline.at);
+        let local = BEIJING.to_datetime(deadline.at);
         let at_midnight =
             local.time() == jiff::civil::Time::midnight() && local.date() != deadline.last_day;
         let r = day_number(deadline.received_date);

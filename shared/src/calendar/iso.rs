@@ -3,9 +3,8 @@
 //! jiff's own printer and parser are general and large (≈150 KB of wasm); the platform needs
 //! three fixed shapes, so it spells them out.
 
-use super::{Date, Timestamp, shanghai};
+use super::{BEIJING, Date, Offset, Timestamp};
 use jiff::civil::{DateTime, Time};
-use jiff::tz::Offset;
 
 /// `2026-12-01T16:00:00Z`: an instant in UTC, to the second.
 pub fn utc(t: Timestamp) -> String {
@@ -15,16 +14,12 @@ pub fn utc(t: Timestamp) -> String {
 
 /// `2026-12-02T00:00:00+08:00`: an instant in Beijing time, to the second.
 pub fn beijing(t: Timestamp) -> String {
-    let offset = shanghai().to_offset(t);
-    let minutes = offset.seconds() / 60;
-    let sign = if minutes < 0 { '-' } else { '+' };
-    let (h, m) = (minutes.abs() / 60, minutes.abs() % 60);
-    format!("{}{sign}{h:02}:{m:02}", civil(offset.to_datetime(t)))
+    format!("{}+08:00", civil(BEIJING.to_datetime(t)))
 }
 
 /// `2026-12-02 00:00`: an instant as people read it in Beijing time.
 pub fn beijing_minutes(t: Timestamp) -> String {
-    let d = shanghai().to_offset(t).to_datetime(t);
+    let d = BEIJING.to_datetime(t);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         d.year(),

@@ -171,15 +171,18 @@ impl YearSchedule {
                 continue;
             }
             let (year, entry) = parse_line(content, line_no)?;
-            match years.iter_mut().find(|y| y.year == year) {
-                Some(y) => y.entries.push(entry),
-                None => years.push(YearSchedule {
-                    year,
-                    entries: vec![entry],
-                }),
+            // Kept in year order as they come, so nothing needs sorting afterwards.
+            match years.binary_search_by_key(&year, |y| y.year) {
+                Ok(at) => years[at].entries.push(entry),
+                Err(at) => years.insert(
+                    at,
+                    YearSchedule {
+                        year,
+                        entries: vec![entry],
+                    },
+                ),
             }
         }
-        years.sort_by_key(|y| y.year);
         for y in &years {
             y.check_overlaps()?;
         }

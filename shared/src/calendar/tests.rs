@@ -10,15 +10,26 @@ fn d(y: i16, m: i8, day: i8) -> Date {
     Date::constant(y, m, day)
 }
 
-/// A Shanghai civil time as an instant.
+/// A Beijing civil time as an instant.
 fn at(y: i16, m: i8, day: i8, h: i8, min: i8) -> Timestamp {
-    shanghai()
+    BEIJING
         .to_timestamp(d(y, m, day).at(h, min, 0, 0))
         .expect("valid time")
 }
 
 fn cal() -> Calendar {
     Calendar::builtin()
+}
+
+#[test]
+fn beijing_time_is_asia_shanghai_since_1992() {
+    let zone = jiff::tz::get!("Asia/Shanghai");
+    let since = at(1992, 1, 1, 0, 0);
+    assert_eq!(zone.to_offset(since), BEIJING);
+    assert!(
+        zone.following(since).next().is_none(),
+        "Asia/Shanghai changed its offset after 1991"
+    );
 }
 
 #[test]
@@ -410,7 +421,7 @@ proptest! {
     fn working_hours_agree_with_naive_office_walk(date in date_in(2024, 2026), minute in 0i64..1440, n in 1u16..=40) {
         let c = cal();
         let h = OfficeHours::default();
-        let ts = shanghai().to_timestamp(date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0)).expect("ok");
+        let ts = BEIJING.to_timestamp(date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0)).expect("ok");
         let dl = c.deadline(ts, Limit::WorkingHours(n), &h).expect("ok");
         // Walk minute by minute through office periods on working days.
         let mut left = i64::from(n) * 60;
@@ -433,6 +444,6 @@ proptest! {
             x += 1;
             t = 0;
         };
-        prop_assert_eq!(dl.at, shanghai().to_timestamp(expected).expect("ok"));
+        prop_assert_eq!(dl.at, BEIJING.to_timestamp(expected).expect("ok"));
     }
 }

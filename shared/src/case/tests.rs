@@ -3,15 +3,14 @@
 
 use super::table::{self, TRANSITIONS};
 use super::*;
-use crate::calendar::{Calendar, Date, shanghai};
+use crate::calendar::{BEIJING, Calendar, Date};
 use crate::policy::Policy;
 use proptest::prelude::*;
 
 fn at(date: Date, hour: i8) -> Timestamp {
-    date.at(hour, 0, 0, 0)
-        .to_zoned(shanghai())
+    BEIJING
+        .to_timestamp(date.at(hour, 0, 0, 0))
         .expect("valid local time")
-        .timestamp()
 }
 
 fn facts(category: Category, consent: bool) -> Facts {

@@ -1,7 +1,7 @@
-//! Dates and deadlines as people read them, in Shanghai local time.
+//! Dates and deadlines as people read them, in Beijing time.
 
 use crate::Lang;
-use minyi::calendar::{Timestamp, shanghai};
+use minyi::calendar::{BEIJING, Timestamp};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -21,15 +21,15 @@ fn day(lang: Lang, year: i16, month: i8, day: i8) -> String {
     }
 }
 
-/// The Shanghai calendar date of an instant (`2026年12月1日`, `1 Dec 2026`).
+/// The Beijing calendar date of an instant (`2026年12月1日`, `1 Dec 2026`).
 pub fn date(lang: Lang, at: Timestamp) -> String {
-    let d = at.to_zoned(shanghai()).date();
+    let d = BEIJING.to_datetime(at).date();
     day(lang, d.year(), d.month(), d.day())
 }
 
-/// An instant with its Shanghai time of day (`2026年12月1日 09:30`).
+/// An instant with its Beijing time of day (`2026年12月1日 09:30`).
 pub fn date_time(lang: Lang, at: Timestamp) -> String {
-    let z = at.to_zoned(shanghai());
+    let z = BEIJING.to_datetime(at);
     format!(
         "{} {:02}:{:02}",
         day(lang, z.year(), z.month(), z.day()),
@@ -42,7 +42,7 @@ pub fn date_time(lang: Lang, at: Timestamp) -> String {
 /// (`2026年12月1日 24:00`), as the Civil Code counts days (art. 203: the last day ends at
 /// 24:00).
 pub fn deadline(lang: Lang, at: Timestamp) -> String {
-    let z = at.to_zoned(shanghai());
+    let z = BEIJING.to_datetime(at);
     if z.hour() == 0
         && z.minute() == 0
         && z.second() == 0
