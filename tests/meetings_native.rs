@@ -182,6 +182,10 @@ fn a_meeting_from_announcement_to_attendance() {
     }
     let again = site.register("市民0", "13700137000");
     assert!(again.text().contains("已报名"), "{}", again.text());
+    assert!(
+        !again.text().contains("class=\"big\""),
+        "a number's code is never shown to whoever types the number again"
+    );
     let by_sms = site.sms("SMm1", "+8613900139000", "ｂｍ m26 张三");
     assert!(
         by_sms.contains("已报名会议M26") && by_sms.contains("报名码"),

@@ -1,7 +1,8 @@
 //! The open meetings' public writes (000 §1): `POST /submit/meetings/{code}` registers from the
 //! meeting page's form (one registration per number: a second answers the first's code), and
 //! `POST /submit/meetings/{code}/answer` lets a selected citizen confirm or give up a place
-//! with the registration code and the number. Each attempt counts against the client's
+//! with the registration code and the number. The code is shown once, at the first
+//! registration: a page never tells a number's code to whoever types the number. Each attempt counts against the client's
 //! query-code budget: like a code, a registration code could otherwise be guessed.
 
 use maud::html;
@@ -36,11 +37,14 @@ pub async fn register<E: Env>(
         h1 { (title) }
         section.ok {
             @if registered.existing {
-                p { (lang.pick("该手机号已报名，报名码不变：", "This number had registered; its code stands: ")) }
+                // Never the code again: whoever knows a number could otherwise learn its code
+                // and give its place up.
+                p { (lang.pick("该手机号已报名，报名码已在首次报名时显示；也可由该手机发短信 BM 会议编号 姓名 取回。",
+                    "This number has registered; its code was shown then, and texting BM <code> <name> from it sends it again.")) }
             } @else {
                 p { (lang.pick("您的报名码（请保存）：", "Your registration code (keep it): ")) }
+                p.big { (registered.code) }
             }
-            p.big { (registered.code) }
             p { (lang.pick("报名截止后将公布选取结果，入选者会收到短信。", "The draw is published when registration closes; those selected are told by SMS.")) }
         }
         p { a href={ "/meetings/" (code.to_uppercase()) "?lang=" (lang.code()) } { (lang.pick("返回会议页面", "Back to the meeting")) } }
