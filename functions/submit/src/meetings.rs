@@ -49,8 +49,7 @@ pub async fn register<E: Env>(
         }
         p { a href={ "/meetings/" (code.to_uppercase()) "?lang=" (lang.code()) } { (lang.pick("返回会议页面", "Back to the meeting")) } }
     };
-    Ok(respond(lang, req, 200, page(lang, req, title, main))
-        .with_header("cache-control", "no-store"))
+    Ok(result_page(lang, req, title, main))
 }
 
 /// A comment on a topic after the meeting: a case, answered with its tracking number and code.
@@ -97,8 +96,7 @@ pub async fn comment<E: Env>(
             }
         }
     };
-    Ok(respond(lang, req, 200, page(lang, req, title, main))
-        .with_header("cache-control", "no-store"))
+    Ok(result_page(lang, req, title, main))
 }
 
 /// A selected citizen's answer from the web.
@@ -145,6 +143,10 @@ pub async fn answer<E: Env>(
         Answer::Nothing => return Err(WebError::NotFound),
     };
     let main = html! { h1 { (title) } section.ok { p { (said) } } };
-    Ok(respond(lang, req, 200, page(lang, req, title, main))
-        .with_header("cache-control", "no-store"))
+    Ok(result_page(lang, req, title, main))
+}
+
+/// A write's outcome page: never stored by a cache (it may hold a code shown once).
+fn result_page(lang: Lang, req: &Request, title: &str, main: maud::Markup) -> Response {
+    respond(lang, req, 200, page(lang, req, title, main)).with_header("cache-control", "no-store")
 }
