@@ -128,19 +128,21 @@ for line in sys.stdin:
   return "${PIPESTATUS[0]}"
 }
 
-# local_workers DIR VAR=VALUE...: the three Workers' configurations for one local `wrangler dev`
+# local_workers DIR VAR=VALUE...: the four Workers' configurations for one local `wrangler dev`
 # session, written into DIR: DIR/desk.toml (the staff Worker, in front, with the public Worker
-# bound as `PUBLIC` and the SMS Worker as `SMS`), DIR/public.toml and DIR/sms.toml, copies of
-# wrangler.desk.toml, wrangler.toml and wrangler.sms.toml with absolute paths and the given
-# variables (MINYI_ENV=dev and the like: local runs only, never in the repository's
-# configurations). Serve them with
-#   wrangler dev -c DIR/desk.toml -c DIR/public.toml -c DIR/sms.toml --persist-to ...
+# bound as `PUBLIC` and the SMS Worker as `SMS`), DIR/public.toml (which hands the form and the
+# writes to the submit Worker, its `SUBMIT` binding, as deployed), DIR/submit.toml and
+# DIR/sms.toml: copies of wrangler.desk.toml, wrangler.toml, wrangler.submit.toml and
+# wrangler.sms.toml with absolute paths and the given variables (MINYI_ENV=dev and the like:
+# local runs only, never in the repository's configurations). Serve them with
+#   wrangler dev $(session_configs DIR) --persist-to ...
 # (two wrangler processes cannot share one local D1; one session can).
 local_workers() {
   local dir=$1 src out vars='' kv; shift
   mkdir -p "$dir"
   for kv in "$@"; do vars+="${kv%%=*} = \"${kv#*=}\""$'\n'; done
-  for pair in "wrangler.desk.toml:desk" "wrangler.toml:public" "wrangler.sms.toml:sms"; do
+  for pair in "wrangler.desk.toml:desk" "wrangler.toml:public" "wrangler.submit.toml:submit" \
+    "wrangler.sms.toml:sms"; do
     src=${pair%%:*} out="$dir/${pair##*:}.toml"
     sed -e "s#^main = \"#main = \"$PWD/#" -e "s#^migrations_dir = \"#migrations_dir = \"$PWD/#" \
       -e '/^\[vars\]$/d' -e '/^\[triggers\]$/,/^crons/d' "$src" >"$out"
@@ -148,4 +150,16 @@ local_workers() {
   done
   printf '\n[[services]]\nbinding = "PUBLIC"\nservice = "minyi"\n' >>"$dir/desk.toml"
   printf '\n[[services]]\nbinding = "SMS"\nservice = "minyi-sms"\n' >>"$dir/desk.toml"
+}
+
+# session_configs DIR: the -c arguments of the four Workers local_workers wrote into DIR, the
+# staff Worker first (it gets the port and the cron trigger).
+session_configs() {
+  printf -- '-c %s ' "$1/desk.toml" "$1/public.toml" "$1/submit.toml" "$1/sms.toml"
+}
+
+# public_configs DIR: the -c arguments of the public Worker alone with the submit Worker behind
+# it (as deployed on the public hostname).
+public_configs() {
+  printf -- '-c %s ' "$1/public.toml" "$1/submit.toml"
 }

@@ -137,6 +137,7 @@ impl NativeEnv {
                     code_attempts_per_hour: 10_000,
                     code_attempts_per_case_per_hour: 10_000,
                 },
+                shared_cache_seconds: minyi_web::cache::PAGE_SECONDS,
                 jurisdiction_id: None,
                 client_address: minyi_web::client::ClientAddress::Peer,
                 ops_secret: Some(OPS_SECRET.as_bytes().to_vec()),

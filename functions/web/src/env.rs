@@ -53,6 +53,10 @@ pub struct Config {
     pub turnstile: Option<Turnstile>,
     /// Request budgets.
     pub limits: RateLimits,
+    /// How long shared caches may keep a public page (`MINYI_SHARED_CACHE_SECONDS`, default
+    /// [`crate::cache::PAGE_SECONDS`]): shorter where no purge reaches the cache (a reverse
+    /// proxy in front of Spin, docs/cache.md).
+    pub shared_cache_seconds: u32,
     /// Open311 jurisdiction id this deployment answers to, if it names one.
     pub jurisdiction_id: Option<String>,
     /// Where the client's address comes from (the peer unless the deployment trusts a
@@ -159,6 +163,15 @@ pub trait Env {
 
     /// Writes one line to the runtime's log (never personal data).
     fn log(&self, line: &str);
+
+    /// Makes the shared caches in front of the public pages drop what they keep under `keys`
+    /// (paths with canonical queries, [`crate::cache`]) after a change. A runtime without a
+    /// cache it can reach does nothing: its reverse proxy's copies expire within
+    /// [`crate::cache::PAGE_SECONDS`] (docs/cache.md). Never fails the change: a purge that
+    /// does not go through is logged and the copies expire.
+    async fn purge(&self, keys: &[String]) {
+        let _ = keys;
+    }
 
     /// Sends one POST with `headers` to an outside service and returns (status, body): the
     /// runtime's raw call. Functions call [`crate::outbound`], which checks the URL first.

@@ -9,6 +9,7 @@
 //! request into a [`Request`], call [`serve::serve`] with the functions they bundle, and
 //! convert the [`Response`] back. Nothing here knows which runtime it is on.
 
+pub mod cache;
 pub mod client;
 mod env;
 mod error;

@@ -23,6 +23,7 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_READS_PER_MINUTE",
     "MINYI_CODE_ATTEMPTS_PER_HOUR",
     "MINYI_CODE_ATTEMPTS_PER_CASE_PER_HOUR",
+    "MINYI_SHARED_CACHE_SECONDS",
     "MINYI_CLIENT_IP_HEADER",
     "MINYI_TRUSTED_PROXY_HOPS",
     "OPEN311_JURISDICTION",
@@ -97,6 +98,20 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             "MINYI_CODE_ATTEMPTS_PER_CASE_PER_HOUR",
             defaults.code_attempts_per_case_per_hour,
         ),
+    };
+    let shared_cache_seconds = match get("MINYI_SHARED_CACHE_SECONDS") {
+        None => crate::cache::PAGE_SECONDS,
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s| *s <= crate::cache::MAX_PAGE_SECONDS)
+            .ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "MINYI_SHARED_CACHE_SECONDS must be a number of seconds from 0 to {}",
+                    crate::cache::MAX_PAGE_SECONDS
+                ))
+            })?,
     };
     let client_address = ClientAddress::parse(
         get("MINYI_CLIENT_IP_HEADER").as_deref(),
@@ -184,6 +199,7 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         secret,
         turnstile,
         limits,
+        shared_cache_seconds,
         jurisdiction_id: get("OPEN311_JURISDICTION"),
         client_address,
         ops_secret,

@@ -1,0 +1,138 @@
+//! The public pages in Cloudflare's edge cache (the Workers Cache API, docs/cache.md): the
+//! public Worker answers a cached read without running the site, stores what the serve path
+//! marked public, and every Worker that changes a case or a meeting purges the keys the change
+//! makes stale. What may be cached, under which key and for how long is decided once, in
+//! `minyi_web::cache`; this module only moves responses in and out of the runtime's cache.
+
+use minyi_web::cache;
+use worker::{Cache, Context, Env, console_error};
+
+/// Purges for one request or cron run. Where the keys live: the public site's origin
+/// (`MINYI_PUBLIC_ORIGIN`, e.g. `https://www.city.example`), or else the origin the request
+/// came to. The zone purge (`MINYI_CF_ZONE_ID` with the secret `MINYI_CF_API_TOKEN`, a token
+/// allowed `Zone.Cache Purge`) reaches every data center; `Cache::delete` reaches only the one
+/// that runs the Worker. Read only when a change purges: reads cost nothing.
+pub struct Purger {
+    env: Env,
+    request_origin: Option<String>,
+}
+
+/// URLs one call of the zone purge API may name (Cloudflare's limit on most plans).
+const URLS_PER_PURGE: usize = 30;
+
+impl Purger {
+    /// The purger of a request to `request_origin` (`None` for a cron run).
+    pub fn new(env: &Env, request_origin: Option<String>) -> Self {
+        Self {
+            env: env.clone(),
+            request_origin,
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        self.env
+            .secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| self.env.var(name).map(|v| v.to_string()))
+            .ok()
+            .map(|v| v.trim().trim_end_matches('/').to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Drops `keys` from this data center's cache, then from every data center's when the zone
+    /// purge is configured. Failures are logged, never raised: the copies expire anyway.
+    pub async fn purge(&self, keys: &[String]) {
+        if keys.is_empty() {
+            return;
+        }
+        let Some(origin) = self
+            .get("MINYI_PUBLIC_ORIGIN")
+            .or_else(|| self.request_origin.clone())
+        else {
+            console_error!("minyi: cache purge skipped: set MINYI_PUBLIC_ORIGIN");
+            return;
+        };
+        let urls: Vec<String> = keys.iter().map(|k| format!("{origin}{k}")).collect();
+        let cache = Cache::default();
+        for url in &urls {
+            if let Err(e) = cache.delete(url.as_str(), false).await {
+                console_error!("minyi: cache delete failed: {e}");
+            }
+        }
+        if let Some((zone, token)) = self
+            .get("MINYI_CF_ZONE_ID")
+            .zip(self.get("MINYI_CF_API_TOKEN"))
+        {
+            for chunk in urls.chunks(URLS_PER_PURGE) {
+                if let Err(e) = purge_zone(&zone, &token, chunk).await {
+                    console_error!("minyi: zone cache purge failed: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// One call of Cloudflare's purge-by-URL API.
+async fn purge_zone(zone: &str, token: &str, urls: &[String]) -> Result<(), String> {
+    let body = serde_json::json!({ "files": urls }).to_string();
+    let headers = worker::Headers::new();
+    let bearer = format!("Bearer {token}");
+    for (name, value) in [
+        ("content-type", "application/json"),
+        ("authorization", bearer.as_str()),
+    ] {
+        headers.set(name, value).map_err(|e| e.to_string())?;
+    }
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
+    let url = format!("https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache");
+    let request = worker::Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
+    let response = worker::Fetch::Request(request)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    match response.status_code() {
+        200..=299 => Ok(()),
+        status => Err(format!("HTTP {status}")),
+    }
+}
+
+/// A cached answer to a read, if the cache has one (304 when the request's `If-None-Match`
+/// names its `ETag`).
+pub async fn lookup(url: &str, if_none_match: Option<&str>) -> Option<worker::Response> {
+    let hit = Cache::default().get(url, false).await.ok()??;
+    Some(conditional(hit, if_none_match))
+}
+
+/// 304 Not Modified, headers kept and body dropped, when `if_none_match` names the response's
+/// `ETag`; the response itself otherwise.
+pub fn conditional(response: worker::Response, if_none_match: Option<&str>) -> worker::Response {
+    let etag = response.headers().get("etag").ok().flatten();
+    let matches = match (if_none_match, etag.as_deref()) {
+        (Some(wanted), Some(etag)) => cache::etag_matches(wanted, etag),
+        _ => false,
+    };
+    if !matches {
+        return response;
+    }
+    let headers = response.headers().clone();
+    let _ = headers.delete("content-type");
+    match worker::Response::empty() {
+        Ok(empty) => empty.with_status(304).with_headers(headers),
+        Err(_) => response,
+    }
+}
+
+/// Keeps a response the serve path marked public under `url`, after the answer is sent.
+pub fn store(ctx: &Context, url: String, response: &mut worker::Response) {
+    let Ok(copy) = response.cloned() else {
+        return;
+    };
+    ctx.wait_until(async move {
+        if let Err(e) = Cache::default().put(url.as_str(), copy).await {
+            console_error!("minyi: cache put failed: {e}");
+        }
+    });
+}
