@@ -53,9 +53,11 @@ impl Purger {
             return;
         };
         let urls: Vec<String> = keys.iter().map(|k| format!("{origin}{k}")).collect();
+        // All at once: a case's change names some forty keys.
         let cache = Cache::default();
-        for url in &urls {
-            if let Err(e) = cache.delete(url.as_str(), false).await {
+        let deletes = urls.iter().map(|url| cache.delete(url.as_str(), false));
+        for outcome in futures_util::future::join_all(deletes).await {
+            if let Err(e) = outcome {
                 console_error!("minyi: cache delete failed: {e}");
             }
         }
