@@ -248,11 +248,19 @@ fn a_case_goes_from_dispatch_to_the_citizens_rating_over_http() {
         );
         let again = read(target);
         if edge_cache() {
-            assert_eq!(again.header("cf-cache-status"), Some("HIT"), "{target}");
+            assert!(
+                again.header("x-minyi-cache").is_some(),
+                "{target}: from a cache"
+            );
         }
     }
     let publish = json!({"visibility": "public"});
     assert_eq!(act(&rev, &format!("{case}/publish"), &publish).status, 200);
+    if edge_cache() {
+        // The public Worker's isolate keeps its own copy for a second (docs/cache.md); the
+        // edge cache's copies are purged already.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
     // Right after publication every purged read shows it, through the cache.
     for (target, answered) in reads.iter().filter(|(t, _)| *t != control) {
         let shown = read(target);
@@ -265,12 +273,15 @@ fn a_case_goes_from_dispatch_to_the_citizens_rating_over_http() {
     }
     if edge_cache() {
         let stale = read(&control);
-        assert_eq!(stale.header("cf-cache-status"), Some("HIT"));
+        assert_eq!(stale.header("x-minyi-cache"), Some("edge"));
         assert!(!stale.text().contains(&reply), "the control stays stale");
     }
     let rated = rate(&tracking, &code, "satisfied");
     assert_eq!(rated.status, 200, "{}", rated.text());
     // The rating (the submit Worker's write) purges too.
+    if edge_cache() {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
     assert_eq!(public_status(&tracking), "closed");
 }
 
@@ -472,6 +483,9 @@ fn a_meeting_takes_concurrent_registrations_and_is_drawn_once_over_http() {
     };
     assert_eq!(sweep(), Some(1));
     assert_eq!(sweep(), Some(0));
+    if edge_cache() {
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
     let drawn = send(&public(), "GET", "/meetings/E2E", &[], b"").text();
     assert_eq!(
         drawn.matches("<td><code>").count(),
@@ -499,6 +513,10 @@ fn a_meeting_takes_concurrent_registrations_and_is_drawn_once_over_http() {
         format!("answer=cancel&registration={first}&phone={phone}").as_bytes(),
     );
     assert_eq!(gave_up.status, 200, "{}", gave_up.text());
+    if edge_cache() {
+        // Past the isolate's own copy of the page (read above); the edge's is purged.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
     let after = send(&public(), "GET", "/meetings/E2E", &[], b"").text();
     assert_eq!(after.matches("<td>入选").count(), 3, "{after}");
     assert_eq!(after.matches("<td>已放弃").count(), 1, "{after}");

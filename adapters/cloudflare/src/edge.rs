@@ -4,7 +4,10 @@
 //! makes stale. What may be cached, under which key and for how long is decided once, in
 //! `minyi_web::cache`; this module only moves responses in and out of the runtime's cache.
 
-use minyi_web::cache;
+use minyi_web::Response;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use worker::js_sys::Date;
 use worker::{Cache, Context, Env, console_error};
 
 /// Purges for one request or cron run. Where the keys live: the public site's origin
@@ -101,33 +104,79 @@ async fn purge_zone(zone: &str, token: &str, urls: &[String]) -> Result<(), Stri
     }
 }
 
-/// A cached answer to a read, if the cache has one (304 when the request's `If-None-Match`
-/// names its `ETag`).
-pub async fn lookup(url: &str, if_none_match: Option<&str>) -> Option<worker::Response> {
-    let hit = Cache::default().get(url, false).await.ok()??;
-    Some(conditional(hit, if_none_match))
+/// The response header that says where a cached answer came from: `isolate` (the isolate's
+/// own copy) or `edge` (the edge cache). Absent on an answer the site made.
+pub const SOURCE: &str = "x-minyi-cache";
+
+/// How long the isolate keeps its own copy of a page it read from, or stored into, the edge
+/// cache: one second (the project's choice). A crowd on one page then costs one Cache API read
+/// per second per isolate instead of one per reader; a purge reaches these copies only by their
+/// expiry, so a change shows within a second plus the purge.
+const MEMORY_MS: f64 = 1000.0;
+
+/// The most body bytes the isolate keeps (of its 128 MB).
+const MEMORY_BYTES: usize = 8 << 20;
+
+/// One page kept in the isolate: until when, and the response.
+struct Kept {
+    until: f64,
+    response: Response,
 }
 
-/// 304 Not Modified, headers kept and body dropped, when `if_none_match` names the response's
-/// `ETag`; the response itself otherwise.
-pub fn conditional(response: worker::Response, if_none_match: Option<&str>) -> worker::Response {
-    let etag = response.headers().get("etag").ok().flatten();
-    let matches = match (if_none_match, etag.as_deref()) {
-        (Some(wanted), Some(etag)) => cache::etag_matches(wanted, etag),
-        _ => false,
-    };
-    if !matches {
-        return response;
-    }
-    let headers = response.headers().clone();
-    let _ = headers.delete("content-type");
-    match worker::Response::empty() {
-        Ok(empty) => empty.with_status(304).with_headers(headers),
-        Err(_) => response,
-    }
+thread_local! {
+    static MEMORY: RefCell<HashMap<String, Kept>> = RefCell::new(HashMap::new());
 }
 
-/// Keeps a response the serve path marked public under `url`, after the answer is sent.
+/// The isolate's copy of the page under `url`, if it is still fresh.
+pub fn remembered(url: &str) -> Option<Response> {
+    let now = Date::now();
+    MEMORY.with(|memory| {
+        memory
+            .borrow()
+            .get(url)
+            .filter(|kept| kept.until > now)
+            .map(|kept| kept.response.clone())
+    })
+}
+
+/// Keeps a copy of `response` in the isolate for [`MEMORY_MS`]; past [`MEMORY_BYTES`] the
+/// expired copies go, and if that is not enough, all of them.
+pub fn remember(url: String, response: &Response) {
+    let now = Date::now();
+    MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        let held: usize = memory.values().map(|k| k.response.body.len()).sum();
+        if held + response.body.len() > MEMORY_BYTES {
+            memory.retain(|_, kept| kept.until > now);
+            let held: usize = memory.values().map(|k| k.response.body.len()).sum();
+            if held + response.body.len() > MEMORY_BYTES {
+                memory.clear();
+            }
+        }
+        memory.insert(
+            url,
+            Kept {
+                until: now + MEMORY_MS,
+                response: response.clone(),
+            },
+        );
+    });
+}
+
+/// The edge cache's copy of the page under `url`, if it has one.
+pub async fn lookup(url: &str) -> Option<Response> {
+    let mut hit = Cache::default().get(url, false).await.ok()??;
+    let headers = hit.headers().entries().collect();
+    let body = hit.bytes().await.ok()?;
+    Some(Response {
+        status: hit.status_code(),
+        headers,
+        body,
+    })
+}
+
+/// Keeps a response the serve path marked public under `url` in the edge cache, after the
+/// answer is sent.
 pub fn store(ctx: &Context, url: String, response: &mut worker::Response) {
     let Ok(copy) = response.cloned() else {
         return;

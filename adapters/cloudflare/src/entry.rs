@@ -117,9 +117,9 @@ async fn fetch(
     let url = req.inner().url();
     let origin = origin_of(&url).to_owned();
     let mut request = convert_request(&mut req).await;
-    // The public Worker answers a cacheable read from the edge cache when it can; on a miss the
-    // site runs without the request's `If-None-Match`, so the full answer can be kept, and the
-    // 304 is decided after.
+    // The public Worker answers a cacheable read from its own copy or the edge cache when it
+    // can; on a miss the site runs without the request's `If-None-Match`, so the full answer
+    // can be kept, and the 304 is decided after.
     let mut shared = None;
     if PUBLIC
         && let Ok(request) = &mut request
@@ -127,8 +127,14 @@ async fn fetch(
     {
         let key_url = format!("{origin}{key}");
         let if_none_match = request.header("if-none-match").map(str::to_owned);
-        if let Some(hit) = edge::lookup(&key_url, if_none_match.as_deref()).await {
-            return Ok(hit);
+        if let Some(kept) = edge::remembered(&key_url) {
+            let kept = kept.with_header(edge::SOURCE, "isolate");
+            return convert_response(cache::not_modified(if_none_match.as_deref(), kept));
+        }
+        if let Some(hit) = edge::lookup(&key_url).await {
+            edge::remember(key_url, &hit);
+            let hit = hit.with_header(edge::SOURCE, "edge");
+            return convert_response(cache::not_modified(if_none_match.as_deref(), hit));
         }
         request.remove_header("if-none-match");
         shared = Some((key_url, if_none_match));
@@ -143,9 +149,10 @@ async fn fetch(
     .await;
     match shared {
         Some((key_url, if_none_match)) if is_public(&response) => {
-            let mut full = convert_response(response)?;
+            edge::remember(key_url.clone(), &response);
+            let mut full = convert_response(response.clone())?;
             edge::store(&ctx, key_url, &mut full);
-            Ok(edge::conditional(full, if_none_match.as_deref()))
+            convert_response(cache::not_modified(if_none_match.as_deref(), response))
         }
         _ => convert_response(response),
     }
