@@ -47,16 +47,27 @@ pub async fn send<E: Env>(
     message: &Outgoing,
 ) -> Result<String, SendError> {
     let template = account.templates.for_message(message)?;
-    let values: Vec<&str> = message.params.iter().map(|(_, v)| v.as_str()).collect();
-    let body = serde_json::json!({
-        "PhoneNumberSet": [e164(&message.to)],
-        "SmsSdkAppId": account.app_id,
-        "SignName": account.sign_name,
-        "TemplateId": template,
-        "TemplateParamSet": values,
-        "SessionContext": message.id,
-    })
-    .to_string();
+    // Built as a value, not through `json!`: no serializer per field type (smaller wasm).
+    let text = |v: &str| serde_json::Value::String(v.to_owned());
+    let mut body = serde_json::Map::new();
+    for (name, value) in [
+        ("SmsSdkAppId", account.app_id),
+        ("SignName", account.sign_name),
+        ("TemplateId", template),
+        ("SessionContext", message.id.as_str()),
+    ] {
+        body.insert(name.to_owned(), text(value));
+    }
+    body.insert(
+        "PhoneNumberSet".to_owned(),
+        serde_json::Value::Array(vec![serde_json::Value::String(e164(&message.to))]),
+    );
+    let params = message.params.iter().map(|(_, v)| text(v)).collect();
+    body.insert(
+        "TemplateParamSet".to_owned(),
+        serde_json::Value::Array(params),
+    );
+    let body = serde_json::Value::Object(body).to_string();
     let now = env.host().now();
     let timestamp = now.as_second();
     let (host, path) = host_and_path(account.endpoint);
