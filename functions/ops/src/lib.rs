@@ -16,7 +16,9 @@
 //! refused (401) before anything is read. [`sweep`] is also what the Worker's cron trigger and
 //! Spin's cron component run.
 
+mod aliyun;
 mod sms;
+mod tencent;
 
 use minyi::app::outbox::{self, Delivery};
 use minyi::app::sweep::{self, Report};
