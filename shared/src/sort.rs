@@ -64,7 +64,7 @@ mod tests {
         fn insertion_sort_is_sort_by(mut v in proptest::collection::vec(any::<(i8, u8)>(), 0..100)) {
             // Compared by the first field only: the second shows the order of equal ones.
             let mut expected = v.clone();
-            expected.sort_by(|a, b| b.0.cmp(&a.0));
+            expected.sort_by_key(|x| std::cmp::Reverse(x.0));
             insertion_sort_by(&mut v, |a, b| b.0.cmp(&a.0));
             prop_assert_eq!(v, expected);
         }
