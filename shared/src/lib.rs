@@ -28,6 +28,7 @@ pub mod redact;
 pub mod rulebook;
 pub mod search;
 pub mod sms;
+pub mod sort;
 pub mod staff;
 pub mod store;
 

@@ -79,6 +79,32 @@ pub fn ticket(seed: &str, code: &str) -> String {
     crate::hex::encode(&digest)
 }
 
+/// A meeting or registration code in upper case, as codes are stored: what
+/// `code.to_uppercase()` gives wherever that is ASCII, and text with a non-ASCII character
+/// (which matches no stored code: they are ASCII letters and digits) wherever it is not.
+/// `str::to_uppercase` would link `core`'s case tables (~16 KB of wasm) into the public
+/// Worker for this one use; the few characters outside ASCII whose upper case is ASCII are
+/// mapped here, and a test checks every character against `core` (docs/deploy-workers.md,
+/// "Size").
+pub fn code_upper(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    for c in code.chars() {
+        match c {
+            '\u{df}' => out.push_str("SS"),
+            '\u{131}' => out.push('I'),
+            '\u{17f}' => out.push('S'),
+            '\u{fb00}' => out.push_str("FF"),
+            '\u{fb01}' => out.push_str("FI"),
+            '\u{fb02}' => out.push_str("FL"),
+            '\u{fb03}' => out.push_str("FFI"),
+            '\u{fb04}' => out.push_str("FFL"),
+            '\u{fb05}' | '\u{fb06}' => out.push_str("ST"),
+            c => out.push(c.to_ascii_uppercase()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +168,19 @@ mod tests {
             commitment("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn code_upper_is_to_uppercase_wherever_that_is_ascii() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let expected = c.to_uppercase().collect::<String>();
+            let got = super::code_upper(c.encode_utf8(&mut [0; 4]));
+            if expected.is_ascii() {
+                assert_eq!(got, expected, "{c:?}");
+            } else {
+                assert!(!got.is_ascii(), "{c:?}");
+            }
+        }
+        assert_eq!(super::code_upper(" m26ab\u{3000}"), " M26AB\u{3000}");
     }
 }

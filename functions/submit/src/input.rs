@@ -242,8 +242,8 @@ fn coordinate(
     if raw.is_empty() {
         return None;
     }
-    match raw.parse::<f64>() {
-        Ok(v) if v.is_finite() && v.abs() <= limit => Some(v),
+    match crate::decimal::parse_f64(raw) {
+        Some(v) if v.abs() <= limit => Some(v),
         _ => {
             fail(name, "坐标无效", "Not a valid coordinate");
             None

@@ -8,6 +8,7 @@
 //! other writes.
 
 mod api;
+mod decimal;
 pub mod input;
 mod meetings;
 mod open311;

@@ -47,7 +47,7 @@ pub async fn register<E: Env>(
             }
             p { (lang.pick("报名截止后将公布选取结果，入选者会收到短信。", "The draw is published when registration closes; those selected are told by SMS.")) }
         }
-        p { a href={ "/meetings/" (code.to_uppercase()) "?lang=" (lang.code()) } { (lang.pick("返回会议页面", "Back to the meeting")) } }
+        p { a href={ "/meetings/" (minyi::meeting::code_upper(code)) "?lang=" (lang.code()) } { (lang.pick("返回会议页面", "Back to the meeting")) } }
     };
     Ok(result_page(lang, req, title, main))
 }

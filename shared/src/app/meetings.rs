@@ -112,7 +112,7 @@ pub async fn create<S: Store, H: Host>(
     host: &H,
     new: &NewMeeting,
 ) -> Result<i64, AppError> {
-    let code = new.code.trim().to_uppercase();
+    let code = crate::meeting::code_upper(new.code.trim());
     if !(2..=12).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(invalid(
             "meeting_code",
@@ -241,7 +241,7 @@ pub async fn find<S: Store>(store: &S, code: &str) -> Result<Meeting, AppError> 
     let rows = store
         .query(
             Statement::new(format!("SELECT {COLUMNS} FROM meeting m WHERE m.code = ?"))
-                .bind(code.trim().to_uppercase()),
+                .bind(crate::meeting::code_upper(code.trim())),
         )
         .await?;
     rows.first().map(decode).ok_or(AppError::NotFound)?
@@ -575,8 +575,8 @@ pub async fn answer<S: Store, H: Host>(
     let mut statement = Statement::new(sql).bind(phone.as_str());
     if let Some((meeting, reg)) = code {
         statement = statement
-            .bind(meeting.trim().to_uppercase())
-            .bind(reg.trim().to_uppercase());
+            .bind(crate::meeting::code_upper(meeting.trim()))
+            .bind(crate::meeting::code_upper(reg.trim()));
     }
     let rows = store.query(statement).await?;
     let Some(row) = rows.first() else {
@@ -734,7 +734,7 @@ pub async fn set_recording<S: Store>(store: &S, code: &str, url: &str) -> Result
         .execute(
             Statement::new("UPDATE meeting SET recording_url = ? WHERE code = ?")
                 .bind(url)
-                .bind(code.trim().to_uppercase()),
+                .bind(crate::meeting::code_upper(code.trim())),
         )
         .await?;
     if changed == 1 {
@@ -753,8 +753,8 @@ pub async fn attend<S: Store>(store: &S, meeting: &str, code: &str) -> Result<()
                  WHERE code = ? AND state IN ('selected', 'confirmed') \
                  AND meeting_id = (SELECT id FROM meeting WHERE code = ?)",
             )
-            .bind(code.trim().to_uppercase())
-            .bind(meeting.trim().to_uppercase()),
+            .bind(crate::meeting::code_upper(code.trim()))
+            .bind(crate::meeting::code_upper(meeting.trim())),
         )
         .await?;
     if changed == 1 {

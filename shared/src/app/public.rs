@@ -326,7 +326,7 @@ fn json_rows<T>(
     }
     // (key, position) pairs are unique, so this is the stable order by key; sorting them
     // rather than the values keeps one copy of the sort for every `T`.
-    keys.sort_unstable();
+    crate::sort::heapsort(&mut keys);
     Ok(keys.iter().filter_map(|&(_, i)| values[i].take()).collect())
 }
 

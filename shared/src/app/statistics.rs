@@ -255,7 +255,7 @@ pub async fn ranking<S: Store>(
         .into_iter()
         .filter(|s| s.answered >= RANKING_MIN_ANSWERED)
         .collect();
-    ranked.sort_by(|a, b| {
+    crate::sort::insertion_sort_by(&mut ranked, |a, b| {
         // on time ÷ answered, compared exactly by cross-multiplying.
         let (x, y) = (
             u64::from(a.on_time()) * u64::from(b.answered),

@@ -39,8 +39,53 @@ pub use schedule::{HolidayEntry, ScheduleError, ScheduleErrorKind, YearSchedule}
 use days::{date_of, day_number, is_weekend};
 use index::Index;
 
-/// The built-in schedule text (see `holidays-cn.txt` for the format).
-pub const BUILTIN_SCHEDULE: &str = include_str!("holidays-cn.txt");
+/// The built-in schedule text (see `holidays-cn.txt` for the format), without its comments
+/// and blank lines, which the parser skips anyway: removed at compile time, they would be 3 KB
+/// of every wasm (docs/deploy-workers.md, "Size"). The file keeps them (each year cites its
+/// notice).
+pub const BUILTIN_SCHEDULE: &str = match std::str::from_utf8(&BUILTIN_BYTES) {
+    Ok(text) => text,
+    Err(_) => panic!("holidays-cn.txt is UTF-8"),
+};
+
+const BUILTIN_SOURCE: &[u8] = include_bytes!("holidays-cn.txt");
+const BUILTIN_LEN: usize = without_comments(BUILTIN_SOURCE, &mut []);
+const BUILTIN_BYTES: [u8; BUILTIN_LEN] = {
+    let mut out = [0; BUILTIN_LEN];
+    without_comments(BUILTIN_SOURCE, &mut out);
+    out
+};
+
+/// Copies the lines of `text` into `out` (as far as it reaches) each without its `#` comment
+/// and trailing blanks, leaving out lines left empty; answers the length of the whole result.
+const fn without_comments(text: &[u8], out: &mut [u8]) -> usize {
+    let (mut start, mut n) = (0, 0);
+    while start < text.len() {
+        let mut end = start;
+        while end < text.len() && text[end] != b'\n' {
+            end += 1;
+        }
+        let mut stop = start;
+        while stop < end && text[stop] != b'#' {
+            stop += 1;
+        }
+        while stop > start && matches!(text[stop - 1], b' ' | b'\t' | b'\r') {
+            stop -= 1;
+        }
+        if stop > start {
+            let mut i = start;
+            while i <= stop {
+                if n < out.len() {
+                    out[n] = if i == stop { b'\n' } else { text[i] };
+                }
+                n += 1;
+                i += 1;
+            }
+        }
+        start = end + 1;
+    }
+    n
+}
 
 /// Beijing time (China Standard Time, UTC+08:00): the offset every civil date in Minyi is read
 /// in. `BEIJING.to_datetime(t)` reads an instant, `BEIJING.to_timestamp(dt)` places a civil time.

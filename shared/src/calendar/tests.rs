@@ -33,6 +33,31 @@ fn beijing_time_is_asia_shanghai_since_1992() {
 }
 
 #[test]
+fn builtin_text_without_comments_parses_as_the_file() {
+    let file = include_str!("holidays-cn.txt");
+    assert!(BUILTIN_SCHEDULE.len() < file.len() && !BUILTIN_SCHEDULE.contains('#'));
+    // The same years and holidays; only the line numbers (in errors, which the built-in text
+    // has none of) differ.
+    let facts = |years: Vec<YearSchedule>| {
+        years
+            .iter()
+            .flat_map(|y| {
+                y.entries().iter().map(|e| {
+                    let (name, off, work) = (e.name(), e.days_off(), e.makeup_days());
+                    (y.year(), name.clone(), off.to_vec(), work.to_vec())
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    let stripped = facts(YearSchedule::parse(BUILTIN_SCHEDULE).expect("built-in data parses"));
+    assert_eq!(stripped.len(), 144);
+    assert_eq!(
+        stripped,
+        facts(YearSchedule::parse(file).expect("the file parses"))
+    );
+}
+
+#[test]
 fn builtin_text_parses_and_covers_2004_to_2026() {
     let years = YearSchedule::parse(BUILTIN_SCHEDULE).expect("built-in data parses");
     assert_eq!(years.len(), 23);

@@ -371,7 +371,7 @@ impl Case {
                     return Err(LifecycleError::MustTransfer);
                 }
                 let mut co = co_handlers;
-                co.sort_unstable();
+                crate::sort::heapsort(&mut co);
                 co.dedup();
                 if co.contains(&lead) {
                     return Err(invalid(
@@ -531,7 +531,7 @@ impl Case {
                 };
                 if !next.co_answered.contains(&department) {
                     next.co_answered.push(department);
-                    next.co_answered.sort_unstable();
+                    crate::sort::heapsort(&mut next.co_answered);
                 }
                 EventKind::CoHandlerOpinion {
                     department,
