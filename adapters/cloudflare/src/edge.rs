@@ -6,7 +6,6 @@
 
 use minyi_web::Response;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use worker::js_sys::Date;
 use worker::{Cache, Context, Env, console_error};
 
@@ -114,17 +113,20 @@ pub const SOURCE: &str = "x-minyi-cache";
 /// expiry, so a change shows within a second plus the purge.
 const MEMORY_MS: f64 = 1000.0;
 
-/// The most body bytes the isolate keeps (of its 128 MB).
+/// The most pages, and body bytes, the isolate keeps (of its 128 MB): a crowd gathers on a
+/// few pages at a time.
+const MEMORY_PAGES: usize = 64;
 const MEMORY_BYTES: usize = 8 << 20;
 
-/// One page kept in the isolate: until when, and the response.
+/// One page kept in the isolate: its key, until when, and the response.
 struct Kept {
+    url: String,
     until: f64,
     response: Response,
 }
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, Kept>> = RefCell::new(HashMap::new());
+    static MEMORY: RefCell<Vec<Kept>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The isolate's copy of the page under `url`, if it is still fresh.
@@ -133,33 +135,30 @@ pub fn remembered(url: &str) -> Option<Response> {
     MEMORY.with(|memory| {
         memory
             .borrow()
-            .get(url)
-            .filter(|kept| kept.until > now)
+            .iter()
+            .find(|kept| kept.url == url && kept.until > now)
             .map(|kept| kept.response.clone())
     })
 }
 
-/// Keeps a copy of `response` in the isolate for [`MEMORY_MS`]; past [`MEMORY_BYTES`] the
-/// expired copies go, and if that is not enough, all of them.
+/// Keeps a copy of `response` in the isolate for [`MEMORY_MS`], in place of any older copy;
+/// past [`MEMORY_PAGES`] or [`MEMORY_BYTES`] the expired copies go, then the oldest.
 pub fn remember(url: String, response: &Response) {
     let now = Date::now();
     MEMORY.with(|memory| {
         let mut memory = memory.borrow_mut();
-        let held: usize = memory.values().map(|k| k.response.body.len()).sum();
-        if held + response.body.len() > MEMORY_BYTES {
-            memory.retain(|_, kept| kept.until > now);
-            let held: usize = memory.values().map(|k| k.response.body.len()).sum();
-            if held + response.body.len() > MEMORY_BYTES {
-                memory.clear();
-            }
+        memory.retain(|kept| kept.url != url && kept.until > now);
+        let mut held: usize = memory.iter().map(|k| k.response.body.len()).sum();
+        while !memory.is_empty()
+            && (memory.len() >= MEMORY_PAGES || held + response.body.len() > MEMORY_BYTES)
+        {
+            held -= memory.remove(0).response.body.len();
         }
-        memory.insert(
+        memory.push(Kept {
             url,
-            Kept {
-                until: now + MEMORY_MS,
-                response: response.clone(),
-            },
-        );
+            until: now + MEMORY_MS,
+            response: response.clone(),
+        });
     });
 }
 
