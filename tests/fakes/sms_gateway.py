@@ -135,6 +135,11 @@ def tencent_check(handler, raw):
 
 
 class Gateway(BaseHTTPRequestHandler):
+    # HTTP/1.1 with keep-alive, as a real gateway speaks: workerd keeps the connection for its
+    # next message, and an HTTP/1.0 server closing it under a reused connection made a send fail
+    # now and then ("Network connection lost"), to be retried only after the outbox's backoff.
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self):  # noqa: N802 (http.server's name)
         global count
         raw = self.read_body()
@@ -170,9 +175,7 @@ class Gateway(BaseHTTPRequestHandler):
             try:
                 body = json.loads(raw)
             except ValueError:
-                self.send_response(400)
-                self.end_headers()
-                return
+                return self.answer(400, {"error": "not JSON"})
         with lock:
             count += 1
             n = count
