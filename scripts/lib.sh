@@ -53,20 +53,32 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-# fake_gateway DIR: the fake SMS gateway (tests/fakes/sms_gateway.py) on a loopback port of its
-# own, in its own process group (stop it with stop_group "$gateway_pid"); sets gateway_pid,
-# gateway_port and gateway_record (one JSON line per message it took).
+# fake_gateway DIR [MODE]: the fake SMS provider (tests/fakes/sms_gateway.py) on a loopback port
+# of its own, in its own process group (stop it with stop_group "$gateway_pid"); sets gateway_pid,
+# gateway_port and gateway_record (one JSON line per message it took). MODE is http (the city's
+# gateway, the default), aliyun or tencent (SendSms, every signature checked with the provider's
+# own SDK from the venv scripts/tools installs; the account from FAKE_SMS_KEY_ID and
+# FAKE_SMS_SECRET).
 fake_gateway() {
-  local dir=$1 i
+  local dir=$1 mode=${2:-http} python=python3 i
   mkdir -p "$dir"
   gateway_record=$dir/gateway.jsonl
   : >"$gateway_record"
   rm -f "$dir/gateway.port"
-  setsid python3 tests/fakes/sms_gateway.py "$gateway_record" "$dir/gateway.port" \
+  [ "$mode" = http ] || python=$(sms_sdks_python)
+  setsid "$python" tests/fakes/sms_gateway.py "$gateway_record" "$dir/gateway.port" "$mode" \
     </dev/null >"$dir/gateway.log" 2>&1 &
   gateway_pid=$!
   for i in $(seq 1 100); do [ -s "$dir/gateway.port" ] && break; sleep 0.1; done
   gateway_port=$(cat "$dir/gateway.port")
+}
+
+# sms_sdks_python: the Python of the venv with Aliyun's and Tencent Cloud's SDK cores
+# (scripts/tools installs it at the versions pinned there).
+sms_sdks_python() {
+  local v
+  v=$(sed -n 's/^ALIYUN_CORE_VERSION=\([^ ]*\) TENCENT_COMMON_VERSION=\(.*\)$/\1-\2/p' scripts/tools)
+  echo "${XDG_CACHE_HOME:-$HOME/.cache}/minyi/sms-sdks-$v/bin/python"
 }
 
 # gateway_tally [TEXT]: "MESSAGES DISTINCT MOST" of the fake gateway's record (of the messages
@@ -128,19 +140,24 @@ for line in sys.stdin:
   return "${PIPESTATUS[0]}"
 }
 
-# local_workers DIR VAR=VALUE...: the three Workers' configurations for one local `wrangler dev`
+# local_workers DIR VAR=VALUE...: the four Workers' configurations for one local `wrangler dev`
 # session, written into DIR: DIR/desk.toml (the staff Worker, in front, with the public Worker
-# bound as `PUBLIC` and the SMS Worker as `SMS`), DIR/public.toml and DIR/sms.toml, copies of
-# wrangler.desk.toml, wrangler.toml and wrangler.sms.toml with absolute paths and the given
-# variables (MINYI_ENV=dev and the like: local runs only, never in the repository's
-# configurations). Serve them with
-#   wrangler dev -c DIR/desk.toml -c DIR/public.toml -c DIR/sms.toml --persist-to ...
+# bound as `PUBLIC` and the SMS Worker as `SMS`), DIR/public.toml (which hands the form and the
+# writes to the submit Worker, its `SUBMIT` binding, as deployed), DIR/submit.toml and
+# DIR/sms.toml: copies of wrangler.desk.toml, wrangler.toml, wrangler.submit.toml and
+# wrangler.sms.toml with absolute paths and the given variables (MINYI_ENV=dev and the like:
+# local runs only, never in the repository's configurations). Serve them with
+#   wrangler dev $(session_configs DIR) --persist-to ...
 # (two wrangler processes cannot share one local D1; one session can).
 local_workers() {
-  local dir=$1 src out vars='' kv; shift
+  local dir=$1 src out vars='' kv value; shift
   mkdir -p "$dir"
-  for kv in "$@"; do vars+="${kv%%=*} = \"${kv#*=}\""$'\n'; done
-  for pair in "wrangler.desk.toml:desk" "wrangler.toml:public" "wrangler.sms.toml:sms"; do
+  for kv in "$@"; do
+    value=${kv#*=} value=${value//\\/\\\\} value=${value//\"/\\\"}
+    vars+="${kv%%=*} = \"$value\""$'\n'
+  done
+  for pair in "wrangler.desk.toml:desk" "wrangler.toml:public" "wrangler.submit.toml:submit" \
+    "wrangler.sms.toml:sms"; do
     src=${pair%%:*} out="$dir/${pair##*:}.toml"
     sed -e "s#^main = \"#main = \"$PWD/#" -e "s#^migrations_dir = \"#migrations_dir = \"$PWD/#" \
       -e '/^\[vars\]$/d' -e '/^\[triggers\]$/,/^crons/d' "$src" >"$out"
@@ -148,4 +165,16 @@ local_workers() {
   done
   printf '\n[[services]]\nbinding = "PUBLIC"\nservice = "minyi"\n' >>"$dir/desk.toml"
   printf '\n[[services]]\nbinding = "SMS"\nservice = "minyi-sms"\n' >>"$dir/desk.toml"
+}
+
+# session_configs DIR: the -c arguments of the four Workers local_workers wrote into DIR, the
+# staff Worker first (it gets the port and the cron trigger).
+session_configs() {
+  printf -- '-c %s ' "$1/desk.toml" "$1/public.toml" "$1/submit.toml" "$1/sms.toml"
+}
+
+# public_configs DIR: the -c arguments of the public Worker alone with the submit Worker behind
+# it (as deployed on the public hostname).
+public_configs() {
+  printf -- '-c %s ' "$1/public.toml" "$1/submit.toml"
 }

@@ -477,3 +477,79 @@ fn search_finds_two_character_words() {
     let r = get("/api/v1/cases?q=%E4%BA%95");
     assert_eq!(r.status, 400, "one character is below the floor");
 }
+
+/// The public reads any reader gets the same carry a shared cache's headers and a validator,
+/// and answer a matching `If-None-Match` with 304; the language is in the URL (no cookie), so
+/// each language is its own copy.
+#[test]
+#[ignore = "needs a running server: ./scripts/worker-test runs it"]
+fn public_reads_are_cacheable_and_revalidate_with_304() {
+    for target in [
+        "/cases",
+        "/cases?lang=en",
+        "/api/v1/cases",
+        "/open311/v2/services.json",
+    ] {
+        let r = get(target);
+        assert_eq!(r.status, 200, "{target}");
+        let control = r.header("cache-control").unwrap_or_default();
+        assert!(
+            control.starts_with("public") && control.contains("s-maxage="),
+            "{target}: {control}"
+        );
+        assert_eq!(r.header("set-cookie"), None, "{target}");
+        let etag = r.header("etag").expect("etag").to_owned();
+        let fresh = get_with(target, &[("If-None-Match", &etag)]);
+        assert_eq!(fresh.status, 304, "{target}");
+        assert!(fresh.body.is_empty());
+        assert_eq!(fresh.header("etag"), Some(etag.as_str()));
+        let changed = get_with(target, &[("If-None-Match", "\"not-this-one\"")]);
+        assert_eq!(changed.status, 200, "{target}");
+    }
+    assert_ne!(
+        get("/cases").header("etag"),
+        get("/cases?lang=en").header("etag"),
+        "one copy per language"
+    );
+}
+
+/// Nothing private is ever kept by a shared cache: a private case read with its code, the
+/// tracking form's answer, the form with its token, a search. A client that reads a private
+/// case with its code, then another without it, gets nothing.
+#[test]
+#[ignore = "needs a running server: ./scripts/worker-test runs it"]
+fn private_reads_are_never_cached() {
+    let c = post_json("/api/v1/cases", &case(false), &[]).json();
+    let tracking = c["tracking_number"].as_str().expect("tracking").to_owned();
+    let code = c["query_code"].as_str().expect("code").to_owned();
+    let compact = tracking.replace('-', "");
+    let api = format!("/api/v1/cases/{tracking}");
+    let ((header, mine_at), (_, theirs_at)) = (client(5), client(6));
+    let mine = get_with(&api, &[("X-Query-Code", &code), (header, &mine_at)]);
+    assert_eq!(mine.status, 200);
+    assert!(mine.text().contains("小区停水三天"));
+    assert_eq!(mine.header("cache-control"), Some("no-store"));
+    assert_eq!(mine.header("etag"), None);
+    let tracked = post_form_with(
+        "/track",
+        &[("tracking", compact.as_str()), ("code", code.as_str())],
+        &[(header, &mine_at)],
+    );
+    assert_eq!(tracked.status, 200, "{}", tracked.text());
+    assert!(tracked.text().contains("小区停水三天"));
+    assert_eq!(tracked.header("cache-control"), Some("no-store"));
+    // Another client, without the code, twice (a cache would answer the second).
+    for _ in 0..2 {
+        for target in [api.clone(), format!("/cases/{compact}")] {
+            let theirs = get_with(&target, &[(header, &theirs_at)]);
+            assert_eq!(theirs.status, 403, "{target}");
+            assert!(!theirs.text().contains("小区停水三天"), "{target}");
+            assert_eq!(theirs.header("cache-control"), Some("no-store"));
+        }
+    }
+    for target in ["/submit", "/cases?q=%E5%81%9C%E6%B0%B4"] {
+        let r = get(target);
+        assert_eq!(r.status, 200, "{target}");
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{target}");
+    }
+}

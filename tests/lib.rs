@@ -137,6 +137,7 @@ impl NativeEnv {
                     code_attempts_per_hour: 10_000,
                     code_attempts_per_case_per_hour: 10_000,
                 },
+                shared_cache_seconds: minyi_web::cache::PAGE_SECONDS,
                 jurisdiction_id: None,
                 client_address: minyi_web::client::ClientAddress::Peer,
                 ops_secret: Some(OPS_SECRET.as_bytes().to_vec()),
@@ -227,7 +228,8 @@ impl minyi_web::Env for NativeEnv {
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
                 .map(|(_, v)| (*v).to_owned())
         };
-        if header("content-type").as_deref() == Some("application/json") {
+        // JSON: the city's gateway, or Tencent Cloud's SendSms (`; charset=utf-8`).
+        if header("content-type").is_some_and(|c| c.starts_with("application/json")) {
             let mut gateway = self.gateway.borrow_mut();
             gateway.push((
                 url.into(),

@@ -451,3 +451,112 @@ fn the_due_messages_are_a_range_scan_of_the_partial_index() {
         "no table is scanned: {details:?}"
     );
 }
+
+#[test]
+fn aliyun_gets_the_case_as_template_parameters_and_a_kind_without_a_template_fails_for_good() {
+    let monday = beijing(2026, 11, 23, 9, 0);
+    let mut site = Site::new(monday);
+    site.desk.env.config.sms = SmsProvider::Aliyun {
+        access_key_id: "LTAI5tTest".into(),
+        access_key_secret: "aliyun secret".into(),
+        sign_name: "民意".into(),
+        templates: outbox::Templates::parse(r#"{"dispatched": "SMS_100"}"#).expect("templates"),
+        endpoint: minyi_web::ALIYUN_SMS_API.into(),
+    };
+    site.desk.env.config.sms_webhooks.callback_token = Some(CALLBACK.into());
+    site.desk.env.outbound_reply = Ok((
+        200,
+        r#"{"Message":"OK","RequestId":"R1","Code":"OK","BizId":"900619746936498440^0"}"#.into(),
+    ));
+    let site = site;
+    let tracking = site.replied_case();
+    let first = site.sweep_at(monday);
+    assert_eq!(first["outbox"]["sent"], 1, "{first}");
+    let due: String =
+        minyi_tests::desk_client::column(&site.desk.env, &tracking, "due_at").expect("deadline");
+    let due = Timestamp::from_millisecond(due.parse().expect("ms")).expect("instant");
+    {
+        let posted = site.desk.env.outbound.borrow();
+        assert_eq!(posted.len(), 1, "{posted:?}");
+        let (url, fields) = &posted[0];
+        assert_eq!(url, "https://dysmsapi.aliyuncs.com/");
+        let field = |n: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_else(|| panic!("no {n} in {fields:?}"))
+        };
+        assert_eq!(field("Action"), "SendSms");
+        assert_eq!(field("PhoneNumbers"), DEPARTMENT_PHONE);
+        assert_eq!(field("SignName"), "民意");
+        assert_eq!(field("TemplateCode"), "SMS_100");
+        // The case, structurally: the department, the tracking number, the deadline.
+        let param: Value = serde_json::from_str(field("TemplateParam")).expect("JSON");
+        assert_eq!(
+            param,
+            json!({"department": "市城管局", "tracking": grouped(&tracking),
+                "due": minyi::calendar::iso::beijing_minutes(due)})
+        );
+        let key: String = pollster::block_on(site.desk.env.store.query(Statement::new(
+            "SELECT dedupe_key FROM outbox WHERE kind = 'dispatched' AND department_id = 1",
+        )))
+        .expect("row")[0]
+            .get("dedupe_key")
+            .expect("key");
+        assert_eq!(field("OutId"), key);
+        assert_eq!(field("Timestamp"), "2026-11-23T01:00:00Z");
+        assert_eq!(field("SignatureNonce").len(), 32);
+        assert!(!field("Signature").is_empty());
+    }
+    let provider_ref = "SELECT count(*) AS n FROM outbox WHERE provider = 'aliyun' \
+                        AND provider_ref = '900619746936498440^0'";
+    assert_eq!(
+        count(&site, &format!("{provider_ref} AND state = 'sent'")),
+        1
+    );
+    // The reply notice has no template: refused at once, with the reason, never retried.
+    site.publish(&tracking);
+    let replied = site.sweep_at(beijing(2026, 11, 23, 11, 0));
+    assert_eq!(replied["outbox"]["failed"], 1, "{replied}");
+    assert_eq!(
+        site.desk.env.outbound.borrow().len(),
+        1,
+        "nothing sent for it"
+    );
+    let error: String = pollster::block_on(site.desk.env.store.query(Statement::new(
+        "SELECT last_error FROM outbox WHERE kind = 'replied' AND state = 'failed' AND attempts = 1",
+    )))
+    .expect("row")[0]
+        .get("last_error")
+        .expect("error");
+    assert!(
+        error.contains("未配置") && error.contains("replied"),
+        "{error}"
+    );
+    // Aliyun's delivery report names the message by its BizId and closes it.
+    let report = site.desk.env.send_provider(
+        &Request::from_target(Method::Post, &format!("/sms/aliyun/{CALLBACK}/report"))
+            .with_header("content-type", "application/json")
+            .with_body(
+                json!([{"phone_number": DEPARTMENT_PHONE, "send_time": "2026-11-23 09:00:01",
+                    "report_time": "2026-11-23 09:00:05", "success": true, "err_code": "DELIVERED",
+                    "err_msg": "用户接收成功", "biz_id": "900619746936498440^0", "out_id": "x"}])
+                .to_string(),
+            ),
+    );
+    assert_eq!(report.status, 200, "{}", report.text());
+    assert_eq!(
+        count(&site, &format!("{provider_ref} AND state = 'delivered'")),
+        1
+    );
+}
+
+/// The Aliyun and Tencent callbacks' path token in these tests.
+const CALLBACK: &str = "Cb7q9ZxW4mN2pL8vR3tY6uJ1kH5gF0dS";
+
+fn count(site: &Site, sql: &str) -> i64 {
+    pollster::block_on(site.desk.env.store.query(Statement::new(sql.to_owned()))).expect(sql)[0]
+        .get("n")
+        .expect("n")
+}

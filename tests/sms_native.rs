@@ -523,3 +523,77 @@ fn answers_go_out_through_twilio_and_its_status_callback_closes_them() {
     assert_eq!(callback("delivered", None), 204);
     assert_eq!(count(&env, &format!("{state} AND state = 'delivered'")), 1);
 }
+
+#[test]
+fn answers_go_out_through_tencent_and_its_status_report_closes_them() {
+    let mut env = site(beijing(2026, 11, 23, 9, 0));
+    env.config.sms = minyi_web::SmsProvider::Tencent {
+        secret_id: "AKIDtest".into(),
+        secret_key: "tencent secret".into(),
+        app_id: "1400000000".into(),
+        region: "ap-guangzhou".into(),
+        sign_name: "民意".into(),
+        templates: minyi::app::outbox::Templates::parse(r#"{"sms_answer": "449739"}"#)
+            .expect("templates"),
+        endpoint: minyi_web::TENCENT_SMS_API.into(),
+    };
+    env.gateway_replies.borrow_mut().push_back(Ok((
+        200,
+        r#"{"Response":{"SendStatusSet":[{"SerialNo":"5000:104571066915705365784949","PhoneNumber":"+8613700137000","Fee":1,"SessionContext":"s","Code":"Ok","Message":"send success","IsoCode":"CN"}],"RequestId":"r1"}}"#.into(),
+    )));
+    // A Tencent reply: its answer waits in the outbox.
+    push(
+        &env,
+        &format!("/sms/tencent/{CALLBACK}/reply"),
+        &json!([{"mobile": "13700137000", "nationcode": "86", "text": "帮助", "sign": "民意",
+            "time": 1_764_000_000, "extend": ""}]),
+    );
+    let sweep = env.send_desk(
+        &Request::from_target(Method::Post, "/ops/sweep").with_header(
+            "authorization",
+            &format!("Bearer {}", minyi_tests::OPS_SECRET),
+        ),
+    );
+    assert_eq!(sweep.status, 200, "{}", sweep.text());
+    {
+        let sent = env.gateway.borrow();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        let (url, authorization, body) = &sent[0];
+        assert_eq!(url, "https://sms.tencentcloudapi.com/");
+        assert!(
+            authorization.as_deref().is_some_and(|a| a.starts_with(
+                "TC3-HMAC-SHA256 Credential=AKIDtest/2026-11-23/sms/tc3_request, \
+                 SignedHeaders=content-type;host, Signature="
+            )),
+            "{authorization:?}"
+        );
+        assert_eq!(body["PhoneNumberSet"], json!(["+8613700137000"]));
+        assert_eq!(body["SmsSdkAppId"], "1400000000");
+        assert_eq!(body["TemplateId"], "449739");
+        // One parameter, the answer's text without its signature.
+        let params = body["TemplateParamSet"].as_array().expect("params");
+        assert_eq!(params.len(), 1, "{body}");
+        let text = params[0].as_str().expect("text");
+        assert!(text.contains("CX") && !text.starts_with('【'), "{text}");
+        let key: String = pollster::block_on(env.store.query(Statement::new(
+            "SELECT dedupe_key FROM outbox WHERE kind = 'sms_answer'",
+        )))
+        .expect("row")[0]
+            .get("dedupe_key")
+            .expect("key");
+        assert_eq!(body["SessionContext"], key);
+    }
+    let state = "SELECT count(*) AS n FROM outbox WHERE provider = 'tencent' \
+                 AND provider_ref = '5000:104571066915705365784949'";
+    assert_eq!(count(&env, &format!("{state} AND state = 'sent'")), 1);
+    // Tencent's status report names the message by its sid and closes it.
+    let report = push(
+        &env,
+        &format!("/sms/tencent/{CALLBACK}/status"),
+        &json!([{"user_receive_time": "2026-11-23 09:00:05", "nationcode": "86",
+            "mobile": "13700137000", "report_status": "SUCCESS", "errmsg": "DELIVRD",
+            "description": "用户短信送达成功", "sid": "5000:104571066915705365784949"}]),
+    );
+    assert_eq!(report.status, 200, "{}", report.text());
+    assert_eq!(count(&env, &format!("{state} AND state = 'delivered'")), 1);
+}

@@ -35,6 +35,7 @@ mod tests {
             secret: b"s".repeat(32),
             turnstile: None,
             limits: Default::default(),
+            shared_cache_seconds: 60,
             jurisdiction_id: None,
             client_address: Default::default(),
             ops_secret: None,

@@ -17,7 +17,7 @@ use minyi::case::{
 };
 use minyi::ids::TrackingNumber;
 use minyi::staff::StaffRole;
-use minyi_web::{Env, Lang, Request, Response, WebError};
+use minyi_web::{Env, Lang, Request, Response, WebError, cache};
 
 use crate::audit;
 
@@ -325,6 +325,8 @@ pub async fn act<E: Env>(
         command,
     )
     .await?;
+    env.purge(&cache::keys_of_case(id, &[&case, &done.case]))
+        .await;
     audit(
         env,
         req,

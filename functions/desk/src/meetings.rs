@@ -16,7 +16,7 @@ use minyi::app::staff::Staff;
 use minyi::meeting::{DEFAULT_CAPACITY, DEFAULT_SPEAKING_MINUTES, Selection};
 use minyi::staff::StaffRole;
 use minyi_web::html::{page, respond, time};
-use minyi_web::{Env, Lang, Method, Request, Response, WebError};
+use minyi_web::{Env, Lang, Method, Request, Response, WebError, cache};
 
 /// Answers `/desk/meetings...` for a logged-in person.
 pub async fn route<E: Env>(
@@ -38,6 +38,7 @@ pub async fn route<E: Env>(
         (Method::Post, [code, "publish"]) => {
             let rules = env.rules().await?;
             meetings::publish(env.store(), env.host(), &rules.calendar, code).await?;
+            env.purge(&cache::meeting_keys(&code.to_uppercase())).await;
             done(req, code)
         }
         (Method::Post, [code, "recording"]) => {
@@ -48,6 +49,7 @@ pub async fn route<E: Env>(
                 minyi_web::field(&fields, "recording_url"),
             )
             .await?;
+            env.purge(&cache::meeting_keys(&code.to_uppercase())).await;
             done(req, code)
         }
         (Method::Post, [code, "attend"]) => {

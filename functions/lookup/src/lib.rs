@@ -12,18 +12,57 @@ mod pages;
 pub mod query;
 mod ranking;
 
+use minyi_web::cache;
 use minyi_web::limits::{self, Bucket};
 use minyi_web::{
     ALLOW_READ, ALLOW_READ_POST, Env, Lang, Method, Request, Response, WebError, html,
 };
 
-/// Answers the requests this function owns; `None` for any other path.
+/// Answers the requests this function owns; `None` for any other path. What any reader would
+/// get the same is marked for shared caches ([`shared_for`]); the serve path decides the rest
+/// (`minyi_web::cache::seal`).
 pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
     let segments = req.segments()?;
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let response = answer(env, req, &segments).await?;
+    Some(match shared_for(env, req.method, &segments) {
+        Some(seconds) if response.status == 200 => cache::public(response, seconds),
+        _ => response,
+    })
+}
+
+/// How long shared caches may keep the answer to a read any reader gets the same: the pages,
+/// the JSON API's reads, Open311's reads, the OpenAPI document. (`/track` answers a code;
+/// a private case's page is a 403, never kept.)
+fn shared_for<E: Env>(env: &E, method: Method, segments: &[&str]) -> Option<u32> {
+    if method != Method::Get {
+        return None;
+    }
+    match segments {
+        ["api", "openapi.json"]
+        | [
+            "open311",
+            "v2",
+            "services" | "services.json" | "services.xml",
+            ..,
+        ] => Some(cache::STABLE_SECONDS),
+        []
+        | ["cases"]
+        | ["cases", _]
+        | ["statistics"]
+        | ["meetings"]
+        | ["meetings", _]
+        | ["api", "v1", "cases"]
+        | ["api", "v1", "cases", _]
+        | ["open311", "v2", ..] => Some(env.config().shared_cache_seconds),
+        _ => None,
+    }
+}
+
+async fn answer<E: Env>(env: &E, req: &Request, segments: &[&str]) -> Option<Response> {
     let lang = Lang::of(req);
     let owned = matches!(
-        segments.as_slice(),
+        segments,
         [] | ["cases", ..]
             | ["track"]
             | ["statistics"]
@@ -42,7 +81,7 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
             _ => html::error_page(lang, req, &e),
         });
     }
-    let page = match (req.method, segments.as_slice()) {
+    let page = match (req.method, segments) {
         (Method::Get, ["api", "openapi.json"]) => return Some(api::openapi()),
         (Method::Get, ["api", "v1", "cases"]) => {
             return Some(

@@ -16,13 +16,15 @@
 //! refused (401) before anything is read. [`sweep`] is also what the Worker's cron trigger and
 //! Spin's cron component run.
 
+mod aliyun;
 mod sms;
+mod tencent;
 
 use minyi::app::outbox::{self, Delivery};
 use minyi::app::sweep::{self, Report};
 use minyi::app::{Host, migrations, rulebook};
 use minyi::kv::KeyValue;
-use minyi_web::{Env, Lang, Method, Request, Response, WebError};
+use minyi_web::{Env, Lang, Method, Request, Response, WebError, cache};
 use serde_json::json;
 
 /// `Allow` of the routes that read and write.
@@ -65,8 +67,9 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
 pub struct Run {
     /// The case duties done.
     pub duties: Report,
-    /// Open meetings whose registration closed, drawn (selected and waitlisted, told by SMS).
-    pub meetings_drawn: u32,
+    /// Open meetings whose registration closed, drawn (selected and waitlisted, told by SMS):
+    /// their codes.
+    pub meetings_drawn: Vec<String>,
     /// The outbox's deliveries.
     pub outbox: Delivery,
 }
@@ -85,6 +88,14 @@ pub async fn sweep<E: Env>(env: &E) -> Result<Run, WebError> {
     .await?;
     let meetings_drawn =
         minyi::app::meetings::draw_due(env.store(), env.host(), MEETINGS_PER_RUN).await?;
+    let mut stale: Vec<String> = Vec::new();
+    for (id, case) in &duties.changed {
+        stale.extend(cache::keys_of_case(*id, &[case]));
+    }
+    for code in &meetings_drawn {
+        stale.extend(cache::meeting_keys(code));
+    }
+    env.purge(&stale).await;
     let outbox =
         outbox::deliver(env.store(), env.host(), &sms::Provider(env), outbox::BATCH).await?;
     env.kv()
@@ -118,7 +129,7 @@ pub fn report(run: &Run) -> serde_json::Value {
         "skipped": r.skipped,
         "expired_keys": r.expired_keys,
         "ended_budgets": r.ended_budgets,
-        "meetings_drawn": run.meetings_drawn,
+        "meetings_drawn": run.meetings_drawn.len(),
         "outbox": {
             "sent": o.sent,
             "retrying": o.retrying,
@@ -126,7 +137,7 @@ pub fn report(run: &Run) -> serde_json::Value {
             "no_address": o.no_address,
             "skipped": o.skipped,
         },
-        "more": r.more || o.more || run.meetings_drawn >= MEETINGS_PER_RUN,
+        "more": r.more || o.more || run.meetings_drawn.len() >= MEETINGS_PER_RUN as usize,
     })
 }
 

@@ -1,6 +1,8 @@
 //! The outbox's SMS providers, chosen by configuration (`MINYI_SMS_PROVIDER`): the log (local
 //! runs: nothing leaves, each message is a log line with its number masked), the city's own
-//! HTTP gateway (one JSON POST per message), and Twilio's Messages API (docs/outbox.md).
+//! HTTP gateway (one JSON POST per message), Twilio's Messages API, and Aliyun's and Tencent
+//! Cloud's SendSms, which send approved templates only (`crate::aliyun`, `crate::tencent`;
+//! docs/outbox.md, docs/sms.md).
 
 use minyi::app::outbox::{Outgoing, SendError, Sender};
 use minyi_web::{Env, SmsProvider};
@@ -11,11 +13,7 @@ pub struct Provider<'a, E: Env>(pub &'a E);
 
 impl<E: Env> Sender for Provider<'_, E> {
     fn name(&self) -> &'static str {
-        match self.0.config().sms {
-            SmsProvider::Log => "log",
-            SmsProvider::Http { .. } => "http",
-            SmsProvider::Twilio { .. } => "twilio",
-        }
+        self.0.config().sms.name()
     }
 
     async fn send(&self, message: &Outgoing) -> Result<String, SendError> {
@@ -66,6 +64,42 @@ impl<E: Env> Sender for Provider<'_, E> {
                 ];
                 let answer = minyi_web::outbound::post(self.0, &url, &headers, form.finish()).await;
                 twilio_outcome(answer)
+            }
+            SmsProvider::Aliyun {
+                access_key_id,
+                access_key_secret,
+                sign_name,
+                templates,
+                endpoint,
+            } => {
+                let account = crate::aliyun::Account {
+                    access_key_id,
+                    access_key_secret,
+                    sign_name,
+                    templates,
+                    endpoint,
+                };
+                crate::aliyun::send(self.0, &account, message).await
+            }
+            SmsProvider::Tencent {
+                secret_id,
+                secret_key,
+                app_id,
+                region,
+                sign_name,
+                templates,
+                endpoint,
+            } => {
+                let account = crate::tencent::Account {
+                    secret_id,
+                    secret_key,
+                    app_id,
+                    region,
+                    sign_name,
+                    templates,
+                    endpoint,
+                };
+                crate::tencent::send(self.0, &account, message).await
             }
         }
     }

@@ -9,8 +9,9 @@
 //!
 //! | unit | functions, in order | served by |
 //! | --- | --- | --- |
-//! | [`public`] | submit, lookup | the public Cloudflare Worker; Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
-//! | [`reads`] | lookup | Spin's `lookup` component (the catch-all route) |
+//! | [`public`] | submit, lookup | Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
+//! | [`reads`] | lookup | the public Cloudflare Worker, in front: it answers reads (most from the edge cache) and hands the form and the writes ([`minyi_submit::owns`]) to the submit Worker; Spin's `lookup` component (the catch-all route) |
+//! | [`writes`] | submit | the submit Cloudflare Worker, behind the public one (a service binding) |
 //! | [`staff`] | ops, desk | the desk's Cloudflare Worker (the staff hostname), which also runs the cron sweep |
 //! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
 //! | [`desk`] | desk | Spin's `desk` component (`/desk/...`), for the staff hostname |
@@ -44,6 +45,14 @@ pub async fn reads<E: Env>(env: &E, req: &Request) -> Option<Response> {
         return Some(r);
     }
     minyi_lookup::handle(env, req).await
+}
+
+/// Whether a request belongs to the [`writes`] unit (the public Worker hands it on).
+pub use minyi_submit::owns as is_write;
+
+/// The public site's form and writes alone.
+pub async fn writes<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    minyi_submit::handle(env, req).await
 }
 
 /// What the staff hostname serves: the operator's entry, then the desk.

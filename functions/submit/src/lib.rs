@@ -18,8 +18,27 @@ mod service;
 
 use minyi_web::{Env, Lang, Method, Request, Response, WebError, html};
 
-/// Answers the requests this function owns; `None` for any other path.
+/// Whether a request is this function's: the form (`/submit`, its page and its posts under
+/// `/submit/...`) and the writes of the JSON API and Open311. The public Worker hands these to
+/// the submit Worker (docs/deploy-workers.md); [`handle`] answers exactly these.
+pub fn owns(method: Method, path: &str) -> bool {
+    let under = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
+    under("/submit")
+        || (method == Method::Post
+            && (path.trim_end_matches('/') == "/api/v1/cases"
+                || path
+                    .strip_prefix("/open311/v2/requests")
+                    .is_some_and(|rest| !rest.contains('/'))))
+}
+
+/// Answers the requests this function owns ([`owns`]); `None` for any other path.
 pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if !owns(req.method, &req.path) {
+        return None;
+    }
     let segments = req.segments()?;
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let lang = Lang::of(req);
@@ -54,4 +73,36 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
         _ => return None,
     };
     Some(response.unwrap_or_else(|e| html::error_page(lang, req, &e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owns_the_form_and_the_writes_only() {
+        for (method, path) in [
+            (Method::Get, "/submit"),
+            (Method::Post, "/submit"),
+            (Method::Post, "/submit/rating"),
+            (Method::Post, "/submit/meetings/M1/answer"),
+            (Method::Post, "/api/v1/cases"),
+            (Method::Post, "/api/v1/cases/"),
+            (Method::Post, "/open311/v2/requests.json"),
+            (Method::Post, "/open311/v2/requests.xml"),
+        ] {
+            assert!(owns(method, path), "{path}");
+        }
+        for (method, path) in [
+            (Method::Get, "/api/v1/cases"),
+            (Method::Post, "/api/v1/cases/K7QH3XPD9"),
+            (Method::Get, "/open311/v2/requests.json"),
+            (Method::Post, "/open311/v2/requests/K7QH3XPD9.json"),
+            (Method::Post, "/track"),
+            (Method::Get, "/submitted"),
+            (Method::Post, "/__contract"),
+        ] {
+            assert!(!owns(method, path), "{path}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use maud::html;
 use minyi::app::meetings::{self, Answer, Via};
 use minyi_web::html::{page, respond};
 use minyi_web::limits::{self, Bucket};
-use minyi_web::{Env, Lang, Request, Response, WebError};
+use minyi_web::{Env, Lang, Request, Response, WebError, cache};
 
 /// Registers and shows the registration code.
 pub async fn register<E: Env>(
@@ -128,6 +128,10 @@ pub async fn answer<E: Env>(
         confirm,
     )
     .await?;
+    if outcome != Answer::Nothing {
+        // The page's draw list shows each code's outcome.
+        env.purge(&cache::meeting_keys(&code.to_uppercase())).await;
+    }
     let (title, said) = match outcome {
         Answer::Confirmed => (
             lang.pick("已确认出席", "Confirmed"),

@@ -7,7 +7,7 @@ use minyi::app::public;
 use minyi::case::Rating;
 use minyi::ids::{QueryCode, TrackingNumber};
 use minyi_web::html::{self, text};
-use minyi_web::{Env, Lang, Request, Response, WebError, limits};
+use minyi_web::{Env, Lang, Request, Response, WebError, cache, limits};
 
 /// Records the rating and thanks the citizen, or refuses with a page saying why.
 pub async fn rate<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response, WebError> {
@@ -25,7 +25,7 @@ pub async fn rate<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response
     limits::check_code_attempt(env, req, &tracking).await?;
     let code = QueryCode::parse(&get("code")).map_err(|_| WebError::CodeRequired)?;
     let rules = env.rules().await?;
-    public::rate(
+    let rated = public::rate(
         env.store(),
         env.host(),
         rules.rules(&env.config().secret),
@@ -35,6 +35,8 @@ pub async fn rate<E: Env>(env: &E, req: &Request, lang: Lang) -> Result<Response
         comment,
     )
     .await?;
+    env.purge(&cache::keys_of_case(tracking.number(), &[&rated.case]))
+        .await;
     let main = html! {
         h1 { (text::RATED_TITLE.get(lang)) }
         section.ok {

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use minyi::app::Host;
+use minyi::app::outbox::Templates;
 use minyi::app::rulebook::InForce;
 use minyi::kv::KeyValue;
 use minyi::store::Store;
@@ -53,6 +54,10 @@ pub struct Config {
     pub turnstile: Option<Turnstile>,
     /// Request budgets.
     pub limits: RateLimits,
+    /// How long shared caches may keep a public page (`MINYI_SHARED_CACHE_SECONDS`, default
+    /// [`crate::cache::PAGE_SECONDS`]): shorter where no purge reaches the cache (a reverse
+    /// proxy in front of Spin, docs/cache.md).
+    pub shared_cache_seconds: u32,
     /// Open311 jurisdiction id this deployment answers to, if it names one.
     pub jurisdiction_id: Option<String>,
     /// Where the client's address comes from (the peer unless the deployment trusts a
@@ -112,7 +117,61 @@ pub enum SmsProvider {
         /// Where Twilio reports deliveries, if anywhere.
         status_callback: Option<String>,
     },
+    /// Aliyun's SendSms (`MINYI_SMS_PROVIDER=aliyun`, docs/sms.md): an approved template per
+    /// message kind, signed with the account's AccessKey (RPC style, HMAC-SHA1); the answer's
+    /// `BizId` names the message for Aliyun's delivery reports (`/sms/aliyun/{token}/report`).
+    Aliyun {
+        /// `MINYI_ALIYUN_ACCESS_KEY_ID`.
+        access_key_id: String,
+        /// `MINYI_ALIYUN_ACCESS_KEY_SECRET` (a secret).
+        access_key_secret: String,
+        /// The approved signature (`MINYI_SMS_SIGN_NAME`, e.g. `民意`).
+        sign_name: String,
+        /// The template of each kind (`MINYI_SMS_TEMPLATES`).
+        templates: Templates,
+        /// Where SendSms is called: [`ALIYUN_SMS_API`], or `MINYI_SMS_URL` when set (a
+        /// regional endpoint, or a loopback fake in tests).
+        endpoint: String,
+    },
+    /// Tencent Cloud's SendSms (`MINYI_SMS_PROVIDER=tencent`, API 3.0, TC3-HMAC-SHA256): an
+    /// approved template per message kind; `SendStatusSet[0].SerialNo` names the message for
+    /// Tencent's delivery reports (`/sms/tencent/{token}/status`).
+    Tencent {
+        /// `MINYI_TENCENT_SECRET_ID`.
+        secret_id: String,
+        /// `MINYI_TENCENT_SECRET_KEY` (a secret).
+        secret_key: String,
+        /// The SMS application (`MINYI_TENCENT_SMS_APP_ID`, SmsSdkAppId).
+        app_id: String,
+        /// The API region (`MINYI_TENCENT_REGION`, default `ap-guangzhou`).
+        region: String,
+        /// The approved signature (`MINYI_SMS_SIGN_NAME`).
+        sign_name: String,
+        /// The template of each kind (`MINYI_SMS_TEMPLATES`).
+        templates: Templates,
+        /// Where SendSms is called: [`TENCENT_SMS_API`], or `MINYI_SMS_URL` when set.
+        endpoint: String,
+    },
 }
+
+impl SmsProvider {
+    /// The provider's name as the outbox records it (`provider`), and as the delivery reports
+    /// look messages up.
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Log => "log",
+            Self::Http { .. } => "http",
+            Self::Twilio { .. } => "twilio",
+            Self::Aliyun { .. } => "aliyun",
+            Self::Tencent { .. } => "tencent",
+        }
+    }
+}
+
+/// Aliyun's SMS API (SendSms, version 2017-05-25).
+pub const ALIYUN_SMS_API: &str = "https://dysmsapi.aliyuncs.com/";
+/// Tencent Cloud's SMS API (SendSms, version 2021-01-11).
+pub const TENCENT_SMS_API: &str = "https://sms.tencentcloudapi.com/";
 
 /// The first part of every Twilio Messages API URL: the only Twilio URLs the outbox calls.
 pub const TWILIO_API: &str = "https://api.twilio.com/2010-04-01/Accounts/";
@@ -159,6 +218,15 @@ pub trait Env {
 
     /// Writes one line to the runtime's log (never personal data).
     fn log(&self, line: &str);
+
+    /// Makes the shared caches in front of the public pages drop what they keep under `keys`
+    /// (paths with canonical queries, [`crate::cache`]) after a change. A runtime without a
+    /// cache it can reach does nothing: its reverse proxy's copies expire within
+    /// [`crate::cache::PAGE_SECONDS`] (docs/cache.md). Never fails the change: a purge that
+    /// does not go through is logged and the copies expire.
+    async fn purge(&self, keys: &[String]) {
+        let _ = keys;
+    }
 
     /// Sends one POST with `headers` to an outside service and returns (status, body): the
     /// runtime's raw call. Functions call [`crate::outbound`], which checks the URL first.

@@ -13,10 +13,16 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The reader's choice: `?lang=` first, then the `lang` cookie, else Chinese.
+    /// The reader's choice: `?lang=` first; on the staff desk then the `lang` cookie; else
+    /// Chinese. Public pages take the language from the URL alone (every link carries it): a
+    /// shared cache keys them by URL, and one key must never hold two languages
+    /// (docs/cache.md).
     pub fn of(req: &Request) -> Self {
         if let Some(l) = req.query_param("lang") {
             return Self::from_code(&l);
+        }
+        if !sticks(req) {
+            return Lang::Zh;
         }
         req.header("cookie")
             .into_iter()
@@ -67,6 +73,12 @@ impl Lang {
     }
 }
 
+/// Whether the language choice sticks in a cookie: on the staff desk (never cached), not on
+/// the public pages.
+pub(crate) fn sticks(req: &Request) -> bool {
+    req.path == "/desk" || req.path.starts_with("/desk/")
+}
+
 /// One entry of the message table: the same text in both languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Text {
@@ -89,12 +101,19 @@ mod tests {
     use crate::Method;
 
     #[test]
-    fn query_beats_cookie_and_chinese_is_the_default() {
+    fn the_url_decides_and_chinese_is_the_default() {
         let plain = Request::from_target(Method::Get, "/");
         assert_eq!(Lang::of(&plain), Lang::Zh);
+        let english = Request::from_target(Method::Get, "/?lang=en");
+        assert_eq!(Lang::of(&english), Lang::En);
+        // On public pages a cookie would split one cached URL into two languages: not read.
         let cookie = plain.clone().with_header("Cookie", "a=b; lang=en");
-        assert_eq!(Lang::of(&cookie), Lang::En);
-        let both = Request::from_target(Method::Get, "/?lang=zh").with_header("cookie", "lang=en");
+        assert_eq!(Lang::of(&cookie), Lang::Zh);
+        // On the desk (never cached) it keeps the choice, and the query beats it.
+        let desk = Request::from_target(Method::Get, "/desk/").with_header("cookie", "lang=en");
+        assert_eq!(Lang::of(&desk), Lang::En);
+        let both =
+            Request::from_target(Method::Get, "/desk/?lang=zh").with_header("cookie", "lang=en");
         assert_eq!(Lang::of(&both), Lang::Zh);
     }
 }

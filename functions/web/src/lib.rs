@@ -9,6 +9,7 @@
 //! request into a [`Request`], call [`serve::serve`] with the functions they bundle, and
 //! convert the [`Response`] back. Nothing here knows which runtime it is on.
 
+pub mod cache;
 pub mod client;
 mod env;
 mod error;
@@ -23,7 +24,10 @@ pub mod rules;
 pub mod serve;
 pub mod vars;
 
-pub use env::{Config, Env, RateLimits, SmsProvider, SmsWebhooks, TWILIO_API, Turnstile};
+pub use env::{
+    ALIYUN_SMS_API, Config, Env, RateLimits, SmsProvider, SmsWebhooks, TENCENT_SMS_API, TWILIO_API,
+    Turnstile,
+};
 pub use error::{ALLOW_READ, ALLOW_READ_POST, WebError};
 pub use lang::{Lang, Text};
 pub use request::{BodyReader, MAX_BODY_BYTES, Method, Request, field};

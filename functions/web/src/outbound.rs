@@ -1,7 +1,7 @@
 //! The calls functions make to outside services, checked in one place: only Turnstile's
 //! verification endpoint ([`TURNSTILE_PREFIX`]) and the configured SMS provider (the city's
-//! gateway at `MINYI_SMS_URL`, or the account's Twilio Messages API) may be reached (the
-//! runtime's own grants are the second fence).
+//! gateway at `MINYI_SMS_URL`, the account's Twilio Messages API, or Aliyun's or Tencent
+//! Cloud's SendSms endpoint) may be reached (the runtime's own grants are the second fence).
 
 use crate::{Env, SmsProvider};
 
@@ -34,6 +34,9 @@ pub async fn post<E: Env>(env: &E, url: &str, headers: &[(&str, &str)], body: St
             .strip_prefix(crate::TWILIO_API)
             .and_then(|rest| rest.strip_prefix(account_sid.as_str()))
             .is_some_and(|rest| rest == "/Messages.json"),
+        SmsProvider::Aliyun { endpoint, .. } | SmsProvider::Tencent { endpoint, .. } => {
+            url == endpoint
+        }
         SmsProvider::Log => false,
     };
     if !(url.starts_with(TURNSTILE_PREFIX) || sms) {

@@ -149,6 +149,12 @@ impl Request {
         self
     }
 
+    /// Drops a header (every occurrence).
+    pub fn remove_header(&mut self, name: &str) {
+        let name = name.to_ascii_lowercase();
+        self.headers.retain(|(k, _)| *k != name);
+    }
+
     /// Sets the body (builder style).
     #[must_use]
     pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {

@@ -2,10 +2,10 @@
 //! [`serve`] with the functions it bundles, and converts the [`Response`] back. Everything
 //! between lives here, once: the refusal of requests the shell could not convert (413), of a
 //! deployment that cannot serve (503, logged), of cross-site requests that would change
-//! state (403), the client's address as the deployment trusts it, the 404 page, and the log
-//! line of a failure.
+//! state (403), the client's address as the deployment trusts it, the 404 page, the log
+//! line of a failure, and what shared caches may keep ([`cache::seal`]) with its 304s.
 
-use crate::{Env, Lang, Method, Request, Response, WebError, html};
+use crate::{Env, Lang, Method, Request, Response, WebError, cache, html};
 
 /// Serves one request: `env` is the shell's ports (or why they could not be opened),
 /// `request` the converted request (or why it could not be), `functions` the bundle in the
@@ -60,7 +60,8 @@ pub async fn serve<E: Env>(
             response.status
         ));
     }
-    response
+    let response = cache::seal(&req, response);
+    cache::not_modified(req.header("if-none-match"), response)
 }
 
 /// Refuses a browser's cross-site request that would change state, as Go's

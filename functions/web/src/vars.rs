@@ -5,6 +5,7 @@
 
 use crate::client::ClientAddress;
 use crate::{Config, RateLimits, SmsProvider, SmsWebhooks, Turnstile};
+use minyi::app::outbox::Templates;
 
 /// The shortest secret accepted, in bytes.
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -23,6 +24,7 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_READS_PER_MINUTE",
     "MINYI_CODE_ATTEMPTS_PER_HOUR",
     "MINYI_CODE_ATTEMPTS_PER_CASE_PER_HOUR",
+    "MINYI_SHARED_CACHE_SECONDS",
     "MINYI_CLIENT_IP_HEADER",
     "MINYI_TRUSTED_PROXY_HOPS",
     "OPEN311_JURISDICTION",
@@ -36,6 +38,14 @@ pub const VARIABLES: &[&str] = &[
     "MINYI_SMS_ALLOW_FROM",
     "MINYI_TWILIO_ACCOUNT_SID",
     "MINYI_TWILIO_FROM",
+    "MINYI_SMS_SIGN_NAME",
+    "MINYI_SMS_TEMPLATES",
+    "MINYI_ALIYUN_ACCESS_KEY_ID",
+    "MINYI_ALIYUN_ACCESS_KEY_SECRET",
+    "MINYI_TENCENT_SECRET_ID",
+    "MINYI_TENCENT_SECRET_KEY",
+    "MINYI_TENCENT_SMS_APP_ID",
+    "MINYI_TENCENT_REGION",
 ];
 
 /// Why an instance cannot serve.
@@ -98,6 +108,20 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             defaults.code_attempts_per_case_per_hour,
         ),
     };
+    let shared_cache_seconds = match get("MINYI_SHARED_CACHE_SECONDS") {
+        None => crate::cache::PAGE_SECONDS,
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s| *s <= crate::cache::MAX_PAGE_SECONDS)
+            .ok_or_else(|| {
+                ConfigError::Invalid(format!(
+                    "MINYI_SHARED_CACHE_SECONDS must be a number of seconds from 0 to {}",
+                    crate::cache::MAX_PAGE_SECONDS
+                ))
+            })?,
+    };
     let client_address = ClientAddress::parse(
         get("MINYI_CLIENT_IP_HEADER").as_deref(),
         get("MINYI_TRUSTED_PROXY_HOPS").as_deref(),
@@ -152,9 +176,11 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
                 ));
             }
         },
+        Some(provider @ ("aliyun" | "tencent")) => template_provider(provider, &get)?,
         Some(other) => {
             return Err(ConfigError::Invalid(format!(
-                "MINYI_SMS_PROVIDER {other:?}: use \"log\", \"http\" or \"twilio\""
+                "MINYI_SMS_PROVIDER {other:?}: use \"log\", \"http\", \"twilio\", \"aliyun\" \
+                 or \"tencent\""
             )));
         }
     };
@@ -184,11 +210,94 @@ pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         secret,
         turnstile,
         limits,
+        shared_cache_seconds,
         jurisdiction_id: get("OPEN311_JURISDICTION"),
         client_address,
         ops_secret,
         sms,
         sms_webhooks,
+    })
+}
+
+/// The providers that send approved templates only (Aliyun's and Tencent Cloud's SendSms):
+/// every credential, the signature and the template table are required, so a deployment that
+/// names one and forgets a secret does not start rather than failing each message.
+fn template_provider(
+    provider: &str,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<SmsProvider, ConfigError> {
+    let (names, default_endpoint): (&[&str], _) = if provider == "aliyun" {
+        (
+            &[
+                "MINYI_ALIYUN_ACCESS_KEY_ID",
+                "MINYI_ALIYUN_ACCESS_KEY_SECRET",
+            ],
+            crate::ALIYUN_SMS_API,
+        )
+    } else {
+        (
+            &[
+                "MINYI_TENCENT_SECRET_ID",
+                "MINYI_TENCENT_SECRET_KEY",
+                "MINYI_TENCENT_SMS_APP_ID",
+            ],
+            crate::TENCENT_SMS_API,
+        )
+    };
+    let required = names
+        .iter()
+        .chain(&["MINYI_SMS_SIGN_NAME", "MINYI_SMS_TEMPLATES"])
+        .map(|name| get(name).map(|v| v.trim().to_owned()).ok_or(*name))
+        .collect::<Vec<_>>();
+    let missing: Vec<&str> = required.iter().filter_map(|r| r.clone().err()).collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::Invalid(format!(
+            "MINYI_SMS_PROVIDER={provider} needs {} (docs/sms.md)",
+            missing.join(", ")
+        )));
+    }
+    let mut values = required.into_iter().flatten();
+    let mut next = || values.next().unwrap_or_default();
+    // The endpoint: the provider's own, or MINYI_SMS_URL (a regional endpoint, a test fake).
+    let endpoint = match get("MINYI_SMS_URL").map(|u| u.trim().to_owned()) {
+        None => default_endpoint.to_owned(),
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
+            if after_scheme.contains('/') {
+                url
+            } else {
+                format!("{url}/")
+            }
+        }
+        Some(_) => {
+            return Err(ConfigError::Invalid(
+                "MINYI_SMS_URL, when set with aliyun or tencent, must be an http(s) URL".into(),
+            ));
+        }
+    };
+    Ok(if provider == "aliyun" {
+        let (access_key_id, access_key_secret) = (next(), next());
+        let (sign_name, templates) = (next(), next());
+        SmsProvider::Aliyun {
+            access_key_id,
+            access_key_secret,
+            sign_name,
+            templates: Templates::parse(&templates).map_err(ConfigError::Invalid)?,
+            endpoint,
+        }
+    } else {
+        let (secret_id, secret_key, app_id) = (next(), next(), next());
+        let (sign_name, templates) = (next(), next());
+        SmsProvider::Tencent {
+            secret_id,
+            secret_key,
+            app_id,
+            region: get("MINYI_TENCENT_REGION")
+                .map_or_else(|| "ap-guangzhou".to_owned(), |r| r.trim().to_owned()),
+            sign_name,
+            templates: Templates::parse(&templates).map_err(ConfigError::Invalid)?,
+            endpoint,
+        }
     })
 }
 
@@ -331,6 +440,93 @@ mod tests {
                 status_callback: Some("https://sms.city.example/sms/twilio/status".into()),
             }
         );
+    }
+
+    #[test]
+    fn aliyun_and_tencent_need_every_secret_and_their_templates() {
+        let templates = r#"{"dispatched": "SMS_1", "sms_answer": "SMS_2"}"#;
+        let aliyun = [
+            ("MINYI_ENV", "dev"),
+            ("MINYI_SMS_PROVIDER", "aliyun"),
+            ("MINYI_ALIYUN_ACCESS_KEY_ID", "LTAI5t"),
+            ("MINYI_ALIYUN_ACCESS_KEY_SECRET", "s3cret"),
+            ("MINYI_SMS_SIGN_NAME", "民意"),
+            ("MINYI_SMS_TEMPLATES", templates),
+        ];
+        let c = read(vars(&aliyun)).expect("aliyun");
+        let SmsProvider::Aliyun {
+            access_key_id,
+            access_key_secret,
+            sign_name,
+            templates: t,
+            endpoint,
+        } = &c.sms
+        else {
+            panic!("{:?}", c.sms);
+        };
+        assert_eq!(
+            (access_key_id.as_str(), access_key_secret.as_str()),
+            ("LTAI5t", "s3cret")
+        );
+        assert_eq!(sign_name, "民意");
+        assert_eq!(endpoint, crate::ALIYUN_SMS_API);
+        assert_eq!(t.get(minyi::app::outbox::Kind::SmsAnswer), Some("SMS_2"));
+        assert_eq!(c.sms.name(), "aliyun");
+        // Each required variable, left out, stops the configuration and is named.
+        for skip in 2..aliyun.len() {
+            let partial: Vec<_> = aliyun
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, p)| *p)
+                .collect();
+            match read(vars(&partial)) {
+                Err(ConfigError::Invalid(why)) => assert!(why.contains(aliyun[skip].0), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        let mut bad_templates = aliyun.to_vec();
+        bad_templates[5].1 = r#"{"dispatch": "SMS_1"}"#;
+        assert!(matches!(
+            read(vars(&bad_templates)),
+            Err(ConfigError::Invalid(_))
+        ));
+        let tencent = [
+            ("MINYI_ENV", "dev"),
+            ("MINYI_SMS_PROVIDER", "tencent"),
+            ("MINYI_TENCENT_SECRET_ID", "AKIDx"),
+            ("MINYI_TENCENT_SECRET_KEY", "k"),
+            ("MINYI_TENCENT_SMS_APP_ID", "1400000000"),
+            ("MINYI_SMS_SIGN_NAME", "民意"),
+            ("MINYI_SMS_TEMPLATES", templates),
+            ("MINYI_SMS_URL", "http://127.0.0.1:9"),
+        ];
+        let c = read(vars(&tencent)).expect("tencent");
+        let SmsProvider::Tencent {
+            app_id,
+            region,
+            endpoint,
+            ..
+        } = &c.sms
+        else {
+            panic!("{:?}", c.sms);
+        };
+        assert_eq!(
+            (app_id.as_str(), region.as_str(), endpoint.as_str()),
+            ("1400000000", "ap-guangzhou", "http://127.0.0.1:9/")
+        );
+        for skip in 2..tencent.len() - 1 {
+            let partial: Vec<_> = tencent
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, p)| *p)
+                .collect();
+            match read(vars(&partial)) {
+                Err(ConfigError::Invalid(why)) => assert!(why.contains(tencent[skip].0), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

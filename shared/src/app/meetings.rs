@@ -469,23 +469,28 @@ fn registration_code<H: Host>(host: &H) -> String {
         .collect()
 }
 
-/// Draws every meeting whose registration closed by the host's `now`, at most `batch`: how
-/// many were drawn.
-pub async fn draw_due<S: Store, H: Host>(store: &S, host: &H, batch: u32) -> Result<u32, AppError> {
+/// Draws every meeting whose registration closed by the host's `now`, at most `batch`: the
+/// codes of those drawn.
+pub async fn draw_due<S: Store, H: Host>(
+    store: &S,
+    host: &H,
+    batch: u32,
+) -> Result<Vec<String>, AppError> {
     let now = ms(host.now());
     let due = store
         .query(
             Statement::new(
-                "SELECT id, selection FROM meeting WHERE draw_at IS NOT NULL AND draw_at <= ? \
-                 ORDER BY draw_at LIMIT ?",
+                "SELECT id, code, selection FROM meeting WHERE draw_at IS NOT NULL \
+                 AND draw_at <= ? ORDER BY draw_at LIMIT ?",
             )
             .bind(now)
             .bind(batch),
         )
         .await?;
-    let mut drawn = 0;
+    let mut drawn = Vec::new();
     for row in &due {
         let id: i64 = row.get("id")?;
+        let code: String = row.get("code")?;
         let selection: String = row.get("selection")?;
         let order = if selection == "lottery" {
             "ticket, code"
@@ -527,7 +532,7 @@ pub async fn draw_due<S: Store, H: Host>(store: &S, host: &H, batch: u32) -> Res
             ])
             .await;
         match result {
-            Ok(_) => drawn += 1,
+            Ok(_) => drawn.push(code),
             Err(StoreError::Constraint(_)) => {}
             Err(e) => return Err(e.into()),
         }

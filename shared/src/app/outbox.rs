@@ -80,6 +80,22 @@ impl Kind {
         }
     }
 
+    /// Every kind, in the order the documentation lists them.
+    pub const ALL: [Self; 7] = [
+        Self::Dispatched,
+        Self::Reminded,
+        Self::Escalated,
+        Self::Reopened,
+        Self::Replied,
+        Self::SmsAnswer,
+        Self::MeetingNotice,
+    ];
+
+    /// The kind a stored code names, if any.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     fn from_code(code: &str) -> Result<Self, AppError> {
         Ok(match code {
             "dispatched" => Self::Dispatched,
@@ -163,8 +179,103 @@ pub struct Outgoing {
     pub id: String,
     /// The phone number it goes to.
     pub to: String,
-    /// The text (Chinese; one SMS segment where possible).
+    /// The text (Chinese; one SMS segment where possible), for providers that send free text
+    /// (the log, the city's gateway, Twilio).
     pub text: String,
+    /// What it is about: the template it is sent with, for providers that send only approved
+    /// templates (Aliyun, Tencent Cloud; [`Templates`]).
+    pub kind: Kind,
+    /// The template's parameters, named and in their documented order ([`params`]).
+    pub params: Vec<Param>,
+}
+
+/// A template parameter: its name (Aliyun's `${name}`) and value; Tencent Cloud's templates
+/// take the values by position (`{1}`, `{2}`, ...) in the order [`params`] gives them.
+pub type Param = (&'static str, String);
+
+/// A message's template parameters, in order (docs/sms.md, "Templates"):
+///
+/// | kind | parameters |
+/// | --- | --- |
+/// | `dispatched`, `reminded`, `escalated`, `reopened` | `department`, `tracking`, `due` |
+/// | `replied` | `tracking` |
+/// | `sms_answer`, `meeting_notice` | `text` (the text written at the event, without its 【…】 signature: the provider adds the deployment's own) |
+///
+/// `tracking` is grouped for reading (`K7Q-H3X-PD9`), `due` is Beijing time to the minute
+/// (`2026-12-02 00:00`); an unknown department or deadline is the empty string.
+pub fn params(
+    kind: Kind,
+    tracking: &str,
+    department: Option<&str>,
+    due_at: Option<Timestamp>,
+    body: &str,
+) -> Vec<Param> {
+    match kind {
+        Kind::Dispatched | Kind::Reminded | Kind::Escalated | Kind::Reopened => vec![
+            ("department", department.unwrap_or_default().to_owned()),
+            ("tracking", tracking.to_owned()),
+            ("due", due_at.map_or_else(String::new, iso::beijing_minutes)),
+        ],
+        Kind::Replied => vec![("tracking", tracking.to_owned())],
+        Kind::SmsAnswer | Kind::MeetingNotice => vec![("text", unsigned(body).to_owned())],
+    }
+}
+
+/// A text without its leading 【…】 signature (the provider signs a template itself).
+fn unsigned(text: &str) -> &str {
+    text.strip_prefix('【')
+        .and_then(|rest| rest.split_once('】'))
+        .map_or(text, |(_, after)| after)
+}
+
+/// Which approved template each kind of message is sent with, for providers that send only
+/// templates (`MINYI_SMS_TEMPLATES`: a JSON object from [`Kind::code`] to the provider's
+/// template id, e.g. `{"dispatched": "SMS_123456789", "replied": "SMS_123456790"}`). A kind
+/// left out has no template: its messages fail, for good, with the reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Templates(Vec<(Kind, String)>);
+
+impl Templates {
+    /// Reads the JSON object; refuses anything but known kinds with non-empty string ids.
+    pub fn parse(json: &str) -> Result<Self, String> {
+        let how = "MINYI_SMS_TEMPLATES must be a JSON object from message kinds (dispatched, \
+                   reminded, escalated, reopened, replied, sms_answer, meeting_notice) to the \
+                   provider's approved template ids";
+        let serde_json::Value::Object(map) =
+            serde_json::from_str::<serde_json::Value>(json).map_err(|_| how.to_owned())?
+        else {
+            return Err(how.into());
+        };
+        let mut templates = Vec::with_capacity(map.len());
+        for (code, id) in &map {
+            let kind = Kind::parse(code)
+                .ok_or_else(|| format!("MINYI_SMS_TEMPLATES: unknown message kind {code:?}"))?;
+            match id.as_str().map(str::trim) {
+                Some(id) if !id.is_empty() => templates.push((kind, id.to_owned())),
+                _ => return Err(format!("MINYI_SMS_TEMPLATES: {code} needs a template id")),
+            }
+        }
+        Ok(Self(templates))
+    }
+
+    /// The template of `kind`, if one is configured.
+    pub fn get(&self, kind: Kind) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, id)| id.as_str())
+    }
+
+    /// The template of `message`'s kind, or why it cannot be sent (final: no retry helps).
+    pub fn for_message(&self, message: &Outgoing) -> Result<&str, SendError> {
+        self.get(message.kind).ok_or_else(|| {
+            let (zh, en) = message.kind.label();
+            SendError::Refused(format!(
+                "未配置“{zh}”的短信模板 / no SMS template for {en} ({}) in MINYI_SMS_TEMPLATES",
+                message.kind.code()
+            ))
+        })
+    }
 }
 
 /// Why a provider did not take a message.
@@ -275,10 +386,13 @@ pub async fn deliver<S: Store, H: Host, P: Sender>(
             report.no_address += 1;
             continue;
         };
+        let (text, params) = due.render()?;
         let message = Outgoing {
             id: due.key.clone(),
             to,
-            text: due.text()?,
+            text,
+            kind: due.kind,
+            params,
         };
         let outcome = match sender.send(&message).await {
             Ok(provider_ref) => {
@@ -373,20 +487,21 @@ impl Due {
         })
     }
 
-    /// The message's text, rendered now from the tracking number (grouped for reading, as
-    /// the citizen's confirmation shows it) and the deadline.
-    fn text(&self) -> Result<String, AppError> {
+    /// The message's text and template parameters, rendered now from the tracking number
+    /// (grouped for reading, as the citizen's confirmation shows it) and the deadline, or
+    /// from the text written with it.
+    fn render(&self) -> Result<(String, Vec<Param>), AppError> {
         if let Some(body) = &self.body {
-            return Ok(body.clone());
+            return Ok((body.clone(), params(self.kind, "", None, None, body)));
         }
         let stored = self.tracking.as_deref().unwrap_or_default();
         let tracking = crate::ids::TrackingNumber::parse(stored)
-            .map_err(|_| AppError::Corrupt(format!("tracking number {stored}")))?;
-        Ok(text(
-            self.kind,
-            &tracking.to_string(),
-            self.department.as_deref(),
-            self.due_at,
+            .map_err(|_| AppError::Corrupt(format!("tracking number {stored}")))?
+            .to_string();
+        let department = self.department.as_deref();
+        Ok((
+            text(self.kind, &tracking, department, self.due_at),
+            params(self.kind, &tracking, department, self.due_at, ""),
         ))
     }
 }
@@ -495,6 +610,82 @@ mod tests {
             assert!(t.contains("K7Q-H3X-PD9"), "{t}");
             assert!(t.chars().count() <= 70, "{} chars: {t}", t.chars().count());
             assert_eq!(Kind::from_code(kind.code()), Ok(kind));
+        }
+    }
+
+    #[test]
+    fn template_parameters_are_named_in_their_documented_order() {
+        let due = Timestamp::from_second(1_764_604_800).ok();
+        let names = |kind| {
+            params(
+                kind,
+                "K7Q-H3X-PD9",
+                Some("市城管局"),
+                due,
+                "【民意】您已确认。",
+            )
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect::<Vec<_>>()
+        };
+        for kind in [
+            Kind::Dispatched,
+            Kind::Reminded,
+            Kind::Escalated,
+            Kind::Reopened,
+        ] {
+            assert_eq!(names(kind), ["department", "tracking", "due"]);
+        }
+        assert_eq!(names(Kind::Replied), ["tracking"]);
+        assert_eq!(
+            params(Kind::Dispatched, "K7Q-H3X-PD9", Some("市城管局"), due, ""),
+            vec![
+                ("department", "市城管局".to_owned()),
+                ("tracking", "K7Q-H3X-PD9".to_owned()),
+                ("due", "2025-12-02 00:00".to_owned())
+            ]
+        );
+        // Texts written at the event lose their signature: the provider adds its own.
+        for kind in [Kind::SmsAnswer, Kind::MeetingNotice] {
+            assert_eq!(
+                params(kind, "", None, None, "【民意】您已确认。"),
+                vec![("text", "您已确认。".to_owned())]
+            );
+        }
+        assert_eq!(unsigned("无签名】"), "无签名】");
+        assert_eq!(unsigned("【未闭合"), "【未闭合");
+    }
+
+    #[test]
+    fn templates_map_kinds_and_a_missing_one_is_refused_for_good() {
+        let t = Templates::parse(r#"{"dispatched": "SMS_1", "sms_answer": " 2 "}"#).expect("valid");
+        assert_eq!(t.get(Kind::Dispatched), Some("SMS_1"));
+        assert_eq!(t.get(Kind::SmsAnswer), Some("2"));
+        assert_eq!(t.get(Kind::Replied), None);
+        let message = Outgoing {
+            id: "1/2/citizen".into(),
+            to: "13800138000".into(),
+            text: String::new(),
+            kind: Kind::Replied,
+            params: Vec::new(),
+        };
+        match t.for_message(&message) {
+            Err(SendError::Refused(why)) => {
+                assert!(why.contains("未配置") && why.contains("replied"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            "",
+            "[]",
+            r#"{"dispatch": "SMS_1"}"#,
+            r#"{"replied": ""}"#,
+            r#"{"replied": 7}"#,
+        ] {
+            assert!(Templates::parse(bad).is_err(), "{bad}");
+        }
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.code()), Some(kind));
         }
     }
 }

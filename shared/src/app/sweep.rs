@@ -48,6 +48,8 @@ pub struct Report {
     pub ended_budgets: u64,
     /// Whether a batch was full, so more may be due now: call again.
     pub more: bool,
+    /// The cases changed, by id, as they are now (what the public pages' caches must drop).
+    pub changed: Vec<(i64, crate::case::Case)>,
 }
 
 /// A duty of the sweep: the command that does it and the count it adds to.
@@ -117,7 +119,10 @@ pub async fn run<S: Store, H: Host>(
         report.more |= ids.len() >= batch as usize;
         for id in ids {
             match apply(store, host, rules, id, &system, (task.command)()).await {
-                Ok(_) => *(task.count)(&mut report) += 1,
+                Ok(done) => {
+                    *(task.count)(&mut report) += 1;
+                    report.changed.push((id, done.case));
+                }
                 Err(AppError::Conflict | AppError::Lifecycle(_)) => report.skipped += 1,
                 Err(e) => return Err(e),
             }

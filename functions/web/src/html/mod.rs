@@ -12,15 +12,17 @@ const STYLE: &str = include_str!("style.css");
 /// Where the Turnstile widget's script comes from.
 pub const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
 
-/// A page response: the page security headers, and the `lang` cookie when the address chose a
-/// language (`?lang=`), so the choice sticks on later pages.
+/// A page response: the page security headers, and on the staff desk the `lang` cookie when
+/// the address chose a language (`?lang=`), so the choice sticks on later desk pages. Public
+/// pages set no cookie: their language is in every link, so a shared cache can keep them by
+/// URL ([`crate::cache`]).
 pub fn respond(lang: Lang, req: &Request, status: u16, page: String) -> Response {
     let r = Response::html(status, page);
-    if req.query_param("lang").is_some() {
+    if crate::lang::sticks(req) && req.query_param("lang").is_some() {
         r.with_header(
             "set-cookie",
             &format!(
-                "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; Secure; HttpOnly",
+                "lang={}; Path=/desk; Max-Age=31536000; SameSite=Lax; Secure; HttpOnly",
                 lang.code()
             ),
         )
