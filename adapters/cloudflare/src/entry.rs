@@ -167,8 +167,8 @@ fn is_public(response: &Response) -> bool {
 
 /// In a local run (`scripts/dev`, `scripts/worker-test`) the desk's Worker is in front and hands
 /// `/sms/...` to the SMS Worker (the `SMS` service binding) and every other request outside
-/// `/desk` and `/ops` to the public Worker (`PUBLIC`), so one `wrangler dev` serves all three
-/// over one local D1. A deployment binds neither: the staff hostname answers 404 outside
+/// `/desk` and `/ops` to the public Worker (`PUBLIC`, which hands the writes on to `SUBMIT`), so
+/// one `wrangler dev` serves all four over one local D1. A deployment binds neither: the staff hostname answers 404 outside
 /// `/desk` and `/ops`.
 #[cfg(feature = "desk")]
 fn worker_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
