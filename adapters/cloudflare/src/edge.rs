@@ -79,27 +79,15 @@ impl Purger {
 /// One call of Cloudflare's purge-by-URL API.
 async fn purge_zone(zone: &str, token: &str, urls: &[String]) -> Result<(), String> {
     let body = serde_json::json!({ "files": urls }).to_string();
-    let headers = worker::Headers::new();
     let bearer = format!("Bearer {token}");
-    for (name, value) in [
+    let headers = [
         ("content-type", "application/json"),
         ("authorization", bearer.as_str()),
-    ] {
-        headers.set(name, value).map_err(|e| e.to_string())?;
-    }
-    let mut init = worker::RequestInit::new();
-    init.with_method(worker::Method::Post)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
+    ];
     let url = format!("https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache");
-    let request = worker::Request::new_with_init(&url, &init).map_err(|e| e.to_string())?;
-    let response = worker::Fetch::Request(request)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    match response.status_code() {
-        200..=299 => Ok(()),
-        status => Err(format!("HTTP {status}")),
+    match crate::host::post(&url, &headers, body).await? {
+        (200..=299, _) => Ok(()),
+        (status, _) => Err(format!("HTTP {status}")),
     }
 }
 

@@ -87,21 +87,7 @@ impl minyi_web::Env for WorkerEnv {
     }
 
     async fn send_post(&self, url: &str, headers: &[(&str, &str)], body: String) -> Reply {
-        let sent = worker::Headers::new();
-        for (name, value) in headers {
-            sent.set(name, value).map_err(|e| e.to_string())?;
-        }
-        let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post)
-            .with_headers(sent)
-            .with_body(Some(body.into()));
-        let request = worker::Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-        let mut response = worker::Fetch::Request(request)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let text = response.text().await.map_err(|e| e.to_string())?;
-        Ok((response.status_code(), text))
+        crate::host::post(url, headers, body).await
     }
 }
 

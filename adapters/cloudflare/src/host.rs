@@ -1,4 +1,4 @@
-//! Clock and randomness from the JavaScript runtime.
+//! Clock, randomness and outbound POSTs from the JavaScript runtime.
 
 use minyi::app::Host;
 use minyi::calendar::Timestamp;
@@ -33,4 +33,23 @@ impl Host for WorkerHost {
             array.copy_to(chunk);
         }
     }
+}
+
+/// One POST with `headers` and `body` through the runtime's `fetch`: (status, body text).
+pub async fn post(url: &str, headers: &[(&str, &str)], body: String) -> minyi_web::outbound::Reply {
+    let sent = worker::Headers::new();
+    for (name, value) in headers {
+        sent.set(name, value).map_err(|e| e.to_string())?;
+    }
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post)
+        .with_headers(sent)
+        .with_body(Some(body.into()));
+    let request = worker::Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let mut response = worker::Fetch::Request(request)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    Ok((response.status_code(), text))
 }

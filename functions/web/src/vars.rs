@@ -305,6 +305,22 @@ fn template_provider(
 mod tests {
     use super::*;
 
+    /// Each variable of `pairs[required]`, left out, stops the configuration and is named.
+    fn each_is_named_when_missing(pairs: &[(&str, &str)], required: std::ops::Range<usize>) {
+        for skip in required {
+            let partial: Vec<_> = pairs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, p)| *p)
+                .collect();
+            match read(vars(&partial)) {
+                Err(ConfigError::Invalid(why)) => assert!(why.contains(pairs[skip].0), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
@@ -473,18 +489,7 @@ mod tests {
         assert_eq!(t.get(minyi::app::outbox::Kind::SmsAnswer), Some("SMS_2"));
         assert_eq!(c.sms.name(), "aliyun");
         // Each required variable, left out, stops the configuration and is named.
-        for skip in 2..aliyun.len() {
-            let partial: Vec<_> = aliyun
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, p)| *p)
-                .collect();
-            match read(vars(&partial)) {
-                Err(ConfigError::Invalid(why)) => assert!(why.contains(aliyun[skip].0), "{why}"),
-                other => panic!("{other:?}"),
-            }
-        }
+        each_is_named_when_missing(&aliyun, 2..aliyun.len());
         let mut bad_templates = aliyun.to_vec();
         bad_templates[5].1 = r#"{"dispatch": "SMS_1"}"#;
         assert!(matches!(
@@ -515,18 +520,7 @@ mod tests {
             (app_id.as_str(), region.as_str(), endpoint.as_str()),
             ("1400000000", "ap-guangzhou", "http://127.0.0.1:9/")
         );
-        for skip in 2..tencent.len() - 1 {
-            let partial: Vec<_> = tencent
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, p)| *p)
-                .collect();
-            match read(vars(&partial)) {
-                Err(ConfigError::Invalid(why)) => assert!(why.contains(tencent[skip].0), "{why}"),
-                other => panic!("{other:?}"),
-            }
-        }
+        each_is_named_when_missing(&tencent, 2..tencent.len() - 1);
     }
 
     #[test]
