@@ -10,15 +10,19 @@
 //! | `desk` | `staff` | `minyi-desk`, the staff hostname, with the cron sweep |
 //! | `sms` | `provider` | `minyi-sms`, the SMS providers' webhooks |
 
+use crate::behind;
 use crate::edge::{self, Purger};
 use crate::{D1Store, KvStore, WorkerHost};
 use futures_util::StreamExt;
 use minyi_web::outbound::Reply;
 use minyi_web::serve::serve;
 use minyi_web::vars as config;
-use minyi_web::{BodyReader, Config, Method, Request, Response, WebError, cache};
+use minyi_web::{BodyReader, Config, Method, Request, WebError};
 use std::cell::OnceCell;
 use std::rc::Rc;
+use worker::js_sys::Uint8Array;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::worker_sys::web_sys;
 use worker::{Context, Env, console_error, console_log, event};
 #[cfg(feature = "desk")]
 use worker::{ScheduleContext, ScheduledEvent};
@@ -92,109 +96,64 @@ impl minyi_web::Env for WorkerEnv {
 }
 
 #[event(fetch)]
-async fn fetch(
-    mut req: worker::Request,
-    env: Env,
-    ctx: Context,
-) -> worker::Result<worker::Response> {
-    if let Some(behind) = worker_behind(&req, &env) {
-        return behind.fetch_request(req).await;
-    }
-    let url = req.inner().url();
-    let origin = origin_of(&url).to_owned();
-    let mut request = convert_request(&mut req).await;
-    // The public Worker answers a cacheable read from its own copy or the edge cache when it
-    // can; on a miss the site runs without the request's `If-None-Match`, so the full answer
-    // can be kept, and the 304 is decided after.
-    let mut shared = None;
-    if PUBLIC
-        && let Ok(request) = &mut request
-        && let Some(key) = cache::key(request)
-    {
-        let key_url = format!("{origin}{key}");
-        let if_none_match = request.header("if-none-match").map(str::to_owned);
-        if let Some(kept) = edge::remembered(&key_url) {
-            let kept = kept.with_header(edge::SOURCE, "isolate");
-            return convert_response(cache::not_modified(if_none_match.as_deref(), kept));
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
+    let url = req.url();
+    let method = Method::parse(&req.method());
+    let (path, query) = split_url(&url);
+    let origin = origin_of(&url);
+    // The public Worker answers a cacheable read from its isolate's copy or the edge cache
+    // when it can, before anything else of the request is read.
+    let read = PUBLIC
+        .then(|| edge::Read::of(&req, method, origin, path, query))
+        .flatten();
+    if let Some(read) = &read {
+        if let Some(hit) = edge::remembered(read) {
+            return Ok(hit);
         }
-        if let Some(hit) = edge::lookup(&key_url).await {
-            edge::remember(key_url, &hit);
-            let hit = hit.with_header(edge::SOURCE, "edge");
-            return convert_response(cache::not_modified(if_none_match.as_deref(), hit));
+        if let Some(hit) = edge::lookup(read).await {
+            return Ok(hit);
         }
-        request.remove_header("if-none-match");
-        shared = Some((key_url, if_none_match));
     }
-    let worker_env = worker_env(&env, Some(origin));
-    let response = serve(
-        worker_env.as_ref().map_err(String::clone),
-        request,
-        unit,
-        |line| console_error!("{line}"),
-    )
-    .await;
-    match shared {
-        Some((key_url, if_none_match)) if is_public(&response) => {
-            edge::remember(key_url.clone(), &response);
-            let mut full = convert_response(response.clone())?;
-            edge::store(&ctx, key_url, &mut full);
-            convert_response(cache::not_modified(if_none_match.as_deref(), response))
+    let response = if let Some(behind) = behind::worker_for(method, path, &env) {
+        let Some(_) = &read else {
+            return behind.fetch(&req).await;
+        };
+        // Without the client's `If-None-Match`, so the full answer can be kept.
+        let answer = behind.fetch(&without_if_none_match(&req)?).await?;
+        edge::from_worker(answer.into())
+            .await
+            .ok_or_else(|| worker::Error::RustError("unreadable answer".into()))?
+    } else {
+        let mut request = convert_request(req, method, path, query).await;
+        if read.is_some()
+            && let Ok(request) = &mut request
+        {
+            // On a miss the site answers in full, so the page can be kept; the 304 is
+            // decided after.
+            request.remove_header("if-none-match");
         }
-        _ => convert_response(response),
-    }
-}
-
-/// Whether the serve path left a response public (`minyi_web::cache::seal`).
-fn is_public(response: &Response) -> bool {
-    response
-        .header("cache-control")
-        .is_some_and(|c| c.starts_with("public"))
-}
-
-/// In a local run (`scripts/dev`, `scripts/worker-test`) the desk's Worker is in front and hands
-/// `/sms/...` to the SMS Worker (the `SMS` service binding) and every other request outside
-/// `/desk` and `/ops` to the public Worker (`PUBLIC`, which hands the writes on to `SUBMIT`), so
-/// one `wrangler dev` serves all four over one local D1. A deployment binds neither: the staff hostname answers 404 outside
-/// `/desk` and `/ops`.
-#[cfg(feature = "desk")]
-fn worker_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
-    let url = req.inner().url();
-    let (path, _) = split_url(&url);
-    let under = |prefix: &str| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        let worker_env = worker_env(&env, Some(origin.to_owned()));
+        serve(
+            worker_env.as_ref().map_err(String::clone),
+            request,
+            unit,
+            |line| console_error!("{line}"),
+        )
+        .await
     };
-    if under("/desk") || under("/ops") {
-        return None;
-    }
-    if under("/sms") {
-        return env.service("SMS").ok();
-    }
-    env.service("PUBLIC").ok()
+    Ok(match &read {
+        Some(read) => edge::keep(&ctx, read, response)?,
+        None => edge::to_js(&response, None)?,
+    })
 }
 
-/// The public Worker hands the form and the writes to the submit Worker (the `SUBMIT` service
-/// binding, in every deployment).
-#[cfg(not(any(feature = "desk", feature = "sms", feature = "submit")))]
-fn worker_behind(req: &worker::Request, env: &Env) -> Option<worker::Fetcher> {
-    let url = req.inner().url();
-    let (path, _) = split_url(&url);
-    if !minyi_site::is_write(Method::parse(&req.inner().method()), path) {
-        return None;
-    }
-    match env.service("SUBMIT") {
-        Ok(submit) => Some(submit),
-        Err(_) => {
-            console_error!("minyi: the SUBMIT service binding is missing: see wrangler.toml");
-            None
-        }
-    }
-}
-
-/// The submit and SMS Workers forward nothing.
-#[cfg(any(feature = "sms", feature = "submit"))]
-fn worker_behind(_req: &worker::Request, _env: &Env) -> Option<worker::Fetcher> {
-    None
+/// `req` without its `If-None-Match` header.
+fn without_if_none_match(req: &web_sys::Request) -> worker::Result<web_sys::Request> {
+    let headers = web_sys::Headers::new_with_headers(&req.headers())?;
+    headers.delete("if-none-match")?;
+    let init = web_sys::RequestInit::new();
+    init.set_headers(&headers);
+    Ok(web_sys::Request::new_with_request_and_init(req, &init)?)
 }
 
 thread_local! {
@@ -227,32 +186,49 @@ fn worker_env(env: &Env, origin: Option<String>) -> Result<WorkerEnv, String> {
     })
 }
 
-/// The platform-neutral request, its body read through [`BodyReader`] (413 past the cap).
-async fn convert_request(req: &mut worker::Request) -> Result<Request, WebError> {
-    // The URL as the runtime gives it (already normalised by workerd), split by hand:
-    // `worker::Request::url()` would link the `url` crate and its IDNA tables.
-    let url = req.inner().url();
-    let (path, query) = split_url(&url);
-    let headers: Vec<(String, String)> = req.headers().entries().collect();
-    let mut reader = BodyReader::new(
-        req.headers()
-            .get("content-length")
-            .ok()
-            .flatten()
-            .as_deref(),
-    )?;
-    // The method as the client sent it: `worker::Method` reads a method it does not know
-    // (QUERY, ...) as GET.
-    let method = Method::parse(&req.inner().method());
-    if req.inner().body().is_some() && method != Method::Get {
-        let mut stream = req.stream().map_err(|_| BodyReader::unreadable())?;
-        while let Some(chunk) = stream.next().await {
-            reader.push(&chunk.map_err(|_| BodyReader::unreadable())?)?;
+/// The platform-neutral request, its body read through [`BodyReader`] (413 past the cap): in
+/// one piece when its length is declared (and so within the cap), chunk by chunk otherwise.
+async fn convert_request(
+    req: web_sys::Request,
+    method: Method,
+    path: &str,
+    query: &str,
+) -> Result<Request, WebError> {
+    let headers: Vec<(String, String)> = worker::Headers(req.headers()).entries().collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let declared = header("content-length");
+    let mut reader = BodyReader::new(declared.as_deref())?;
+    if req.body().is_some() && method != Method::Get {
+        // A declared length BodyReader accepted is within the cap (workerd holds the body to it).
+        if declared.is_some_and(|n| n.trim().parse::<u64>().is_ok()) {
+            let whole = req.array_buffer().map_err(|_| BodyReader::unreadable())?;
+            let whole = JsFuture::from(whole)
+                .await
+                .map_err(|_| BodyReader::unreadable())?;
+            reader.push(&Uint8Array::new(&whole).to_vec())?;
+        } else {
+            let mut stream = worker::Request::from(req)
+                .stream()
+                .map_err(|_| BodyReader::unreadable())?;
+            while let Some(chunk) = stream.next().await {
+                reader.push(&chunk.map_err(|_| BodyReader::unreadable())?)?;
+            }
         }
     }
-    let client_ip = req.headers().get("cf-connecting-ip").ok().flatten();
-    let body = reader.finish();
-    Ok(Request::new(method, path, query, headers, body, client_ip))
+    let client_ip = header("cf-connecting-ip");
+    Ok(Request::new(
+        method,
+        path,
+        query,
+        headers,
+        reader.finish(),
+        client_ip,
+    ))
 }
 
 /// The scheme and host of an absolute URL (`https://host`).
@@ -269,16 +245,6 @@ fn split_url(url: &str) -> (&str, &str) {
     let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
     let target = target.split_once('#').map_or(target, |(t, _)| t);
     target.split_once('?').unwrap_or((target, ""))
-}
-
-fn convert_response(r: Response) -> worker::Result<worker::Response> {
-    let headers = worker::Headers::new();
-    for (name, value) in &r.headers {
-        headers.append(name, value)?;
-    }
-    Ok(worker::Response::from_bytes(r.body)?
-        .with_status(r.status)
-        .with_headers(headers))
 }
 
 /// The cron trigger (`wrangler.desk.toml`): one bounded run of the sweep every runtime shares

@@ -22,6 +22,8 @@ pub mod errors;
 pub mod sql;
 
 #[cfg(target_arch = "wasm32")]
+mod behind;
+#[cfg(target_arch = "wasm32")]
 mod d1;
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -39,8 +39,9 @@ pub const STABLE_SECONDS: u32 = 600;
 /// (secrets), a search text (what a citizen types may name them).
 const PRIVATE_FIELDS: &[&str] = &["code", "api_key", "q"];
 
-/// Request headers whose presence keeps a request out of shared caches.
-const PRIVATE_HEADERS: &[&str] = &["authorization", "x-query-code"];
+/// Request headers whose presence keeps a request out of shared caches: the only headers
+/// [`key`] reads, so a runtime may compute a key from the method, the URL and these alone.
+pub const KEY_HEADERS: &[&str] = &["authorization", "x-query-code"];
 
 /// Marks a response any reader would get the same: shared caches may keep it `seconds`
 /// (`s-maxage`) and serve it stale for as long again while they refresh it; browsers
@@ -57,7 +58,7 @@ pub fn public(mut response: Response, seconds: u32) -> Response {
 /// The shared-cache key of a request (its path and canonical query), or `None` when a shared
 /// cache must neither answer it nor keep its answer.
 pub fn key(req: &Request) -> Option<String> {
-    if req.method != Method::Get || PRIVATE_HEADERS.iter().any(|h| req.header(h).is_some()) {
+    if req.method != Method::Get || KEY_HEADERS.iter().any(|h| req.header(h).is_some()) {
         return None;
     }
     let mut fields = req.query_pairs();

@@ -246,7 +246,7 @@ pub async fn register<S: Store, H: Host>(
         // The budget before the key: a request the budget refuses never learns whether its
         // key was used.
         if let Some(b) = budget {
-            batch.extend(budget_statements(b, received_at));
+            batch.push(budget_statement(b));
         }
         if let Some(i) = &input.idempotency {
             batch.extend(key_statements(i, &fingerprint, id, received_at));
@@ -343,39 +343,27 @@ async fn imported<S: Store>(store: &S, intake: &Intake) -> Result<Registered, Ap
     })
 }
 
-/// Counts one submission against the budget (the CHECK refuses the batch when spent) and
-/// clears a few rows of windows that have ended.
-fn budget_statements(b: &Budget, now: crate::calendar::Timestamp) -> [Statement; 2] {
-    [
-        Statement::new(
-            "DELETE FROM submission_budget WHERE key IN \
-             (SELECT key FROM submission_budget WHERE expires_at < ? LIMIT 8)",
-        )
-        .bind(ms(now)),
-        Statement::new(
-            "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, ?, ?) \
-             ON CONFLICT (key) DO UPDATE SET used = used + 1, budget = excluded.budget",
-        )
-        .bind(b.key.as_str())
-        .bind(b.limit)
-        .bind(ms(b.window_ends)),
-    ]
+/// Counts one submission against the budget (the CHECK refuses the batch when spent). Rows of
+/// ended windows are the sweep's to delete, off the submission's path.
+fn budget_statement(b: &Budget) -> Statement {
+    Statement::new(
+        "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, ?, ?) \
+         ON CONFLICT (key) DO UPDATE SET used = used + 1, budget = excluded.budget",
+    )
+    .bind(b.key.as_str())
+    .bind(b.limit)
+    .bind(ms(b.window_ends))
 }
 
-/// Remembers the key with the case (freeing it first if it expired) and deletes a few other
-/// expired keys.
+/// Remembers the key with the case, freeing it first if it expired. Other expired keys are the
+/// sweep's to delete, off the submission's path.
 fn key_statements(
     i: &Idempotency,
     fingerprint: &str,
     id: i64,
     now: crate::calendar::Timestamp,
-) -> [Statement; 3] {
+) -> [Statement; 2] {
     [
-        Statement::new(
-            "DELETE FROM idempotency WHERE rowid IN \
-             (SELECT rowid FROM idempotency WHERE expires_at <= ? LIMIT 8)",
-        )
-        .bind(ms(now)),
         Statement::new("DELETE FROM idempotency WHERE scope = ? AND key = ? AND expires_at <= ?")
             .bind(i.scope.as_str())
             .bind(i.key.as_str())
