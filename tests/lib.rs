@@ -152,36 +152,51 @@ impl NativeEnv {
         }
     }
 
-    /// Answers a request as the public Worker does: the shared serve path with the public
-    /// unit (submit, lookup).
+    /// Answers a request as Spin's submit component does: the shared serve path with the
+    /// public unit (submit, lookup).
     pub fn send(&self, req: &minyi_web::Request) -> minyi_web::Response {
+        self.serve(req, minyi_site::public)
+    }
+
+    /// Answers a request as Spin's lookup component does: the same serve path with the reads
+    /// unit (lookup alone).
+    pub fn send_reads(&self, req: &minyi_web::Request) -> minyi_web::Response {
+        self.serve(req, minyi_site::reads)
+    }
+
+    /// Answers a request as the public Cloudflare Workers do: the front unit in front, or,
+    /// for what `minyi_site::is_back` names, the back unit behind it.
+    pub fn send_workers(&self, req: &minyi_web::Request) -> minyi_web::Response {
+        if minyi_site::is_back(req.method, &req.path) {
+            self.serve(req, minyi_site::back)
+        } else {
+            self.serve(req, minyi_site::front)
+        }
+    }
+
+    /// Answers a request through the shared serve path with `unit`.
+    pub fn serve(
+        &self,
+        req: &minyi_web::Request,
+        unit: impl AsyncFn(&Self, &minyi_web::Request) -> Option<minyi_web::Response>,
+    ) -> minyi_web::Response {
         pollster::block_on(minyi_web::serve::serve(
             Ok(self),
             Ok(req.clone()),
-            minyi_site::public,
+            unit,
             |line| minyi_web::Env::log(self, line),
         ))
     }
 
     /// Answers a request as the SMS Worker does: the same serve path with the provider unit.
     pub fn send_provider(&self, req: &minyi_web::Request) -> minyi_web::Response {
-        pollster::block_on(minyi_web::serve::serve(
-            Ok(self),
-            Ok(req.clone()),
-            minyi_site::provider,
-            |line| minyi_web::Env::log(self, line),
-        ))
+        self.serve(req, minyi_site::provider)
     }
 
     /// Answers a request as the staff hostname's Worker does: the same serve path with the
     /// staff unit (ops, desk).
     pub fn send_desk(&self, req: &minyi_web::Request) -> minyi_web::Response {
-        pollster::block_on(minyi_web::serve::serve(
-            Ok(self),
-            Ok(req.clone()),
-            minyi_site::staff,
-            |line| minyi_web::Env::log(self, line),
-        ))
+        self.serve(req, minyi_site::staff)
     }
 }
 

@@ -37,24 +37,21 @@ impl Behind {
 /// staff hostname answers 404 outside `/desk` and `/ops`.
 #[cfg(feature = "desk")]
 pub fn worker_for(_method: Method, path: &str, env: &Env) -> Option<Behind> {
-    let under = |prefix: &str| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    };
-    if under("/desk") || under("/ops") {
+    use minyi_web::under;
+    if under(path, "/desk") || under(path, "/ops") {
         return None;
     }
-    if under("/sms") {
+    if under(path, "/sms") {
         return Behind::bound(env, "SMS");
     }
     Behind::bound(env, "PUBLIC")
 }
 
-/// The public Worker hands the form and the writes to the submit Worker (the `SUBMIT` service
-/// binding, in every deployment).
+/// The public Worker hands the form, the writes and the cold reads (`minyi_site::is_back`) to
+/// the submit Worker (the `SUBMIT` service binding, in every deployment).
 #[cfg(not(any(feature = "desk", feature = "sms", feature = "submit")))]
 pub fn worker_for(method: Method, path: &str, env: &Env) -> Option<Behind> {
-    if !minyi_site::is_write(method, path) {
+    if !minyi_site::is_back(method, path) {
         return None;
     }
     let submit = Behind::bound(env, "SUBMIT");

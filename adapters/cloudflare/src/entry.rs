@@ -5,8 +5,8 @@
 //!
 //! | build | unit | Worker |
 //! | --- | --- | --- |
-//! | (none) | `reads`, from the edge cache (crate::edge) | `minyi`, the public site: hands the form and the writes to `SUBMIT` |
-//! | `submit` | `writes` | `minyi-submit`, behind the public Worker |
+//! | (none) | `front` (the pages), from the edge cache (crate::edge) | `minyi`, the public site: hands the form, the writes and the cold reads (`minyi_site::is_back`) to `SUBMIT` |
+//! | `submit` | `back` (the form, the writes, the cold reads) | `minyi-submit`, behind the public Worker |
 //! | `desk` | `staff` | `minyi-desk`, the staff hostname, with the cron sweep |
 //! | `sms` | `provider` | `minyi-sms`, the SMS providers' webhooks |
 
@@ -34,15 +34,15 @@ use worker::{ScheduleContext, ScheduledEvent};
 ))]
 compile_error!("build one Worker at a time: at most one of the features desk, sms, submit");
 
+#[cfg(feature = "submit")]
+use minyi_site::back as unit;
+#[cfg(not(any(feature = "desk", feature = "sms", feature = "submit")))]
+use minyi_site::front as unit;
 /// The unit this Worker serves.
 #[cfg(feature = "sms")]
 use minyi_site::provider as unit;
-#[cfg(not(any(feature = "desk", feature = "sms", feature = "submit")))]
-use minyi_site::reads as unit;
 #[cfg(feature = "desk")]
 use minyi_site::staff as unit;
-#[cfg(feature = "submit")]
-use minyi_site::writes as unit;
 
 /// Whether this is the public Worker: the one in front of the crowd, answering from the edge
 /// cache.

@@ -10,8 +10,9 @@
 //! | unit | functions, in order | served by |
 //! | --- | --- | --- |
 //! | [`public`] | submit, lookup | Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
-//! | [`reads`] | lookup | the public Cloudflare Worker, in front: it answers reads (most from the edge cache) and hands the form and the writes ([`minyi_submit::owns`]) to the submit Worker; Spin's `lookup` component (the catch-all route) |
-//! | [`writes`] | submit | the submit Cloudflare Worker, behind the public one (a service binding) |
+//! | [`reads`] | lookup | Spin's `lookup` component (the catch-all route) |
+//! | [`front`] | lookup's pages ([`minyi_lookup::crowd`]) | the public Cloudflare Worker, in front: it answers the pages (most from the edge cache) and hands everything [`is_back`] names to the submit Worker |
+//! | [`back`] | submit, lookup's cold reads ([`minyi_lookup::cold`]) | the submit Cloudflare Worker, behind the public one (a service binding): the form and the writes, the JSON API's and Open311's reads, the OpenAPI document, the statistics, `POST /track` |
 //! | [`staff`] | ops, desk | the desk's Cloudflare Worker (the staff hostname), which also runs the cron sweep |
 //! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
 //! | [`desk`] | desk | Spin's `desk` component (`/desk/...`), for the staff hostname |
@@ -26,7 +27,7 @@ compile_error!(
      for tests, with MINYI_CONTRACT_BUILD=1 (scripts/worker-test and scripts/spin-test do)"
 );
 
-use minyi_web::{Env, Request, Response};
+use minyi_web::{Env, Method, Request, Response};
 
 /// The public site: submit, then lookup.
 pub async fn public<E: Env>(env: &E, req: &Request) -> Option<Response> {
@@ -47,12 +48,27 @@ pub async fn reads<E: Env>(env: &E, req: &Request) -> Option<Response> {
     minyi_lookup::handle(env, req).await
 }
 
-/// Whether a request belongs to the [`writes`] unit (the public Worker hands it on).
-pub use minyi_submit::owns as is_write;
+/// The pages a crowd reads, alone: what the public Worker serves itself.
+pub async fn front<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if let Some(r) = contract(env, req).await {
+        return Some(r);
+    }
+    minyi_lookup::crowd(env, req).await
+}
 
-/// The public site's form and writes alone.
-pub async fn writes<E: Env>(env: &E, req: &Request) -> Option<Response> {
-    minyi_submit::handle(env, req).await
+/// Whether a request belongs to the [`back`] unit, which the public Worker hands on: the form
+/// and the writes ([`minyi_submit::owns`]) and the cold reads ([`minyi_lookup::is_cold`]).
+pub fn is_back(method: Method, path: &str) -> bool {
+    minyi_submit::owns(method, path) || minyi_lookup::is_cold(path)
+}
+
+/// The public site's form and writes, then its cold reads: what the Worker behind the public
+/// one serves.
+pub async fn back<E: Env>(env: &E, req: &Request) -> Option<Response> {
+    if let Some(r) = minyi_submit::handle(env, req).await {
+        return Some(r);
+    }
+    minyi_lookup::cold(env, req).await
 }
 
 /// What the staff hostname serves: the operator's entry, then the desk.

@@ -16,17 +16,13 @@ mod pages;
 mod rating;
 mod service;
 
-use minyi_web::{Env, Lang, Method, Request, Response, WebError, html};
+use minyi_web::{Env, Lang, Method, Request, Response, WebError, html, under};
 
 /// Whether a request is this function's: the form (`/submit`, its page and its posts under
 /// `/submit/...`) and the writes of the JSON API and Open311. The public Worker hands these to
 /// the submit Worker (docs/deploy-workers.md); [`handle`] answers exactly these.
 pub fn owns(method: Method, path: &str) -> bool {
-    let under = |prefix: &str| {
-        path.strip_prefix(prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    };
-    under("/submit")
+    under(path, "/submit")
         || (method == Method::Post
             && (path.trim_end_matches('/') == "/api/v1/cases"
                 || path

@@ -30,5 +30,5 @@ pub use env::{
 };
 pub use error::{ALLOW_READ, ALLOW_READ_POST, WebError};
 pub use lang::{Lang, Text};
-pub use request::{BodyReader, MAX_BODY_BYTES, Method, Request, field};
+pub use request::{BodyReader, MAX_BODY_BYTES, Method, Request, field, under};
 pub use response::Response;

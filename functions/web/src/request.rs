@@ -51,6 +51,13 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// Whether `path` is `prefix` or lies under it (`/api`: `/api`, `/api/`, `/api/v1`, not
+/// `/apis`): how the functions that hand requests between Workers name what they own.
+pub fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Most form or query fields read from one request.
 const MAX_FIELDS: usize = 64;
 
@@ -264,6 +271,16 @@ mod tests {
         let mut reader = BodyReader::new(None).expect("undeclared");
         reader.push(b"ok").expect("fits");
         assert_eq!(reader.finish(), b"ok");
+    }
+
+    #[test]
+    fn under_a_prefix_means_at_or_below_it() {
+        for path in ["/api", "/api/", "/api/v1/cases"] {
+            assert!(under(path, "/api"), "{path}");
+        }
+        for path in ["/apis", "/", "/ap", "/v1/api"] {
+            assert!(!under(path, "/api"), "{path}");
+        }
     }
 
     #[test]
