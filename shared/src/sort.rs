@@ -1,7 +1,8 @@
 //! Two small sorts for the few short lists the request paths sort (a case's co-handlers, its
-//! timeline's rows, the departments' ranking). `core`'s sorts are fast on long inputs but
-//! each instantiation is 2–4 KB of wasm (quicksort, small-sorts, pivots); these are a few
-//! hundred bytes and give the same order (docs/deploy-workers.md, "Size").
+//! timeline's rows, the departments' ranking, a cache key's query fields). `core`'s sorts are
+//! fast on long inputs but each instantiation is 2–4 KB of wasm (quicksort, small-sorts,
+//! pivots); these are a few hundred bytes and give the same order (docs/deploy-workers.md,
+//! "Size").
 
 use std::cmp::Ordering;
 
@@ -34,8 +35,9 @@ pub fn heapsort<T: Ord>(v: &mut [T]) {
     }
 }
 
-/// Sorts `v` by `compare`, stably, by insertion: O(n²) comparisons, so only for lists an
-/// administrator bounds (the departments); the same order as `sort_by`.
+/// Sorts `v` by `compare`, stably, by insertion: O(n²) comparisons, so only for short bounded
+/// lists (the departments an administrator names, a request's at most 64 query fields); the
+/// same order as `sort_by`.
 pub fn insertion_sort_by<T>(v: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
     for i in 1..v.len() {
         let mut j = i;

@@ -90,12 +90,12 @@ fn case_path(req: &Request) -> Option<String> {
 }
 
 /// A path with its query fields sorted by name (a stable sort: repeated fields keep their
-/// order) and re-encoded.
+/// order; at most 64 fields, `Request::query_pairs`) and re-encoded.
 fn canonical(path: &str, mut fields: Vec<(String, String)>) -> String {
     if fields.is_empty() {
         return path.to_owned();
     }
-    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    minyi::sort::insertion_sort_by(&mut fields, |a, b| a.0.cmp(&b.0));
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(fields);
     format!("{path}?{}", query.finish())
