@@ -253,7 +253,10 @@ fn the_sweep_does_its_work_once() {
         .set(friday() + jiff::SignedDuration::from_hours(24 * 7));
     let first = json_of(&env.send_desk(&ops(Method::Post, "/ops/sweep")));
     assert_eq!(first["first_responses_late"], 3, "{first}");
-    assert_eq!(first["ended_budgets"], 1, "the one client's window: {first}");
+    assert_eq!(
+        first["ended_budgets"], 1,
+        "the one client's window: {first}"
+    );
     assert_eq!(first["more"], false);
     let second = json_of(&env.send_desk(&ops(Method::Post, "/ops/sweep")));
     assert_eq!(second["first_responses_late"], 0, "{second}");
