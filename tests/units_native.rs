@@ -104,7 +104,7 @@ fn each_worker_answers_only_its_own_requests() {
     let (tracking, _) = register(&env, true);
     for (method, target, back) in [
         (Method::Get, format!("/cases/{tracking}"), false),
-        (Method::Get, format!("/api/v1/cases/{tracking}"), false),
+        (Method::Get, format!("/api/v1/cases/{tracking}"), true),
         (Method::Post, "/track".to_owned(), false),
         (Method::Get, "/submit".to_owned(), true),
         (Method::Get, "/statistics".to_owned(), true),

@@ -5,9 +5,9 @@
 //! JSON API with its OpenAPI document, Open311 GeoReport v2 reads, the public statistics
 //! (departments ranked by on-time reply rate, hot topics), and the open meetings' pages.
 //!
-//! In two parts, so a deployment can serve them apart: [`crowd`], what a crowd reads (the
-//! start page, the answered cases, a case's page and its tracking form, the open meetings,
-//! the JSON API's cases), and [`cold`], the reads few clients make ([`is_cold`]: the OpenAPI
+//! In two parts, so a deployment can serve them apart: [`crowd`], the pages a crowd reads (the
+//! start page, the answered cases, a case's page and its tracking form, the open meetings),
+//! and [`cold`], the reads few clients make ([`is_cold`]: the JSON API with its OpenAPI
 //! document, Open311, the statistics). [`handle`] answers both.
 
 mod api;
@@ -32,19 +32,16 @@ pub async fn handle<E: Env>(env: &E, req: &Request) -> Option<Response> {
     cold(env, req).await
 }
 
-/// Whether a request belongs to [`cold`], by its path: anything under `/api` but the cases
-/// (`/api/v1/cases...`), under `/open311` or under `/statistics`. The public Worker hands
-/// these to the Worker behind it (docs/deploy-workers.md).
+/// Whether a request belongs to [`cold`], by its path: anything under `/api`, `/open311` or
+/// `/statistics`. The public Worker hands these to the Worker behind it
+/// (docs/deploy-workers.md).
 pub fn is_cold(path: &str) -> bool {
-    (under(path, "/api") && !under(path, "/api/v1/cases"))
-        || under(path, "/open311")
-        || under(path, "/statistics")
+    under(path, "/api") || under(path, "/open311") || under(path, "/statistics")
 }
 
-/// What a crowd reads: the pages `/`, `/cases`, `/cases/{tracking}`, `/track` (the tracking
-/// form, and a private case's page for its query code), `/meetings`, `/meetings/{code}`, and
-/// the JSON API's `GET /api/v1/cases` and `GET /api/v1/cases/{tracking}`; `None` for any
-/// other path, and for every path [`is_cold`] names.
+/// The pages a crowd reads: `/`, `/cases`, `/cases/{tracking}`, `/track` (the tracking form,
+/// and a private case's page for its query code), `/meetings`, `/meetings/{code}`; `None` for
+/// any other path, and for every path [`is_cold`] names.
 pub async fn crowd<E: Env>(env: &E, req: &Request) -> Option<Response> {
     if is_cold(&req.path) {
         return None;
@@ -53,15 +50,12 @@ pub async fn crowd<E: Env>(env: &E, req: &Request) -> Option<Response> {
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     if !matches!(
         segments.as_slice(),
-        [] | ["cases", ..] | ["track"] | ["meetings", ..] | ["api", "v1", "cases", ..]
+        [] | ["cases", ..] | ["track"] | ["meetings", ..]
     ) {
         return None;
     }
     let lang = Lang::of(req);
-    let refused = |e: &WebError| match segments.first() {
-        Some(&"api") => e.to_problem(lang),
-        _ => html::error_page(lang, req, e),
-    };
+    let refused = |e: &WebError| html::error_page(lang, req, e);
     Some(
         read(
             env,
@@ -74,8 +68,8 @@ pub async fn crowd<E: Env>(env: &E, req: &Request) -> Option<Response> {
     )
 }
 
-/// The reads few clients make ([`is_cold`]): the OpenAPI document, Open311's reads and the
-/// statistics page; `None` for any other request.
+/// The reads few clients make ([`is_cold`]): the JSON API's reads with its OpenAPI document,
+/// Open311's reads and the statistics page; `None` for any other request.
 pub async fn cold<E: Env>(env: &E, req: &Request) -> Option<Response> {
     if !is_cold(&req.path) {
         return None;
@@ -84,7 +78,10 @@ pub async fn cold<E: Env>(env: &E, req: &Request) -> Option<Response> {
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     if !matches!(
         segments.as_slice(),
-        ["statistics"] | ["api", "openapi.json"] | ["open311", "v2", ..]
+        ["statistics"]
+            | ["api", "v1", "cases", ..]
+            | ["api", "openapi.json"]
+            | ["open311", "v2", ..]
     ) {
         return None;
     }
@@ -157,27 +154,6 @@ fn shared_for<E: Env>(env: &E, method: Method, segments: &[&str]) -> Option<u32>
 /// The answer to a path [`crowd`] owns.
 async fn crowd_answer<E: Env>(env: &E, req: &Request, segments: &[&str], lang: Lang) -> Response {
     let page = match (req.method, segments) {
-        (Method::Get, ["api", "v1", "cases"]) => {
-            return api::list(env, req, lang)
-                .await
-                .unwrap_or_else(|e| e.to_problem(lang));
-        }
-        (Method::Get, ["api", "v1", "cases", tracking]) => {
-            return api::case(env, req, tracking, lang)
-                .await
-                .unwrap_or_else(|e| e.to_problem(lang));
-        }
-        (_, ["api", "v1", "cases"]) => {
-            let e = WebError::MethodNotAllowed {
-                allow: ALLOW_READ_POST,
-            };
-            return e.to_problem(lang);
-        }
-        (_, ["api", "v1", "cases", _]) => {
-            let e = WebError::MethodNotAllowed { allow: ALLOW_READ };
-            return e.to_problem(lang);
-        }
-        (_, ["api", ..]) => return WebError::NotFound.to_problem(lang),
         (Method::Get, []) => pages::home(env, req, lang).await,
         (Method::Get, ["cases"]) => pages::list(env, req, lang).await,
         (Method::Get, ["cases", tracking]) => pages::case(env, req, tracking, None, lang).await,
@@ -201,10 +177,27 @@ async fn crowd_answer<E: Env>(env: &E, req: &Request, segments: &[&str], lang: L
 async fn cold_answer<E: Env>(env: &E, req: &Request, segments: &[&str], lang: Lang) -> Response {
     let page = match (req.method, segments) {
         (Method::Get, ["api", "openapi.json"]) => return api::openapi(),
-        (_, ["api", ..]) => {
+        (Method::Get, ["api", "v1", "cases"]) => {
+            return api::list(env, req, lang)
+                .await
+                .unwrap_or_else(|e| e.to_problem(lang));
+        }
+        (Method::Get, ["api", "v1", "cases", tracking]) => {
+            return api::case(env, req, tracking, lang)
+                .await
+                .unwrap_or_else(|e| e.to_problem(lang));
+        }
+        (_, ["api", "v1", "cases"]) => {
+            let e = WebError::MethodNotAllowed {
+                allow: ALLOW_READ_POST,
+            };
+            return e.to_problem(lang);
+        }
+        (_, ["api", "v1", "cases", _] | ["api", "openapi.json"]) => {
             let e = WebError::MethodNotAllowed { allow: ALLOW_READ };
             return e.to_problem(lang);
         }
+        (_, ["api", ..]) => return WebError::NotFound.to_problem(lang),
         (Method::Get, ["open311", "v2", rest @ ..]) => return open311::read(env, req, rest).await,
         (_, ["open311", ..]) => {
             let requests = segments.len() == 3 && segments[2].starts_with("requests");
@@ -231,6 +224,8 @@ mod tests {
         for path in [
             "/api",
             "/api/openapi.json",
+            "/api/v1/cases",
+            "/api/v1/cases/K7QH3XPD9",
             "/open311/v2/services.json",
             "/open311/v2/requests/K7QH3XPD9.xml",
             "/statistics",
@@ -243,8 +238,6 @@ mod tests {
             "/cases/K7QH3XPD9",
             "/track",
             "/meetings/M1",
-            "/api/v1/cases",
-            "/api/v1/cases/K7QH3XPD9",
             "/apis",
             "/statistics.csv",
         ] {
