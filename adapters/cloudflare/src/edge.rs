@@ -95,7 +95,7 @@ async fn purge_zone(zone: &str, token: &str, urls: &[String]) -> Result<(), Stri
 
 /// The response header that says where a cached answer came from: `isolate` (the isolate's
 /// own copy) or `edge` (the edge cache). Absent on an answer the site made.
-pub const SOURCE: &str = "x-minyi-cache";
+const SOURCE: &str = "x-minyi-cache";
 
 /// How long the isolate keeps its own copy of a page it read from, or stored into, the edge
 /// cache: one second (the project's choice). A crowd on one page then costs one Cache API read
@@ -237,7 +237,7 @@ pub async fn lookup(read: &Read) -> Option<web_sys::Response> {
     answer(read, hit, Some("edge")).ok()
 }
 
-/// The answer to `read` from a response just made (by the site, or the Worker behind): kept
+/// The answer to `read` from a response the site just made: kept
 /// in the isolate and, after the answer is sent, in the edge cache when the serve path marked
 /// it public (`minyi_web::cache::seal`); then the page, or 304 when the client holds it already.
 pub fn keep(ctx: &Context, read: &Read, response: Response) -> Result<web_sys::Response, JsValue> {
@@ -259,7 +259,7 @@ pub fn keep(ctx: &Context, read: &Read, response: Response) -> Result<web_sys::R
 
 /// Whether the serve path left a response public (`minyi_web::cache::seal`) with its full
 /// body.
-pub fn is_public(response: &Response) -> bool {
+fn is_public(response: &Response) -> bool {
     response.status == 200
         && response
             .header("cache-control")
@@ -279,8 +279,8 @@ fn answer(
     )
 }
 
-/// A response of the runtime (from the edge cache, or the Worker behind) read whole.
-pub async fn from_worker(mut response: worker::Response) -> Option<Response> {
+/// A response of the runtime (from the edge cache) read whole.
+async fn from_worker(mut response: worker::Response) -> Option<Response> {
     let headers = response.headers().entries().collect();
     let body = response.bytes().await.ok()?;
     Some(Response {

@@ -6,7 +6,7 @@
 //! | build | unit | Worker |
 //! | --- | --- | --- |
 //! | (none) | `front` (the pages), from the edge cache (crate::edge) | `minyi`, the public site: hands the form, the writes and the cold reads (`minyi_site::is_back`) to `SUBMIT` |
-//! | `submit` | `back` (the form, the writes, the cold reads) | `minyi-submit`, behind the public Worker |
+//! | `submit` | `back` (the form, the writes, the cold reads), from the edge cache | `minyi-submit`, on the public hostname's `/api`, `/open311` and `/submit` routes, and behind the public Worker |
 //! | `desk` | `staff` | `minyi-desk`, the staff hostname, with the cron sweep |
 //! | `sms` | `provider` | `minyi-sms`, the SMS providers' webhooks |
 
@@ -44,13 +44,9 @@ use minyi_site::provider as unit;
 #[cfg(feature = "desk")]
 use minyi_site::staff as unit;
 
-/// Whether this is the public Worker: the one in front of the crowd, answering from the edge
-/// cache.
-const PUBLIC: bool = cfg!(not(any(
-    feature = "desk",
-    feature = "sms",
-    feature = "submit"
-)));
+/// Whether this Worker serves the public hostname (the public Worker and the submit Worker,
+/// each on its routes): it answers cacheable reads from the edge cache.
+const PUBLIC: bool = cfg!(not(any(feature = "desk", feature = "sms")));
 
 /// What one request runs against.
 struct WorkerEnv {
@@ -101,8 +97,9 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
     let method = Method::parse(&req.method());
     let (path, query) = split_url(&url);
     let origin = origin_of(&url);
-    // The public Worker answers a cacheable read from its isolate's copy or the edge cache
-    // when it can, before anything else of the request is read.
+    // A public Worker answers a cacheable read from its isolate's copy or the edge cache when
+    // it can, before anything else of the request is read (the edge cache is the zone's: it
+    // holds what either public Worker kept).
     let read = PUBLIC
         .then(|| edge::Read::of(&req, method, origin, path, query))
         .flatten();
@@ -114,46 +111,30 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
             return Ok(hit);
         }
     }
-    let response = if let Some(behind) = behind::worker_for(method, path, &env) {
-        let Some(_) = &read else {
-            return behind.fetch(&req).await;
-        };
-        // Without the client's `If-None-Match`, so the full answer can be kept.
-        let answer = behind.fetch(&without_if_none_match(&req)?).await?;
-        edge::from_worker(answer.into())
-            .await
-            .ok_or_else(|| worker::Error::RustError("unreadable answer".into()))?
-    } else {
-        let mut request = convert_request(req, method, path, query).await;
-        if read.is_some()
-            && let Ok(request) = &mut request
-        {
-            // On a miss the site answers in full, so the page can be kept; the 304 is
-            // decided after.
-            request.remove_header("if-none-match");
-        }
-        let worker_env = worker_env(&env, Some(origin.to_owned()));
-        serve(
-            worker_env.as_ref().map_err(String::clone),
-            request,
-            unit,
-            |line| console_error!("{line}"),
-        )
-        .await
-    };
+    // What the Worker behind serves goes there as it came (that Worker keeps its own reads).
+    if let Some(behind) = behind::worker_for(method, path, &env) {
+        return behind.fetch(&req).await;
+    }
+    let mut request = convert_request(req, method, path, query).await;
+    if read.is_some()
+        && let Ok(request) = &mut request
+    {
+        // On a miss the site answers in full, so the page can be kept; the 304 is decided
+        // after.
+        request.remove_header("if-none-match");
+    }
+    let worker_env = worker_env(&env, Some(origin.to_owned()));
+    let response = serve(
+        worker_env.as_ref().map_err(String::clone),
+        request,
+        unit,
+        |line| console_error!("{line}"),
+    )
+    .await;
     Ok(match &read {
         Some(read) => edge::keep(&ctx, read, response)?,
         None => edge::to_js(&response, None)?,
     })
-}
-
-/// `req` without its `If-None-Match` header.
-fn without_if_none_match(req: &web_sys::Request) -> worker::Result<web_sys::Request> {
-    let headers = web_sys::Headers::new_with_headers(&req.headers())?;
-    headers.delete("if-none-match")?;
-    let init = web_sys::RequestInit::new();
-    init.set_headers(&headers);
-    Ok(web_sys::Request::new_with_request_and_init(req, &init)?)
 }
 
 thread_local! {

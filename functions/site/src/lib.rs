@@ -12,7 +12,7 @@
 //! | [`public`] | submit, lookup | Spin's `submit` component (`/submit`, `/api/...`, `/open311/...`: Spin routes by path, and these paths are shared by submit's POSTs and lookup's GETs) |
 //! | [`reads`] | lookup | Spin's `lookup` component (the catch-all route) |
 //! | [`front`] | lookup's pages ([`minyi_lookup::crowd`]) | the public Cloudflare Worker, in front: it answers the pages (most from the edge cache) and hands everything [`is_back`] names to the submit Worker |
-//! | [`back`] | submit, lookup's cold reads ([`minyi_lookup::cold`]) | the submit Cloudflare Worker, behind the public one (a service binding): the form and the writes, the JSON API's and Open311's reads, the OpenAPI document, the statistics |
+//! | [`back`] | submit, lookup's cold reads ([`minyi_lookup::cold`]) | the submit Cloudflare Worker, on the `/api`, `/open311` and `/submit` routes and behind the public one (a service binding): the form and the writes, the JSON API's and Open311's reads, the OpenAPI document, the statistics |
 //! | [`staff`] | ops, desk | the desk's Cloudflare Worker (the staff hostname), which also runs the cron sweep |
 //! | [`ops`] | ops | Spin's `ops` component (`/ops/...`) |
 //! | [`desk`] | desk | Spin's `desk` component (`/desk/...`), for the staff hostname |
