@@ -237,9 +237,9 @@ pub async fn lookup(read: &Read) -> Option<web_sys::Response> {
     answer(read, hit, Some("edge")).ok()
 }
 
-/// The answer to `read` from a response the site just made: kept
-/// in the isolate and, after the answer is sent, in the edge cache when the serve path marked
-/// it public (`minyi_web::cache::seal`); then the page, or 304 when the client holds it already.
+/// The answer to `read` from a response the site just made: kept in the isolate and, after the
+/// answer is sent, in the edge cache when the serve path marked it public
+/// (`minyi_web::cache::seal`); then the page, or 304 when the client holds it already.
 pub fn keep(ctx: &Context, read: &Read, response: Response) -> Result<web_sys::Response, JsValue> {
     if is_public(&response) {
         remember(&read.url, &response);
