@@ -12,7 +12,7 @@ use crate::case::{
 use crate::ids::{QueryCode, TrackingNumber};
 use crate::policy::Policy;
 use crate::redact::mask_numbers;
-use crate::store::{Row, Statement, Store, StoreError};
+use crate::store::{Row, Statement, Store, StoreError, Value};
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 100;
@@ -192,56 +192,61 @@ pub async fn register<S: Store, H: Host>(
         });
         let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
         let id = tracking.number();
-        let mut batch = vec![
-            Statement::new(
-                "INSERT INTO \"case\" (id, tracking_no, query_code_hash, channel, category, urgency, \
-                 complexity, title, body, publish_consent, status, version, round, received_at, \
-                 updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
-                 escalate_at, stage_report_by, latitude, longitude, address, address_public, \
-                 search_grams, rulebook_version, dispatch_by, leader_instructed, required_by, \
-                 closed_at, source_system, external_ref) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
-                 ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(tracking.number())
-            .bind(tracking.as_str())
-            .bind(code_hash)
-            .bind(case.facts.channel.code())
-            .bind(case.facts.category.code())
-            .bind(case.facts.urgency.code())
-            .bind(case.facts.complexity.code())
-            .bind(input.title.as_str())
-            .bind(input.body.as_str())
-            .bind(case.facts.publish_consent)
-            .bind(case.status.code())
-            .bind(case.version)
-            .bind(u32::from(case.round))
-            .bind(ms(case.received_at))
-            .bind(ms(case.updated_at))
-            .bind(case.due_at.map(ms))
-            .bind(case.provisional)
-            .bind(case.duties.first_response_by.map(ms))
-            .bind(case.duties.remind_at.map(ms))
-            .bind(case.duties.escalate_at.map(ms))
-            .bind(case.duties.stage_report_by.map(ms))
-            .bind(input.location.latitude)
-            .bind(input.location.longitude)
-            .bind(input.location.address.clone())
-            .bind(input.location.address_public)
+        // The columns a registration fills; those it leaves empty are not sent.
+        let row: [(&str, Value); 33] = [
+            ("id", id.into()),
+            ("tracking_no", tracking.as_str().into()),
+            ("query_code_hash", code_hash.into()),
+            ("channel", case.facts.channel.code().into()),
+            ("category", case.facts.category.code().into()),
+            ("urgency", case.facts.urgency.code().into()),
+            ("complexity", case.facts.complexity.code().into()),
+            ("title", input.title.as_str().into()),
+            ("body", input.body.as_str().into()),
+            ("publish_consent", case.facts.publish_consent.into()),
+            ("status", case.status.code().into()),
+            ("version", case.version.into()),
+            ("round", u32::from(case.round).into()),
+            ("received_at", ms(case.received_at).into()),
+            ("updated_at", ms(case.updated_at).into()),
+            ("due_at", case.due_at.map(ms).into()),
+            ("deadline_provisional", case.provisional.into()),
+            (
+                "first_response_by",
+                case.duties.first_response_by.map(ms).into(),
+            ),
+            ("remind_at", case.duties.remind_at.map(ms).into()),
+            ("escalate_at", case.duties.escalate_at.map(ms).into()),
+            (
+                "stage_report_by",
+                case.duties.stage_report_by.map(ms).into(),
+            ),
+            ("latitude", input.location.latitude.into()),
+            ("longitude", input.location.longitude.into()),
+            ("address", input.location.address.clone().into()),
+            ("address_public", input.location.address_public.into()),
             // What the search index takes in once a public reply is published (a trigger):
             // the text as published, so a search for a phone number finds nothing.
-            .bind(crate::search::index_text(
-                &mask_numbers(&input.title),
-                &mask_numbers(&input.body),
-            ))
-            .bind(rules.rulebook)
-            .bind(case.duties.dispatch_by.map(ms))
-            .bind(case.leader_instructed)
-            .bind(case.required_by.map(ms))
-            .bind(case.closed_at.map(ms))
-            .bind(input.intake.source.as_ref().map(|s| s.0.as_str()))
-            .bind(input.intake.source.as_ref().map(|s| s.1.as_str())),
+            (
+                "search_grams",
+                crate::search::index_text(&mask_numbers(&input.title), &mask_numbers(&input.body))
+                    .into(),
+            ),
+            ("rulebook_version", rules.rulebook.into()),
+            ("dispatch_by", case.duties.dispatch_by.map(ms).into()),
+            ("leader_instructed", case.leader_instructed.into()),
+            ("required_by", case.required_by.map(ms).into()),
+            ("closed_at", case.closed_at.map(ms).into()),
+            (
+                "source_system",
+                input.intake.source.as_ref().map(|s| s.0.as_str()).into(),
+            ),
+            (
+                "external_ref",
+                input.intake.source.as_ref().map(|s| s.1.as_str()).into(),
+            ),
         ];
+        let mut batch = vec![Statement::insert("\"case\"", row)];
         batch.extend(events.iter().map(|e| event_insert(id, e)));
         // The budget before the key: a request the budget refuses never learns whether its
         // key was used.

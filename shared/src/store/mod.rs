@@ -82,6 +82,25 @@ impl Statement {
         }
     }
 
+    /// An INSERT into `table` of the columns that have a value. A NULL column is left out: it
+    /// takes its default (NULL for every nullable column) and costs no parameter to bind and
+    /// send (a submission leaves a third of the case row's columns empty).
+    pub fn insert<'a>(table: &str, columns: impl IntoIterator<Item = (&'a str, Value)>) -> Self {
+        let (names, params): (Vec<&str>, Vec<Value>) = columns
+            .into_iter()
+            .filter(|(_, value)| *value != Value::Null)
+            .unzip();
+        let placeholders = vec!["?"; params.len()].join(", ");
+        Self {
+            sql: format!(
+                "INSERT INTO {table} ({}) VALUES ({placeholders})",
+                names.join(", ")
+            )
+            .into(),
+            params,
+        }
+    }
+
     /// Appends the next positional parameter.
     #[must_use]
     pub fn bind(mut self, value: impl Into<Value>) -> Self {
@@ -137,4 +156,29 @@ pub trait Store {
     /// Runs several writes atomically: all of them take effect, or none does. Returns the
     /// number of rows each changed.
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_insert_names_only_the_columns_with_a_value() {
+        let statement = Statement::insert(
+            "\"case\"",
+            [
+                ("id", Value::Integer(7)),
+                ("address", Value::Null),
+                ("title", Value::Text("路灯".into())),
+            ],
+        );
+        assert_eq!(
+            statement.sql,
+            "INSERT INTO \"case\" (id, title) VALUES (?, ?)"
+        );
+        assert_eq!(
+            statement.params,
+            [Value::Integer(7), Value::Text("路灯".into())]
+        );
+    }
 }
