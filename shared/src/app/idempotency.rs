@@ -6,8 +6,9 @@
 //!   answer again (the same case; for an API client, the same query code).
 //! - The same key with another request is refused ([`super::AppError::KeyReused`]) and
 //!   learns nothing about the first.
-//! - A key lives [`KEY_TTL_MS`] after its first use; later it is free again, and expired rows
-//!   are deleted a few at a time by registrations (and by the sweep).
+//! - A key lives [`KEY_TTL_MS`] after its first use; later it is free again: a registration
+//!   that reuses it deletes its expired row first, and the sweep deletes the other expired
+//!   rows a bounded batch at a time, off the submission's path.
 //!
 //! The web form's key is a [`FormToken`]: minted by the server for one form, signed, and
 //! single-use: its replay shows that the form was already sent, never the query code (the
