@@ -193,7 +193,7 @@ pub async fn register<S: Store, H: Host>(
         let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
         let id = tracking.number();
         // The columns a registration fills; those it leaves empty are not sent.
-        let row: [(&str, Value); 33] = [
+        let row: [(&str, Value); _] = [
             ("id", id.into()),
             ("tracking_no", tracking.as_str().into()),
             ("query_code_hash", code_hash.into()),
