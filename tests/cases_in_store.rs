@@ -334,23 +334,42 @@ fn sweeps_find_exactly_the_duties_that_fell_due() {
     let reg = f.submit(true);
     let due = reg.case.due_at.expect("due");
     let first_response = reg.case.duties.first_response_by.expect("online case");
-    let due_now = |duty, t| block_on(cases::due(&f.store, duty, t, 100)).expect("due");
-    assert_eq!(due_now(Duty::FirstResponse, first_response), vec![reg.id]);
-    assert!(
-        due_now(
-            Duty::FirstResponse,
-            first_response - jiff::SignedDuration::from_millis(1)
-        )
-        .is_empty()
+    // The cases the sweep's query finds at `t`, each with the duties due then.
+    let due_now = |t: Timestamp| -> Vec<(i64, Vec<Duty>)> {
+        block_on(cases::due(&f.store, t, 100))
+            .expect("due")
+            .into_iter()
+            .map(|c| {
+                let duties = Duty::ALL
+                    .iter()
+                    .copied()
+                    .filter(|d| d.pending(&c.duties).is_some_and(|at| at <= t))
+                    .collect();
+                (c.id, duties)
+            })
+            .collect()
+    };
+    assert_eq!(
+        due_now(first_response),
+        vec![(reg.id, vec![Duty::FirstResponse])]
     );
-    assert_eq!(due_now(Duty::Escalate, due), vec![reg.id]);
-    assert!(due_now(Duty::ReturnWindow, due).is_empty());
+    assert!(due_now(first_response - jiff::SignedDuration::from_millis(1)).is_empty());
+    assert_eq!(
+        due_now(due),
+        vec![(
+            reg.id,
+            vec![Duty::FirstResponse, Duty::Remind, Duty::Escalate]
+        )]
+    );
     // Doing the duty removes it from the sweep.
     f.host
         .set(first_response + jiff::SignedDuration::from_secs(1));
     f.apply(reg.id, Role::System, Command::MarkFirstResponseLate)
         .expect("mark");
-    assert!(due_now(Duty::FirstResponse, due).is_empty());
+    assert_eq!(
+        due_now(due),
+        vec![(reg.id, vec![Duty::Remind, Duty::Escalate])]
+    );
     let second = f.apply(reg.id, Role::System, Command::MarkFirstResponseLate);
     assert!(matches!(
         second,

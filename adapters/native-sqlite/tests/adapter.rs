@@ -1,11 +1,11 @@
 //! What the native adapter does beyond the shared contract: migrations, files, locking,
 //! and the query plans the sweeps depend on.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use minyi::app::cases::Duty;
+use minyi::app::cases::{self, Duty};
+use minyi::app::statistics;
 use minyi::store::{MIGRATIONS, Row, Statement, Store, StoreError};
 use minyi_sqlite::SqliteStore;
 
@@ -282,79 +282,91 @@ fn the_store_can_be_shared_between_threads() {
     assert_send_sync::<SqliteStore>();
 }
 
-/// The partial indexes on "case": (index name, column).
-fn partial_indexes(store: &SqliteStore) -> Vec<(String, String)> {
-    let indexes = query(
-        store,
-        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'case' \
-         AND sql LIKE '%WHERE%' ORDER BY name",
-    );
-    indexes
-        .iter()
-        .map(|row| {
-            let name: String = row.get("name").expect("name");
-            let columns =
-                block_on(store.query(
-                    Statement::new("SELECT name FROM pragma_index_info(?)").bind(name.clone()),
-                ))
-                .expect("index info");
-            assert_eq!(columns.len(), 1, "{name} indexes one column");
-            (name, columns[0].get("name").expect("column"))
-        })
-        .collect()
-}
-
-fn sweep_plan(store: &SqliteStore, duty: Duty) -> Vec<String> {
-    let sql = format!("EXPLAIN QUERY PLAN {}", duty.sweep_sql());
-    block_on(store.query(Statement::new(sql).bind(0_i64).bind(100_i64)))
+/// The plan of `sql` with two parameters bound: its rows' details.
+fn plan(store: &SqliteStore, sql: &str, params: [i64; 2]) -> Vec<String> {
+    let explain = Statement::new(format!("EXPLAIN QUERY PLAN {sql}"));
+    block_on(store.query(explain.bind(params[0]).bind(params[1])))
         .expect("explain")
         .iter()
         .map(|r| r.get::<String>("detail").expect("detail"))
         .collect()
 }
 
-fn assert_sweeps_use_their_indexes(store: &SqliteStore) {
-    let indexes = partial_indexes(store);
-    let indexed: BTreeSet<&str> = indexes.iter().map(|(_, c)| c.as_str()).collect();
-    assert_eq!(
-        indexed,
-        Duty::ALL
+/// The queries that read "case" and case_event by instant keep their partial indexes: the
+/// sweep's searches its index without a scan or a sort, the statistics' reads a period's events.
+fn assert_instant_queries_use_their_indexes(store: &SqliteStore) {
+    let sweep = plan(store, cases::DUE_SQL, [0, 100]);
+    assert!(
+        sweep
             .iter()
-            .map(|d| d.column())
-            .collect::<BTreeSet<_>>(),
-        "every duty column has a partial index, and every partial index is a duty column"
+            .any(|d| d.starts_with("SEARCH case USING INDEX case_duty_due (")),
+        "the sweep should search case_duty_due: {sweep:?}"
     );
-    for (index, column) in &indexes {
-        let duty = Duty::ALL
+    assert!(
+        !sweep
             .iter()
-            .find(|d| d.column() == column)
-            .copied()
-            .expect("a duty column");
-        let plan = sweep_plan(store, duty);
-        assert!(
-            plan.iter()
-                .any(|d| d.starts_with("SEARCH case USING ")
-                    && d.contains(&format!("INDEX {index} ("))),
-            "sweep on {column} should search {index}: {plan:?}"
-        );
-        assert!(
-            !plan
-                .iter()
-                .any(|d| d.starts_with("SCAN") || d.contains("TEMP B-TREE")),
-            "sweep on {column} must neither scan nor sort: {plan:?}"
+            .any(|d| d.starts_with("SCAN") || d.contains("TEMP B-TREE")),
+        "the sweep must neither scan nor sort: {sweep:?}"
+    );
+    let stats = statistics::by_department_sql();
+    let plan = plan(store, &stats, [0, 100]);
+    assert!(
+        plan.iter()
+            .any(|d| d.contains("USING INDEX case_event_counted (at>? AND at<?)")),
+        "statistics should read the period's events through case_event_counted: {plan:?}"
+    );
+}
+
+#[test]
+fn every_duty_counts_toward_the_sweep_index() {
+    // The generated column the sweep's index holds is the earliest pending duty: a case with
+    // only this duty pending is due exactly from its instant on.
+    let store = migrated();
+    let at = 1_700_000_000_000_i64;
+    for (n, duty) in (1_i64..).zip(Duty::ALL) {
+        let column = duty.column();
+        block_on(
+            store.execute(
+                Statement::new(format!(
+                    "INSERT INTO \"case\" (id, tracking_no, channel, category, urgency, \
+                     complexity, title, body, publish_consent, status, version, received_at, \
+                     updated_at, {column}) VALUES (?, ?, 'web', 'other', 'normal', 'simple', 't', \
+                     'b', 0, 'registered', 1, 0, 0, ?)"
+                ))
+                .bind(n)
+                .bind(format!("T{n}"))
+                .bind(at + n),
+            ),
+        )
+        .expect("case");
+        let due = |now: i64| block_on(cases::due(&store, instant(now), 100)).expect("due");
+        assert!(due(at + n - 1).iter().all(|c| c.id != n), "{duty:?} early");
+        let found = due(at + n);
+        let case = found
+            .iter()
+            .find(|c| c.id == n)
+            .expect("due at its instant");
+        assert_eq!(
+            duty.pending(&case.duties),
+            Some(instant(at + n)),
+            "{duty:?}"
         );
     }
 }
 
-#[test]
-fn every_sweep_query_uses_its_partial_index() {
-    let store = migrated();
-    assert_sweeps_use_their_indexes(&store);
+fn instant(ms: i64) -> minyi::calendar::Timestamp {
+    minyi::calendar::Timestamp::from_millisecond(ms).expect("instant")
 }
 
 #[test]
-fn sweep_queries_keep_their_indexes_with_statistics() {
-    // With many cases and few pending duties, and ANALYZE statistics, the plans must hold.
+fn sweep_and_statistics_queries_use_their_partial_indexes() {
+    let store = migrated();
+    assert_instant_queries_use_their_indexes(&store);
+}
+
+#[test]
+fn sweep_and_statistics_queries_keep_their_indexes_with_statistics() {
+    // With many cases and events, few pending duties, and ANALYZE statistics, the plans hold.
     let store = migrated();
     let mut inserts = Vec::new();
     for id in 1..=500_i64 {
@@ -365,7 +377,7 @@ fn sweep_queries_keep_their_indexes_with_statistics() {
                  title, body, publish_consent, status, version, received_at, updated_at, \
                  first_response_by, return_by, remind_at, escalate_at, stage_report_by, \
                  rating_until) \
-                 VALUES (?, ?, 'web', 'other', 'normal', 'simple', 't', 'b', 0, 'registered', 1, \
+                 VALUES (?, ?, 'web', 'other', 'normal', 'simple', 't', 'b', 0, 'registered', 2, \
                  ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
@@ -379,8 +391,20 @@ fn sweep_queries_keep_their_indexes_with_statistics() {
             .bind(due)
             .bind(due),
         );
+        for (seq, kind) in [(1, "registered"), (2, "reminded")] {
+            inserts.push(
+                Statement::new(
+                    "INSERT INTO case_event (case_id, seq, at, actor_kind, kind, public) \
+                     VALUES (?, ?, ?, 'system', ?, 1)",
+                )
+                .bind(id)
+                .bind(seq)
+                .bind(1_700_000_000_000 + id + seq)
+                .bind(kind),
+            );
+        }
     }
     block_on(store.batch(inserts)).expect("cases");
     block_on(store.execute(Statement::new("ANALYZE"))).expect("analyze");
-    assert_sweeps_use_their_indexes(&store);
+    assert_instant_queries_use_their_indexes(&store);
 }

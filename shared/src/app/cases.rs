@@ -560,13 +560,17 @@ impl Duty {
         Duty::RatingWindow,
     ];
 
-    /// The sweep's range query: ids due at the first parameter, at most the second, oldest
-    /// first, served by the column's partial index.
-    pub fn sweep_sql(self) -> String {
-        let col = self.column();
-        format!(
-            "SELECT id FROM \"case\" WHERE {col} IS NOT NULL AND {col} <= ? ORDER BY {col} LIMIT ?"
-        )
+    /// The instant the duty falls due in `duties`, while it is pending.
+    pub const fn pending(self, duties: &Duties) -> Option<Timestamp> {
+        match self {
+            Duty::DispatchBy => duties.dispatch_by,
+            Duty::FirstResponse => duties.first_response_by,
+            Duty::ReturnWindow => duties.return_by,
+            Duty::Remind => duties.remind_at,
+            Duty::Escalate => duties.escalate_at,
+            Duty::StageReport => duties.stage_report_by,
+            Duty::RatingWindow => duties.rating_until,
+        }
     }
 
     /// The case column holding the duty's pending instant.
@@ -583,21 +587,40 @@ impl Duty {
     }
 }
 
-/// Ids of cases whose duty has fallen due at `now`, oldest first, at most `limit`: a range
-/// query over the duty's partial index.
+/// A case with a duty fallen due, and its pending duties as the sweep found them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueCase {
+    /// The case id.
+    pub id: i64,
+    /// Its pending duties.
+    pub duties: Duties,
+}
+
+/// The sweep's range query: cases whose earliest pending duty (the generated column
+/// `next_duty_at`, migration 0011) has fallen due at the first parameter, at most the second,
+/// earliest first, with their duty columns; served by the partial index `case_duty_due`.
+pub const DUE_SQL: &str = "SELECT id, dispatch_by, first_response_by, return_by, remind_at, \
+    escalate_at, stage_report_by, rating_until FROM \"case\" \
+    WHERE next_duty_at IS NOT NULL AND next_duty_at <= ? ORDER BY next_duty_at LIMIT ?";
+
+/// The cases with a duty fallen due at `now`, earliest first, at most `limit`: a range query
+/// over one partial index, whose cost is the work due, not the size of the table.
 pub async fn due<S: Store>(
     store: &S,
-    duty: Duty,
     now: crate::calendar::Timestamp,
     limit: u32,
-) -> Result<Vec<i64>, AppError> {
-    let sql = duty.sweep_sql();
+) -> Result<Vec<DueCase>, AppError> {
     let limit = limit.min(u32::try_from(crate::store::MAX_ROWS).unwrap_or(u32::MAX));
     store
-        .query(Statement::new(sql).bind(ms(now)).bind(limit))
+        .query(Statement::new(DUE_SQL).bind(ms(now)).bind(limit))
         .await?
         .iter()
-        .map(|r| r.get::<i64>("id").map_err(AppError::from))
+        .map(|row| {
+            Ok(DueCase {
+                id: row.get("id")?,
+                duties: decode_duties(row)?,
+            })
+        })
         .collect()
 }
 
@@ -842,6 +865,18 @@ fn decode_draft(row: &Row) -> Result<ReplyDraft, AppError> {
     })
 }
 
+fn decode_duties(row: &Row) -> Result<Duties, AppError> {
+    Ok(Duties {
+        dispatch_by: opt_instant(row, "dispatch_by")?,
+        first_response_by: opt_instant(row, "first_response_by")?,
+        return_by: opt_instant(row, "return_by")?,
+        remind_at: opt_instant(row, "remind_at")?,
+        escalate_at: opt_instant(row, "escalate_at")?,
+        stage_report_by: opt_instant(row, "stage_report_by")?,
+        rating_until: opt_instant(row, "rating_until")?,
+    })
+}
+
 fn decode_case(
     row: &Row,
     co_handlers: Vec<DepartmentId>,
@@ -875,15 +910,7 @@ fn decode_case(
         required_by: opt_instant(row, "required_by")?,
         due_at: opt_instant(row, "due_at")?,
         provisional: row.get("deadline_provisional")?,
-        duties: Duties {
-            dispatch_by: opt_instant(row, "dispatch_by")?,
-            first_response_by: opt_instant(row, "first_response_by")?,
-            return_by: opt_instant(row, "return_by")?,
-            remind_at: opt_instant(row, "remind_at")?,
-            escalate_at: opt_instant(row, "escalate_at")?,
-            stage_report_by: opt_instant(row, "stage_report_by")?,
-            rating_until: opt_instant(row, "rating_until")?,
-        },
+        duties: decode_duties(row)?,
         overdue_since: opt_instant(row, "overdue_since")?,
         escalations: small(row, "escalations")?,
         redo_count: small(row, "redo_count")?,

@@ -2,25 +2,26 @@
 //! this same code — the Worker's cron trigger, Spin's cron component, and the ops entry an
 //! operator's scheduler calls on Spin (`POST /ops/sweep`).
 //!
-//! [`TASKS`] is the duty → action table: each duty's pending instant is a case column with a
-//! partial index ([`Duty::sweep_sql`] is a range scan on it), and its action is a lifecycle
-//! command issued by the system, so it goes through `Case::handle` and the event log like a
-//! staff action.
+//! [`TASKS`] is the duty → action table: each duty's pending instant is a case column, and its
+//! action is a lifecycle command issued by the system, so it goes through `Case::handle` and the
+//! event log like a staff action. One partial index finds the cases with any duty due (on the
+//! generated column of their earliest, [`super::cases::DUE_SQL`]); each such case gets its due
+//! duties done in the table's order.
 //!
 //! Exactly once under any schedule: doing a duty clears its column in the same batch as the
 //! event (`Case::handle`), so a second or overlapping run finds nothing, and a racing run
 //! loses on the case's version guard. A run cut off half way leaves the rest due for the next.
 
-use super::cases::{Duty, Rules, apply, due};
+use super::cases::{DueCase, Duty, Rules, apply, due};
 use super::{AppError, Host, ms};
 use crate::case::{Actor, Command, Role};
 use crate::store::{Statement, Store};
 
-/// The most cases of each duty, and the most expired rows of each kind, one run handles: the
-/// project's own bound. A case costs four queries (load, co-handlers, draft, its batch), so a
-/// full run of the seven duties is at most 7 × 30 × 4 + 7 range queries + 2 purges + 1 rules
-/// load = 850 queries, inside D1's 1,000 per invocation on paid plans; the next run finishes the
-/// rest ([`Report::more`]). On the free plan (50 queries) use [`run`] with a batch of 1.
+/// The most cases with duties due, and the most expired rows of each kind, one run handles: the
+/// project's own bound. A duty done costs four queries (load, co-handlers, draft, its batch), so
+/// a run is at most 30 cases × 7 duties × 4 + 1 range query + 2 purges + 1 rules load = 844
+/// queries, inside D1's 1,000 per invocation on paid plans; the next run finishes the rest
+/// ([`Report::more`]). On the free plan (50 queries) use [`run`] with a batch of 1.
 pub const BATCH: u32 = 30;
 
 /// What one run did, and whether work was left for the next.
@@ -61,8 +62,8 @@ pub struct Task {
     count: fn(&mut Report) -> &mut u32,
 }
 
-/// The duty → action table, in the order a run does them: escalation before the reminder, so
-/// a case found past its deadline is escalated and not reminded.
+/// The duty → action table, in the order a run does a case's due duties: escalation before the
+/// reminder, so a case found past its deadline is escalated and not reminded.
 pub const TASKS: [Task; 7] = [
     Task {
         duty: Duty::DispatchBy,
@@ -101,7 +102,8 @@ pub const TASKS: [Task; 7] = [
     },
 ];
 
-/// Runs one bounded sweep at the host's `now`, at most `batch` items of each kind.
+/// Runs one bounded sweep at the host's `now`, at most `batch` cases and `batch` expired rows of
+/// each kind.
 pub async fn run<S: Store, H: Host>(
     store: &S,
     host: &H,
@@ -114,16 +116,29 @@ pub async fn run<S: Store, H: Host>(
         role: Role::System,
         account: None,
     };
-    for task in &TASKS {
-        let ids = due(store, task.duty, now, batch).await?;
-        report.more |= ids.len() >= batch as usize;
-        for id in ids {
+    let cases = due(store, now, batch).await?;
+    report.more = cases.len() >= batch as usize;
+    for DueCase { id, mut duties } in cases {
+        for task in &TASKS {
+            if task.duty.pending(&duties).is_none_or(|at| at > now) {
+                continue;
+            }
             match apply(store, host, rules, id, &system, (task.command)()).await {
                 Ok(done) => {
                     *(task.count)(&mut report) += 1;
+                    duties = done.case.duties.clone();
+                    // One entry per case, as it stands after its last duty.
+                    if report.changed.last().is_some_and(|(last, _)| *last == id) {
+                        report.changed.pop();
+                    }
                     report.changed.push((id, done.case));
                 }
-                Err(AppError::Conflict | AppError::Lifecycle(_)) => report.skipped += 1,
+                // The case moved on meanwhile: the next run finds what is still due.
+                Err(AppError::Conflict) => {
+                    report.skipped += 1;
+                    break;
+                }
+                Err(AppError::Lifecycle(_)) => report.skipped += 1,
                 Err(e) => return Err(e),
             }
         }

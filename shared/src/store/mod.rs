@@ -62,6 +62,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_meetings.sql",
         include_str!("../../../migrations/0010_meetings.sql"),
     ),
+    (
+        "0011_fewer_index_writes.sql",
+        include_str!("../../../migrations/0011_fewer_index_writes.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.
