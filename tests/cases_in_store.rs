@@ -33,8 +33,13 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
+        Self::migrated_through(None)
+    }
+
+    /// A fixture whose database has the migrations up to `through` only (all when `None`).
+    fn migrated_through(through: Option<&str>) -> Self {
         let store = SqliteStore::open_in_memory().expect("open");
-        store.migrate().expect("migrate");
+        store.migrate_through(through).expect("migrate");
         block_on(store.batch(vec![
             Statement::new("INSERT INTO department (id, code, name_zh, name_en) VALUES (7, 'roads', '市城管局', 'Urban Management')"),
             Statement::new("INSERT INTO department (id, code, name_zh, name_en) VALUES (8, 'water', '市水务局', 'Water Bureau')"),
@@ -636,5 +641,68 @@ fn a_spent_submission_budget_refuses_the_whole_registration() {
             0
         ),
         3
+    );
+}
+
+#[test]
+fn migration_0011_keeps_every_case_event_and_link_and_finds_the_same_duties() {
+    // A database with cases in every shape 0011 touches (pending duties, co-handlers, contacts,
+    // several events), upgraded in place: nothing is lost and the sweep sees what was due.
+    let f = Fixture::migrated_through(Some("0010_meetings.sql"));
+    let handled = f.submit(true);
+    f.apply(
+        handled.id,
+        Role::Operator,
+        Command::Dispatch {
+            lead: 7,
+            co_handlers: vec![8],
+            method: minyi::case::DispatchMethod::Written,
+        },
+    )
+    .expect("dispatch");
+    f.apply(handled.id, Role::Department(7), Command::Accept)
+        .expect("accept");
+    let waiting = f.submit(false);
+    let rows = |sql: &'static str| block_on(f.store.query(Statement::new(sql))).expect(sql);
+    let events = "SELECT * FROM case_event ORDER BY case_id, seq";
+    let links = "SELECT * FROM case_department ORDER BY case_id, department_id";
+    let contacts = "SELECT * FROM case_contact ORDER BY case_id";
+    let before = (rows(events), rows(links), rows(contacts));
+    assert!(before.0.len() >= 4 && before.1.len() == 2 && before.2.len() == 2);
+
+    assert_eq!(
+        f.store.migrate().expect("upgrade"),
+        vec!["0011_fewer_index_writes.sql"]
+    );
+    assert_eq!((rows(events), rows(links), rows(contacts)), before);
+    assert!(rows("SELECT * FROM pragma_foreign_key_check").is_empty());
+    let integrity: String = rows("PRAGMA integrity_check")[0]
+        .get("integrity_check")
+        .expect("integrity_check");
+    assert_eq!(integrity, "ok");
+    // Each case is due exactly at its earliest pending duty, as the case row says.
+    for case in [&handled, &waiting] {
+        let loaded = block_on(cases::load(&f.store, case.id)).expect("load");
+        let earliest = Duty::ALL
+            .iter()
+            .filter_map(|d| d.pending(&loaded.duties))
+            .min()
+            .expect("a pending duty");
+        let due = |t| block_on(cases::due(&f.store, t, 100)).expect("due");
+        assert!(
+            due(earliest - jiff::SignedDuration::from_millis(1))
+                .iter()
+                .all(|c| c.id != case.id)
+        );
+        assert!(
+            due(earliest)
+                .iter()
+                .any(|c| c.id == case.id && c.duties == loaded.duties)
+        );
+    }
+    // Events still refuse changes.
+    assert!(
+        block_on(f.store.execute(Statement::new("DELETE FROM case_event"))).is_err(),
+        "case_event stays append-only"
     );
 }
