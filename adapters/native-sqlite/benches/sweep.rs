@@ -95,7 +95,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    println!("sweep bench: {DUE} cases due, drained in runs of at most {BATCH} per duty");
+    println!("sweep bench: {DUE} cases due, drained in runs of at most {BATCH} cases");
     let mut drains = Vec::new();
     for total in [10_000, large] {
         let started = Instant::now();
