@@ -19,10 +19,12 @@ use crate::store::{Statement, Store};
 
 /// The most cases with duties due, and the most expired rows of each kind, one run handles: the
 /// project's own bound. A duty done costs four queries (load, co-handlers, draft, its batch), so
-/// a run is at most 30 cases × 7 duties × 4 + 1 range query + 2 purges + 1 rules load = 844
-/// queries, inside D1's 1,000 per invocation on paid plans; the next run finishes the rest
-/// ([`Report::more`]). On the free plan (50 queries) use [`run`] with a batch of 1.
-pub const BATCH: u32 = 30;
+/// a run is at most 25 cases × 7 duties × 4 + 1 range query + 2 purges + 1 rules load = 704
+/// queries; with the meetings' draws (at most 6) and the outbox (at most 180,
+/// [`super::outbox::BATCH`]) a scheduled run stays inside D1's 1,000 per invocation on paid
+/// plans; the next run finishes the rest ([`Report::more`]). On the free plan (50 queries) use
+/// [`run`] with a batch of 1.
+pub const BATCH: u32 = 25;
 
 /// What one run did, and whether work was left for the next.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
