@@ -481,7 +481,11 @@ fn a_meeting_takes_concurrent_registrations_and_is_drawn_once_over_http() {
         .json()["meetings_drawn"]
             .as_i64()
     };
-    assert_eq!(sweep(), Some(1));
+    // A deployment's own schedule may get there first (the Spin host fires its cron trigger
+    // every five minutes by the wall clock): the first call draws it or finds it drawn, and the
+    // page below shows the one draw either way.
+    let first = sweep();
+    assert!(matches!(first, Some(0 | 1)), "{first:?}");
     assert_eq!(sweep(), Some(0));
     if edge_cache() {
         std::thread::sleep(std::time::Duration::from_millis(1100));
