@@ -607,7 +607,7 @@ pub const DUE_SQL: &str = "SELECT id, dispatch_by, first_response_by, return_by,
 /// over one partial index, whose cost is the work due, not the size of the table.
 pub async fn due<S: Store>(
     store: &S,
-    now: crate::calendar::Timestamp,
+    now: Timestamp,
     limit: u32,
 ) -> Result<Vec<DueCase>, AppError> {
     let limit = limit.min(u32::try_from(crate::store::MAX_ROWS).unwrap_or(u32::MAX));
