@@ -339,7 +339,7 @@ fn sweeps_find_exactly_the_duties_that_fell_due() {
     let reg = f.submit(true);
     let due = reg.case.due_at.expect("due");
     let first_response = reg.case.duties.first_response_by.expect("online case");
-    // The cases the sweep's query finds at `t`, each with the duties due then.
+    // The cases the sweep's query finds at `t` with duties due then, and those duties.
     let due_now = |t: Timestamp| -> Vec<(i64, Vec<Duty>)> {
         block_on(cases::due(&f.store, t, 100))
             .expect("due")
@@ -348,17 +348,20 @@ fn sweeps_find_exactly_the_duties_that_fell_due() {
                 let duties = Duty::ALL
                     .iter()
                     .copied()
-                    .filter(|d| d.pending(&c.duties).is_some_and(|at| at <= t))
+                    .filter(|d| d.is_due(&c.duties, t))
                     .collect();
                 (c.id, duties)
             })
+            .filter(|(_, duties): &(i64, Vec<Duty>)| !duties.is_empty())
             .collect()
     };
+    let ms = jiff::SignedDuration::from_millis(1);
+    // A first response is in time at its "by" instant, late a millisecond after.
+    assert!(due_now(first_response).is_empty());
     assert_eq!(
-        due_now(first_response),
+        due_now(first_response + ms),
         vec![(reg.id, vec![Duty::FirstResponse])]
     );
-    assert!(due_now(first_response - jiff::SignedDuration::from_millis(1)).is_empty());
     assert_eq!(
         due_now(due),
         vec![(

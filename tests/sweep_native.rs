@@ -163,6 +163,12 @@ fn every_duty_is_done_once_when_due_and_never_twice() {
     for name in COUNTS {
         assert_eq!(early[name], 0, "{early}");
     }
+    // Noon, the waiting case's first response is due by: still in time, so the sweep finds
+    // that case and neither marks it nor counts a skip (a run that did would repeat it).
+    let noon = site.sweep_at(beijing(2026, 11, 23, 12, 0));
+    for name in COUNTS {
+        assert_eq!(noon[name], 0, "{noon}");
+    }
     // Monday evening: the petition was not dispatched, the first response came too late.
     let evening = site.sweep_at(beijing(2026, 11, 23, 18, 0));
     assert_eq!(

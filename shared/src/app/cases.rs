@@ -573,6 +573,16 @@ impl Duty {
         }
     }
 
+    /// Whether the duty has fallen due at `now`, as the lifecycle decides it: a "by" instant
+    /// (dispatch, first response, the end of the rating window) is still in time when it is
+    /// reached, so that duty falls due only after it; the others fall due at their instant.
+    pub fn is_due(self, duties: &Duties, now: Timestamp) -> bool {
+        self.pending(duties).is_some_and(|at| match self {
+            Duty::DispatchBy | Duty::FirstResponse | Duty::RatingWindow => at < now,
+            Duty::ReturnWindow | Duty::Remind | Duty::Escalate | Duty::StageReport => at <= now,
+        })
+    }
+
     /// The case column holding the duty's pending instant.
     pub const fn column(self) -> &'static str {
         match self {

@@ -122,7 +122,7 @@ pub async fn run<S: Store, H: Host>(
     report.more = cases.len() >= batch as usize;
     for DueCase { id, mut duties } in cases {
         for task in &TASKS {
-            if task.duty.pending(&duties).is_none_or(|at| at > now) {
+            if !task.duty.is_due(&duties, now) {
                 continue;
             }
             match apply(store, host, rules, id, &system, (task.command)()).await {

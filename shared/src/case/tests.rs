@@ -710,6 +710,54 @@ fn check_invariants(
     Ok(())
 }
 
+/// Whatever duty a case has pending, the sweep can do once it falls due: at its instant and a
+/// millisecond after, the duties due then ([`crate::app::cases::Duty::is_due`]) are done in the sweep's order
+/// ([`crate::app::sweep::TASKS`]), each from the case its predecessor left, and none is
+/// refused; a millisecond after, the duty is done. A refused duty would stay due and take one of
+/// every run's slots (`sweep::BATCH`) for ever.
+fn sweep_can_do_every_pending_duty(
+    w: &World,
+    case: &Case,
+    now: Timestamp,
+) -> Result<(), TestCaseError> {
+    use crate::app::sweep::TASKS;
+    for first in TASKS {
+        let Some(due) = first.duty.pending(&case.duties) else {
+            continue;
+        };
+        for at in [
+            due.max(now),
+            due.max(now) + jiff::SignedDuration::from_millis(1),
+        ] {
+            let mut swept = case.clone();
+            for task in &TASKS {
+                if !task.duty.is_due(&swept.duties, at) {
+                    continue;
+                }
+                let pending = task.duty.pending(&swept.duties);
+                match w.run(&swept, Role::System, (task.command)(), at) {
+                    Ok(next) => swept = next,
+                    Err(e) => prop_assert!(
+                        false,
+                        "{:?} due at {pending:?} in status {:?}, swept at {at}: {e}",
+                        task.duty,
+                        swept.status
+                    ),
+                }
+            }
+            if at > due {
+                prop_assert_ne!(
+                    first.duty.pending(&swept.duties),
+                    Some(due),
+                    "{:?} still pending after the sweep",
+                    first.duty
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Who issues a step's command: mostly the role the table expects, sometimes anyone.
 #[derive(Clone, Debug)]
 enum RoleChoice {
@@ -770,6 +818,7 @@ fn run_history(
     let mut f = facts(category, consent);
     f.channel = channel;
     let mut case = w.register(f, now);
+    sweep_can_do_every_pending_duty(&w, &case, now)?;
     let mut approved = false;
     let mut accepted = Vec::new();
     for (candidates, role, minutes) in steps {
@@ -801,6 +850,7 @@ fn run_history(
             }
             accepted.push(kind);
             case = t.case;
+            sweep_can_do_every_pending_duty(&w, &case, now)?;
         }
     }
     prop_assert_eq!(case.version as usize, accepted.len() + 1);
