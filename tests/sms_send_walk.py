@@ -31,6 +31,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -85,11 +86,19 @@ def sql(statement):
         db.close()
         return rows
     persist, config = STORE[1], STORE[2]
-    out = subprocess.run(
-        ["node_modules/.bin/wrangler", "d1", "execute", "DB", "--local", "-c", config,
-         "--persist-to", persist, "--json", "--command", statement],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300, check=True)
-    return [tuple(r.values()) for r in json.loads(out.stdout)[0]["results"]]
+    # A second process on the session's local D1: it can find the database busy while the
+    # session writes (a delivery report just taken), so a refused read is tried again.
+    for attempt in range(3):
+        out = subprocess.run(
+            ["node_modules/.bin/wrangler", "d1", "execute", "DB", "--local", "-c", config,
+             "--persist-to", persist, "--json", "--command", statement],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+        if out.returncode == 0:
+            return [tuple(r.values()) for r in json.loads(out.stdout)[0]["results"]]
+        print(f"wrangler d1 execute failed (attempt {attempt + 1}): {out.stderr.strip()[-400:]}",
+              file=sys.stderr)
+        time.sleep(1)
+    raise SystemExit(f"wrangler d1 execute kept failing: {statement}")
 
 
 def records():

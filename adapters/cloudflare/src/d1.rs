@@ -1,24 +1,53 @@
 //! The storage port over D1.
 //!
-//! Statements go to D1 through its JavaScript API (`prepare`, `bind`, `raw`, `run`,
-//! `batch`), called directly so that errors keep D1's own message and rows keep their column
-//! order (`raw({columnNames: true})`). Integer parameters go as decimal text behind
-//! `CAST(? AS INTEGER)` ([`crate::sql::rewrite`]), exact over the whole i64 range; integers
-//! read back come as JavaScript numbers, exact only within ±2^53
-//! ([`crate::errors::MAX_SAFE_INTEGER`]): a larger one is returned as a `Real`, so reading it
-//! as `i64` fails with a column error instead of yielding a rounded number.
+//! Statements go to D1 through its JavaScript API (`prepare`, `bind`, `raw`, `run`, `batch`),
+//! bound here as typed imports (one call into JavaScript each, no method lookups), so that
+//! errors keep D1's own message and rows keep their column order (`raw({columnNames: true})`).
+//! Integer parameters go as decimal text behind `CAST(? AS INTEGER)` ([`crate::sql::rewrite`]),
+//! exact over the whole i64 range; integers read back come as JavaScript numbers, exact only
+//! within ±2^53 ([`crate::errors::MAX_SAFE_INTEGER`]): a larger one is returned as a `Real`, so
+//! reading it as `i64` fails with a column error instead of yielding a rounded number.
 
 use crate::errors::{from_message, number_as_value};
 use crate::sql;
 use minyi::store::{MAX_ROWS, Row, Statement, Store, StoreError, Value};
 use std::rc::Rc;
-use worker::js_sys::{Array, Function, Object, Promise, Reflect};
-use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys::{Array, Object, Promise, Reflect};
+use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
 use worker::wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A D1 binding.
+    type D1Database;
+    #[wasm_bindgen(method, catch)]
+    fn prepare(this: &D1Database, sql: &str) -> Result<D1Statement, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn batch(this: &D1Database, statements: &Array) -> Result<Promise, JsValue>;
+
+    /// A prepared D1 statement.
+    type D1Statement;
+    #[wasm_bindgen(method, catch, variadic)]
+    fn bind(this: &D1Statement, values: &Array) -> Result<D1Statement, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn raw(this: &D1Statement, options: &Object) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn run(this: &D1Statement) -> Result<Promise, JsValue>;
+
+    /// What D1 answers for a statement run or batched.
+    type D1Result;
+    #[wasm_bindgen(method, getter)]
+    fn meta(this: &D1Result) -> Option<D1Meta>;
+
+    /// A result's metadata.
+    type D1Meta;
+    #[wasm_bindgen(method, getter)]
+    fn changes(this: &D1Meta) -> Option<f64>;
+}
 
 /// A D1 database binding as a [`Store`].
 pub struct D1Store {
-    db: JsValue,
+    db: D1Database,
 }
 
 impl D1Store {
@@ -29,23 +58,20 @@ impl D1Store {
         if db.is_undefined() {
             return Err(StoreError::Backend(format!("no D1 binding named {name}")));
         }
-        Ok(Self { db })
+        Ok(Self {
+            db: db.unchecked_into(),
+        })
     }
 
     /// A prepared statement with its parameters bound.
-    fn prepare(&self, statement: &Statement) -> Result<JsValue, StoreError> {
-        let params = Array::new();
-        for value in &statement.params {
-            params.push(&to_js(value));
-        }
+    fn prepare(&self, statement: &Statement) -> Result<D1Statement, StoreError> {
         let sql = sql::rewrite(&statement.sql, &statement.params)?;
-        let prepared = call(&self.db, "prepare", &[JsValue::from_str(&sql)])?;
+        let prepared = self.db.prepare(&sql).map_err(|e| error(&e))?;
         if statement.params.is_empty() {
-            Ok(prepared)
-        } else {
-            let bind: Function = method(&prepared, "bind")?;
-            bind.apply(&prepared, &params).map_err(|e| error(&e))
+            return Ok(prepared);
         }
+        let params: Array = statement.params.iter().map(to_js).collect();
+        prepared.bind(&params).map_err(|e| error(&e))
     }
 }
 
@@ -53,8 +79,9 @@ impl Store for D1Store {
     async fn query(&self, statement: Statement) -> Result<Vec<Row>, StoreError> {
         let prepared = self.prepare(&statement)?;
         let options = Object::new();
-        set(&options, "columnNames", &JsValue::TRUE)?;
-        let raw = call(&prepared, "raw", &[options.into()])?;
+        Reflect::set(&options, &JsValue::from_str("columnNames"), &JsValue::TRUE)
+            .map_err(|e| error(&e))?;
+        let raw = prepared.raw(&options).map_err(|e| error(&e))?;
         let raw: Array = settle(raw).await?.dyn_into().map_err(|e| error(&e))?;
         // First the column names, then one array per row.
         let mut arrays = raw.iter();
@@ -87,8 +114,8 @@ impl Store for D1Store {
 
     async fn execute(&self, statement: Statement) -> Result<u64, StoreError> {
         let prepared = self.prepare(&statement)?;
-        let result = settle(call(&prepared, "run", &[])?).await?;
-        changes(&result)
+        let result = settle(prepared.run().map_err(|e| error(&e))?).await?;
+        Ok(changes(&result))
     }
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError> {
@@ -97,11 +124,11 @@ impl Store for D1Store {
         }
         let prepared = Array::new();
         for statement in &statements {
-            prepared.push(&self.prepare(statement)?);
+            prepared.push(self.prepare(statement)?.as_ref());
         }
-        let results = settle(call(&self.db, "batch", &[prepared.into()])?).await?;
+        let results = settle(self.db.batch(&prepared).map_err(|e| error(&e))?).await?;
         let results: Array = results.dyn_into().map_err(|e| error(&e))?;
-        results.iter().map(|r| changes(&r)).collect()
+        Ok(results.iter().map(|r| changes(&r)).collect())
     }
 }
 
@@ -135,42 +162,19 @@ fn from_js(columns: &[String], i: usize, v: &JsValue) -> Result<Value, StoreErro
 }
 
 /// `meta.changes` of a D1 result (0 when absent).
-fn changes(result: &JsValue) -> Result<u64, StoreError> {
-    let meta = Reflect::get(result, &JsValue::from_str("meta")).map_err(|e| error(&e))?;
-    if meta.is_undefined() || meta.is_null() {
-        return Ok(0);
-    }
-    let n = Reflect::get(&meta, &JsValue::from_str("changes"))
-        .map_err(|e| error(&e))?
-        .as_f64()
+fn changes(result: &JsValue) -> u64 {
+    let n = result
+        .unchecked_ref::<D1Result>()
+        .meta()
+        .and_then(|meta| meta.changes())
         .unwrap_or(0.0);
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(n as u64)
+    let n = n as u64;
+    n
 }
 
-fn method(target: &JsValue, name: &str) -> Result<Function, StoreError> {
-    Reflect::get(target, &JsValue::from_str(name))
-        .map_err(|e| error(&e))?
-        .dyn_into::<Function>()
-        .map_err(|_| StoreError::Backend(format!("D1 has no method {name}")))
-}
-
-fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, StoreError> {
-    let f = method(target, name)?;
-    let args: Array = args.iter().collect();
-    f.apply(target, &args).map_err(|e| error(&e))
-}
-
-fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), StoreError> {
-    Reflect::set(target, &JsValue::from_str(key), value)
-        .map(drop)
-        .map_err(|e| error(&e))
-}
-
-async fn settle(promise: JsValue) -> Result<JsValue, StoreError> {
-    JsFuture::from(Promise::resolve(&promise))
-        .await
-        .map_err(|e| error(&e))
+async fn settle(promise: Promise) -> Result<JsValue, StoreError> {
+    JsFuture::from(promise).await.map_err(|e| error(&e))
 }
 
 /// The store error of a thrown JavaScript value.
