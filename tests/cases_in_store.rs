@@ -711,3 +711,87 @@ fn migration_0011_keeps_every_case_event_and_link_and_finds_the_same_duties() {
         "case_event stays append-only"
     );
 }
+
+#[test]
+fn migration_0012_keeps_the_budgets_and_retry_keys_and_they_still_count_and_replay() {
+    use minyi::app::cases::Budget;
+    use minyi::app::idempotency::{Idempotency, KEY_TTL_MS};
+    use minyi::app::sweep;
+    let f = Fixture::migrated_through(Some("0011_fewer_index_writes.sql"));
+    let budget = Budget {
+        key: "client-a:1".into(),
+        limit: 2,
+        window_ends: at(Date::constant(2026, 9, 29), 11),
+    };
+    let input = NewCase {
+        facts: Facts {
+            channel: Channel::Web,
+            category: Category::Complaint,
+            urgency: Urgency::Normal,
+            complexity: Complexity::Ordinary,
+            publish_consent: true,
+        },
+        title: "噪音".into(),
+        body: "夜间施工。".into(),
+        contact: Contact::default(),
+        location: Location::default(),
+        idempotency: Some(Idempotency {
+            scope: "form".into(),
+            key: "form-token-0123456789abcdef".into(),
+        }),
+        intake: Default::default(),
+    };
+    let register = |input: &NewCase| {
+        block_on(cases::register(
+            &f.store,
+            &f.host,
+            f.rules(),
+            input.clone(),
+            Actor::anonymous(Role::Citizen),
+            Some(&budget),
+        ))
+    };
+    // This code on the schema before 0012 (a deployment upgrades the code first on Spin, where
+    // migrations are applied through the new code's ops entry): it registers, and sweeps.
+    let first = register(&input).expect("first");
+    let swept = block_on(sweep::run(&f.store, &f.host, f.rules(), sweep::BATCH)).expect("sweep");
+    assert_eq!((swept.ended_budgets, swept.expired_keys), (0, 0));
+    let rows = |sql: &'static str| block_on(f.store.query(Statement::new(sql))).expect(sql);
+    let budgets = "SELECT key, used, budget, expires_at FROM submission_budget ORDER BY key";
+    let keys = "SELECT * FROM idempotency ORDER BY scope, key";
+    let before = (rows(budgets), rows(keys));
+    assert_eq!((before.0.len(), before.1.len()), (1, 1));
+
+    assert_eq!(
+        f.store
+            .migrate_through(Some("0012_keyed_counters.sql"))
+            .expect("upgrade"),
+        vec!["0012_keyed_counters.sql"]
+    );
+    assert_eq!((rows(budgets), rows(keys)), before);
+    assert!(rows("SELECT * FROM pragma_foreign_key_check").is_empty());
+    let integrity: String = rows("PRAGMA integrity_check")[0]
+        .get("integrity_check")
+        .expect("integrity_check");
+    assert_eq!(integrity, "ok");
+
+    // The retry key still finds its case; the budget counts on from where it was.
+    let again = register(&input).expect("retry");
+    assert!(again.replayed);
+    assert_eq!(again.id, first.id);
+    let mut other = input.clone();
+    other.idempotency = None;
+    assert!(register(&other).is_ok(), "the window's second submission");
+    assert_eq!(register(&other).map(|r| r.id), Err(AppError::OverBudget));
+
+    // The sweep deletes the ended window and the expired key.
+    f.host.set(
+        f.host
+            .now()
+            .checked_add(jiff::SignedDuration::from_millis(KEY_TTL_MS + 1))
+            .expect("later"),
+    );
+    let report = block_on(sweep::run(&f.store, &f.host, f.rules(), sweep::BATCH)).expect("sweep");
+    assert_eq!((report.ended_budgets, report.expired_keys), (1, 1));
+    assert!(rows(budgets).is_empty() && rows(keys).is_empty());
+}

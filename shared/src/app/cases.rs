@@ -349,11 +349,13 @@ async fn imported<S: Store>(store: &S, intake: &Intake) -> Result<Registered, Ap
 }
 
 /// Counts one submission against the budget (the CHECK refuses the batch when spent). Rows of
-/// ended windows are the sweep's to delete, off the submission's path.
+/// ended windows are the sweep's to delete, off the submission's path. The upsert names no
+/// conflict target: the budget's key is `key` before migration 0012 and `(expires_at, key)`
+/// after, so this works on both, whichever of the code and the migration comes first.
 fn budget_statement(b: &Budget) -> Statement {
     Statement::new(
         "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, ?, ?) \
-         ON CONFLICT (key) DO UPDATE SET used = used + 1, budget = excluded.budget",
+         ON CONFLICT DO UPDATE SET used = used + 1, budget = excluded.budget",
     )
     .bind(b.key.as_str())
     .bind(b.limit)

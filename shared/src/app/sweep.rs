@@ -145,16 +145,20 @@ pub async fn run<S: Store, H: Host>(
             }
         }
     }
-    let purge = |table: &str| {
+    // The earliest expired rows of a table, by its key (no rowid: both are WITHOUT ROWID since
+    // migration 0012; the same statement works before it).
+    let purge = |table: &str, key: &str| {
         Statement::new(format!(
-            "DELETE FROM {table} WHERE rowid IN \
-             (SELECT rowid FROM {table} WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)"
+            "DELETE FROM {table} WHERE ({key}) IN \
+             (SELECT {key} FROM {table} WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)"
         ))
         .bind(ms(now))
         .bind(batch)
     };
-    report.expired_keys = store.execute(purge("idempotency")).await?;
-    report.ended_budgets = store.execute(purge("submission_budget")).await?;
+    report.expired_keys = store.execute(purge("idempotency", "scope, key")).await?;
+    report.ended_budgets = store
+        .execute(purge("submission_budget", "expires_at, key"))
+        .await?;
     report.more |=
         report.expired_keys >= u64::from(batch) || report.ended_budgets >= u64::from(batch);
     Ok(report)

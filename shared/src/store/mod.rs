@@ -66,6 +66,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_fewer_index_writes.sql",
         include_str!("../../../migrations/0011_fewer_index_writes.sql"),
     ),
+    (
+        "0012_keyed_counters.sql",
+        include_str!("../../../migrations/0012_keyed_counters.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

@@ -158,7 +158,7 @@ fn submission_write(db: &worker::D1Database) -> Result<Vec<worker::D1PreparedSta
         ])?,
         db.prepare(
             "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, ?, ?) \
-             ON CONFLICT (key) DO UPDATE SET used = used + 1, budget = excluded.budget",
+             ON CONFLICT DO UPDATE SET used = used + 1, budget = excluded.budget",
         )
         .bind(&[
             "569b764216fcfb3e:498825".into(),
