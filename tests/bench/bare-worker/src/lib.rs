@@ -96,10 +96,17 @@ async fn answer(req: Request, path: &str, env: Env) -> Result<Response> {
     Response::error("not found", 404)
 }
 
+/// A budget key as Minyi makes one (a keyed hash of the client, then the hour), for a client of
+/// its own: each bench submission is a citizen's first in the hour, and opens a window.
+fn budget_key(now: f64) -> String {
+    let client = (worker::js_sys::Math::random() * 2f64.powi(52)) as u64;
+    format!("{client:016x}:{}", (now / 3_600_000.0).floor())
+}
+
 /// What Minyi writes for the bench's submission (a public complaint from the web form), as one
 /// batch: the case row with the 24 columns that submission fills (the others keep their
 /// defaults), its registration event, and the client's count against the submission budget.
-/// The values are the bench submission's own; the ids are fresh for every request.
+/// The values are the bench submission's own; the ids and the client are fresh for every request.
 fn submission_write(db: &worker::D1Database) -> Result<Vec<worker::D1PreparedStatement>> {
     let id = (worker::js_sys::Math::random() * 1e12).floor();
     let now = worker::Date::now().as_millis() as f64;
@@ -161,9 +168,9 @@ fn submission_write(db: &worker::D1Database) -> Result<Vec<worker::D1PreparedSta
              ON CONFLICT DO UPDATE SET used = used + 1, budget = excluded.budget",
         )
         .bind(&[
-            "569b764216fcfb3e:498825".into(),
+            budget_key(now).into(),
             1e8.into(),
-            (now + 3_600_000.0).into(),
+            (((now / 3_600_000.0).floor() + 1.0) * 3_600_000.0).into(),
         ])?,
     ])
 }
