@@ -162,15 +162,10 @@ fn from_js(columns: &[String], i: usize, v: &JsValue) -> Result<Value, StoreErro
 }
 
 /// `meta.changes` of a D1 result (0 when absent).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn changes(result: &JsValue) -> u64 {
-    let n = result
-        .unchecked_ref::<D1Result>()
-        .meta()
-        .and_then(|meta| meta.changes())
-        .unwrap_or(0.0);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let n = n as u64;
-    n
+    let meta = result.unchecked_ref::<D1Result>().meta();
+    meta.and_then(|meta| meta.changes()).unwrap_or(0.0) as u64
 }
 
 async fn settle(promise: Promise) -> Result<JsValue, StoreError> {

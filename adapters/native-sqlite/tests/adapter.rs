@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use minyi::app::cases::{self, Duty};
-use minyi::app::statistics;
+use minyi::app::{statistics, sweep};
 use minyi::store::{MIGRATIONS, Row, Statement, Store, StoreError};
 use minyi_sqlite::SqliteStore;
 
@@ -356,6 +356,61 @@ fn every_duty_counts_toward_the_sweep_index() {
 
 fn instant(ms: i64) -> minyi::calendar::Timestamp {
     minyi::calendar::Timestamp::from_millisecond(ms).expect("instant")
+}
+
+#[test]
+fn the_sweeps_purges_delete_by_key_however_many_rows_a_window_has() {
+    let store = migrated();
+    // One ended window with many clients, one expired key among many.
+    let mut rows = Vec::new();
+    for i in 0..2_000_i64 {
+        rows.push(
+            Statement::new(
+                "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, 20, ?)",
+            )
+            .bind(format!("client-{i}:1"))
+            .bind(if i < 1_500 { 10_i64 } else { 20 }),
+        );
+    }
+    block_on(store.batch(rows)).expect("budgets");
+    block_on(store.execute(Statement::new("ANALYZE"))).expect("analyze");
+    let budgets = plan(&store, sweep::ENDED_BUDGETS_SQL);
+    assert!(
+        budgets
+            .iter()
+            .any(|d| d == "SEARCH submission_budget USING PRIMARY KEY (expires_at=? AND key=?)"),
+        "ended budgets should be deleted by their key: {budgets:?}"
+    );
+    assert!(
+        !budgets
+            .iter()
+            .any(|d| d.starts_with("SCAN submission_budget")),
+        "{budgets:?}"
+    );
+    let keys = plan(&store, sweep::EXPIRED_KEYS_SQL);
+    assert!(
+        keys.iter()
+            .any(|d| d == "SEARCH idempotency USING PRIMARY KEY (scope=? AND key=?)")
+            && keys
+                .iter()
+                .any(|d| d.contains("USING COVERING INDEX idempotency_expiry (expires_at<?)")),
+        "expired keys should be found by expiry and deleted by key: {keys:?}"
+    );
+    // The earliest ended window goes first, a batch at a time; a later one waits its turn.
+    let purge = |now: i64, limit: i64| {
+        block_on(
+            store.execute(
+                Statement::new(sweep::ENDED_BUDGETS_SQL)
+                    .bind(now)
+                    .bind(limit),
+            ),
+        )
+        .expect("purge")
+    };
+    assert_eq!(purge(15, 1_000), 1_000);
+    assert_eq!(purge(15, 1_000), 500);
+    assert_eq!(purge(15, 1_000), 0, "the later window has not ended");
+    assert_eq!(purge(20, 1_000), 500);
 }
 
 #[test]

@@ -26,6 +26,18 @@ use crate::store::{Statement, Store};
 /// [`run`] with a batch of 1.
 pub const BATCH: u32 = 25;
 
+/// Deletes the earliest expired retry keys (now, at most): found through their expiry index,
+/// deleted by their key. Written without `rowid`, so it runs before migration 0012 too.
+pub const EXPIRED_KEYS_SQL: &str = "DELETE FROM idempotency WHERE (scope, key) IN \
+    (SELECT scope, key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)";
+
+/// Deletes the rows of ended budget windows, earliest first (now, at most): since migration
+/// 0012 the table's key is `(expires_at, key)`, so the rows are found in key order and deleted
+/// by their key, however many clients a window had.
+pub const ENDED_BUDGETS_SQL: &str = "DELETE FROM submission_budget WHERE (expires_at, key) IN \
+    (SELECT expires_at, key FROM submission_budget WHERE expires_at <= ? \
+    ORDER BY expires_at, key LIMIT ?)";
+
 /// What one run did, and whether work was left for the next.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
@@ -145,20 +157,9 @@ pub async fn run<S: Store, H: Host>(
             }
         }
     }
-    // The earliest expired rows of a table, by its key (no rowid: both are WITHOUT ROWID since
-    // migration 0012; the same statement works before it).
-    let purge = |table: &str, key: &str| {
-        Statement::new(format!(
-            "DELETE FROM {table} WHERE ({key}) IN \
-             (SELECT {key} FROM {table} WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)"
-        ))
-        .bind(ms(now))
-        .bind(batch)
-    };
-    report.expired_keys = store.execute(purge("idempotency", "scope, key")).await?;
-    report.ended_budgets = store
-        .execute(purge("submission_budget", "expires_at, key"))
-        .await?;
+    let purge = |sql: &'static str| Statement::new(sql).bind(ms(now)).bind(batch);
+    report.expired_keys = store.execute(purge(EXPIRED_KEYS_SQL)).await?;
+    report.ended_budgets = store.execute(purge(ENDED_BUDGETS_SQL)).await?;
     report.more |=
         report.expired_keys >= u64::from(batch) || report.ended_budgets >= u64::from(batch);
     Ok(report)
