@@ -578,6 +578,25 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
     ));
 }
 
+/// A citizen's public complaint from the web form, with nothing but its text.
+fn noise_complaint() -> NewCase {
+    NewCase {
+        facts: Facts {
+            channel: Channel::Web,
+            category: Category::Complaint,
+            urgency: Urgency::Normal,
+            complexity: Complexity::Ordinary,
+            publish_consent: true,
+        },
+        title: "噪音".into(),
+        body: "夜间施工。".into(),
+        contact: Contact::default(),
+        location: Location::default(),
+        idempotency: None,
+        intake: Default::default(),
+    }
+}
+
 #[test]
 fn a_spent_submission_budget_refuses_the_whole_registration() {
     use minyi::app::cases::Budget;
@@ -588,21 +607,7 @@ fn a_spent_submission_budget_refuses_the_whole_registration() {
         window_ends: at(Date::constant(2026, 9, 29), 11),
     };
     let submit = |b: &Budget| {
-        let input = NewCase {
-            facts: Facts {
-                channel: Channel::Web,
-                category: Category::Complaint,
-                urgency: Urgency::Normal,
-                complexity: Complexity::Ordinary,
-                publish_consent: true,
-            },
-            title: "噪音".into(),
-            body: "夜间施工。".into(),
-            contact: Contact::default(),
-            location: Location::default(),
-            idempotency: None,
-            intake: Default::default(),
-        };
+        let input = noise_complaint();
         block_on(cases::register(
             &f.store,
             &f.host,
@@ -724,22 +729,11 @@ fn migration_0012_keeps_the_budgets_and_retry_keys_and_they_still_count_and_repl
         window_ends: at(Date::constant(2026, 9, 29), 11),
     };
     let input = NewCase {
-        facts: Facts {
-            channel: Channel::Web,
-            category: Category::Complaint,
-            urgency: Urgency::Normal,
-            complexity: Complexity::Ordinary,
-            publish_consent: true,
-        },
-        title: "噪音".into(),
-        body: "夜间施工。".into(),
-        contact: Contact::default(),
-        location: Location::default(),
         idempotency: Some(Idempotency {
             scope: "form".into(),
             key: "form-token-0123456789abcdef".into(),
         }),
-        intake: Default::default(),
+        ..noise_complaint()
     };
     let register = |input: &NewCase| {
         block_on(cases::register(
