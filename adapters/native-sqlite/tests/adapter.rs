@@ -359,6 +359,108 @@ fn instant(ms: i64) -> minyi::calendar::Timestamp {
 }
 
 #[test]
+fn every_work_queue_reads_an_index_not_the_case_table() {
+    use minyi::app::desk;
+    use minyi::staff::StaffRole;
+    let store = migrated();
+    // A few hundred cases in every queue's states, with ANALYZE statistics.
+    let statuses = [
+        "registered",
+        "dispatched",
+        "in_progress",
+        "sign_off_pending",
+        "under_review",
+        "approved",
+        "replied",
+        "closed",
+    ];
+    let mut rows: Vec<Statement> = (1..=3_i64)
+        .map(|d| {
+            Statement::new(
+                "INSERT INTO department (id, code, name_zh, name_en) VALUES (?, ?, '部门', 'Dept')",
+            )
+            .bind(d)
+            .bind(format!("d{d}"))
+        })
+        .collect();
+    for id in 1..=400_i64 {
+        let status = statuses[usize::try_from(id).expect("id") % statuses.len()];
+        rows.push(
+            Statement::new(
+                "INSERT INTO \"case\" (id, tracking_no, channel, category, urgency, complexity, \
+                 title, body, publish_consent, status, version, received_at, updated_at, due_at, \
+                 lead_department_id, leader_instructed, overdue_since, closed_at) \
+                 VALUES (?, ?, 'web', 'complaint', 'normal', 'simple', 't', 'b', 0, ?, 2, ?, ?, ?, \
+                 ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(format!("T{id}"))
+            .bind(status)
+            .bind(1_700_000_000_000 + id)
+            .bind(1_700_000_000_000 + id)
+            .bind(1_700_100_000_000 + id)
+            .bind((status != "registered").then_some(1 + id % 3))
+            .bind(i64::from(id % 40 == 0))
+            .bind((id % 7 == 0 && status != "closed").then_some(1_700_100_000_000 + id))
+            .bind((status == "closed").then_some(1_700_200_000_000 + id)),
+        );
+    }
+    block_on(store.batch(rows)).expect("cases");
+    block_on(store.execute(Statement::new("ANALYZE"))).expect("analyze");
+    let roles = [
+        StaffRole::Operator,
+        StaffRole::Handler(1),
+        StaffRole::Head(1),
+        StaffRole::Reviewer,
+        StaffRole::Leader,
+        StaffRole::Supervisor,
+    ];
+    for role in roles {
+        let statement = desk::queue_statement(role).expect("a case queue");
+        let explain = Statement {
+            sql: format!("EXPLAIN QUERY PLAN {}", statement.sql).into(),
+            params: statement.params.clone(),
+        };
+        let plan: Vec<String> = block_on(store.query(explain))
+            .expect("explain")
+            .iter()
+            .map(|r| r.get::<String>("detail").expect("detail"))
+            .collect();
+        // A scan of the case table itself never; a walk along the queue's own index, yes.
+        assert!(
+            !plan.iter().any(|d| d == "SCAN c"),
+            "{role:?} must not scan the case table: {plan:?}"
+        );
+        let index = match role {
+            StaffRole::Operator => "case_operator_queue",
+            StaffRole::Reviewer => "case_review_queue",
+            StaffRole::Leader => "case_leader_queue",
+            StaffRole::Supervisor => "case_overdue_queue",
+            _ => "case_by_department",
+        };
+        assert!(
+            plan.iter()
+                .any(|d| d.contains(&format!("USING INDEX {index}"))),
+            "{role:?} should read {index}: {plan:?}"
+        );
+        // The queues of the whole office are read in their index's order: nothing is sorted.
+        if index != "case_by_department" {
+            assert!(
+                !plan.iter().any(|d| d.contains("TEMP B-TREE")),
+                "{role:?} should read its index in order: {plan:?}"
+            );
+        }
+        // And each still answers its cases.
+        assert!(
+            !block_on(desk::queue(&store, role))
+                .expect("queue")
+                .is_empty(),
+            "{role:?}"
+        );
+    }
+}
+
+#[test]
 fn the_sweeps_purges_delete_by_key_however_many_rows_a_window_has() {
     let store = migrated();
     // One ended window with many clients, one expired key among many.

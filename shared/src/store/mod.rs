@@ -70,6 +70,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_keyed_counters.sql",
         include_str!("../../../migrations/0012_keyed_counters.sql"),
     ),
+    (
+        "0013_queue_indexes.sql",
+        include_str!("../../../migrations/0013_queue_indexes.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.
