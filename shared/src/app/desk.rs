@@ -60,7 +60,7 @@ pub async fn queue<S: Store>(store: &S, role: StaffRole) -> Result<Vec<QueueItem
     store.query(statement).await?.iter().map(item).collect()
 }
 
-/// The columns of a queue row, and its order.
+/// The columns a queue row is read from.
 const QUEUE_COLUMNS: &str = "c.id, c.tracking_no, c.title, c.category, c.status, \
     c.received_at, c.due_at, c.overdue_since IS NOT NULL AS overdue, c.report_count";
 
@@ -79,7 +79,8 @@ pub fn queue_statement(role: StaffRole) -> Option<Statement> {
         StaffRole::Operator => by_deadline(
             "c.status IN ('registered', 'returned', 'return_requested', 'reopen_requested')",
         ),
-        // The cases it leads, then those it co-handles (a department is never both on a case).
+        // The cases it leads and those it co-handles, by deadline together (a department is
+        // never both on a case, so no case comes twice).
         StaffRole::Handler(d) => Statement::new(format!(
             "SELECT {QUEUE_COLUMNS}, coalesce(c.due_at, c.received_at) AS deadline \
              FROM \"case\" c WHERE c.lead_department_id = ? \
