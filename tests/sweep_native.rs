@@ -163,8 +163,8 @@ fn every_duty_is_done_once_when_due_and_never_twice() {
     for name in COUNTS {
         assert_eq!(early[name], 0, "{early}");
     }
-    // Noon, the waiting case's first response is due by: still in time, so the sweep finds
-    // that case and neither marks it nor counts a skip (a run that did would repeat it).
+    // Noon, the instant the waiting case's first response is due by: still in time, so the
+    // sweep's query finds the case but nothing is done and nothing is counted as skipped.
     let noon = site.sweep_at(beijing(2026, 11, 23, 12, 0));
     for name in COUNTS {
         assert_eq!(noon[name], 0, "{noon}");

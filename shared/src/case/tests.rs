@@ -711,10 +711,10 @@ fn check_invariants(
 }
 
 /// Whatever duty a case has pending, the sweep can do once it falls due: at its instant and a
-/// millisecond after, the duties due then ([`crate::app::cases::Duty::is_due`]) are done in the sweep's order
-/// ([`crate::app::sweep::TASKS`]), each from the case its predecessor left, and none is
-/// refused; a millisecond after, the duty is done. A refused duty would stay due and take one of
-/// every run's slots (`sweep::BATCH`) for ever.
+/// millisecond after, the duties due then ([`crate::app::cases::Duty::is_due`]) are done in the
+/// sweep's order ([`crate::app::sweep::TASKS`]), each from the case its predecessor left, and
+/// none is refused; a millisecond after, the duty is done. A refused duty would stay due and take
+/// one of every run's slots (`sweep::BATCH`) for ever.
 fn sweep_can_do_every_pending_duty(
     w: &World,
     case: &Case,
