@@ -87,15 +87,23 @@ impl Fixture {
             idempotency: None,
             intake: Default::default(),
         };
+        self.register(input, None).expect("register")
+    }
+
+    /// Registers `input` as the citizen's own submission, counted against `budget` if given.
+    fn register(
+        &self,
+        input: NewCase,
+        budget: Option<&cases::Budget>,
+    ) -> Result<cases::Registered, AppError> {
         block_on(cases::register(
             &self.store,
             &self.host,
             self.rules(),
             input,
             Actor::anonymous(Role::Citizen),
-            None,
+            budget,
         ))
-        .expect("register")
     }
 
     fn apply(
@@ -520,16 +528,7 @@ fn a_retried_submission_registers_one_case_and_returns_the_same_code() {
         idempotency: Some(keyed("api:client-a", "retry-key-0123456789abcdef")),
         intake: Default::default(),
     };
-    let register = |input: &NewCase| {
-        block_on(cases::register(
-            &f.store,
-            &f.host,
-            f.rules(),
-            input.clone(),
-            Actor::anonymous(Role::Citizen),
-            None,
-        ))
-    };
+    let register = |input: &NewCase| f.register(input.clone(), None);
     let cases = || f.count("SELECT count(*) AS n FROM \"case\" WHERE id >= ?", 0);
     let first = register(&input).expect("first");
     assert!(!first.replayed);
@@ -606,17 +605,7 @@ fn a_spent_submission_budget_refuses_the_whole_registration() {
         limit: 2,
         window_ends: at(Date::constant(2026, 9, 29), 11),
     };
-    let submit = |b: &Budget| {
-        let input = noise_complaint();
-        block_on(cases::register(
-            &f.store,
-            &f.host,
-            f.rules(),
-            input,
-            Actor::anonymous(Role::Citizen),
-            Some(b),
-        ))
-    };
+    let submit = |b: &Budget| f.register(noise_complaint(), Some(b));
     assert!(submit(&budget).is_ok());
     assert!(submit(&budget).is_ok());
     assert_eq!(submit(&budget).map(|r| r.id), Err(AppError::OverBudget));
@@ -735,16 +724,7 @@ fn migration_0012_keeps_the_budgets_and_retry_keys_and_they_still_count_and_repl
         }),
         ..noise_complaint()
     };
-    let register = |input: &NewCase| {
-        block_on(cases::register(
-            &f.store,
-            &f.host,
-            f.rules(),
-            input.clone(),
-            Actor::anonymous(Role::Citizen),
-            Some(&budget),
-        ))
-    };
+    let register = |input: &NewCase| f.register(input.clone(), Some(&budget));
     // This code on the schema before 0012 (a deployment upgrades the code first on Spin, where
     // migrations are applied through the new code's ops entry): it registers, and sweeps.
     let first = register(&input).expect("first");
