@@ -769,3 +769,210 @@ fn migration_0012_keeps_the_budgets_and_retry_keys_and_they_still_count_and_repl
     assert_eq!((report.ended_budgets, report.expired_keys), (1, 1));
     assert!(rows(budgets).is_empty() && rows(keys).is_empty());
 }
+
+#[test]
+fn migration_0014_keeps_every_case_and_all_that_hangs_on_it_with_two_keys_fewer() {
+    use minyi::app::idempotency::Idempotency;
+    use minyi::app::public::{self, Filter};
+    use minyi::case::Dismissal;
+    // On the schema before 0014, with this code (on Spin the new code applies the migration):
+    // cases in every shape the rebuild touches — contacts and co-handlers (the cascades), a
+    // published reply in the search index, a rating, a retry key, an import, a duplicate.
+    let f = Fixture::migrated_through(Some("0013_queue_indexes.sql"));
+    let answered = f.submit(true);
+    let steps = [
+        (
+            Role::Operator,
+            Command::Dispatch {
+                lead: 7,
+                co_handlers: vec![8],
+                method: minyi::case::DispatchMethod::Written,
+            },
+        ),
+        (Role::Department(7), Command::Accept),
+        (
+            Role::Department(8),
+            Command::CoHandlerOpinion {
+                text: "水务局配合核查".into(),
+            },
+        ),
+        (
+            Role::Department(7),
+            Command::SubmitDraft(ReplyDraft {
+                body: "感谢来信，已修复。".into(),
+                truthfulness: Truthfulness::True,
+                grade: None,
+                withhold: None,
+                promised_by: None,
+            }),
+        ),
+        (Role::DepartmentHead(7), Command::SignOff),
+        (Role::Reviewer, Command::Approve),
+        (
+            Role::Reviewer,
+            Command::Publish {
+                visibility: Visibility::Both,
+            },
+        ),
+        (
+            Role::Citizen,
+            Command::Rate {
+                rating: minyi::case::Rating::Satisfied,
+                comment: None,
+            },
+        ),
+    ];
+    for (role, command) in steps {
+        f.apply(answered.id, role, command).expect("step");
+    }
+    let waiting = f.submit(false);
+    let duplicate = f.submit(true);
+    f.apply(
+        duplicate.id,
+        Role::Operator,
+        Command::Dismiss {
+            reason: Dismissal::Duplicate,
+            note: "同一路灯".into(),
+            duplicate_of: Some(answered.id),
+        },
+    )
+    .expect("dismiss");
+    let keyed = NewCase {
+        idempotency: Some(Idempotency {
+            scope: "form".into(),
+            key: "form-token-0123456789abcdef".into(),
+        }),
+        ..noise_complaint()
+    };
+    f.register(keyed.clone(), None).expect("keyed");
+    let import = NewCase {
+        intake: cases::Intake {
+            source: Some(("hotline-2025".into(), "A-0001".into())),
+            ..Default::default()
+        },
+        ..noise_complaint()
+    };
+    let imported = f.register(import.clone(), None).expect("import");
+
+    let rows = |sql: &'static str| block_on(f.store.query(Statement::new(sql))).expect(sql);
+    let tables = [
+        "SELECT * FROM \"case\" ORDER BY id",
+        "SELECT * FROM case_contact ORDER BY case_id",
+        "SELECT * FROM case_department ORDER BY case_id, department_id",
+        "SELECT * FROM case_event ORDER BY case_id, seq",
+        "SELECT * FROM reply ORDER BY id",
+        "SELECT * FROM rating ORDER BY case_id, round",
+        "SELECT * FROM idempotency ORDER BY scope, key",
+        "SELECT * FROM pragma_table_xinfo('case') ORDER BY cid",
+    ];
+    let snapshot = || tables.map(rows);
+    // Every index and trigger, whitespace aside, but the unique keys (whose SQL is NULL).
+    let objects = "SELECT type, name, tbl_name, sql FROM sqlite_master \
+                   WHERE type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name";
+    let normalized = || {
+        rows(objects)
+            .iter()
+            .map(|r| {
+                let sql: String = r.get("sql").expect("sql");
+                let name: String = r.get("name").expect("name");
+                (name, sql.split_whitespace().collect::<Vec<_>>().join(" "))
+            })
+            .collect::<Vec<_>>()
+    };
+    let searched = || {
+        let filter = Filter {
+            search: Some("路灯".into()),
+            ..Default::default()
+        };
+        block_on(public::list(&f.store, &filter, None, 10))
+            .expect("search")
+            .cases
+            .iter()
+            .map(|c| c.tracking.clone())
+            .collect::<Vec<_>>()
+    };
+    let before = snapshot();
+    assert_eq!(
+        (
+            before[1].len(),
+            before[2].len(),
+            before[5].len(),
+            before[6].len()
+        ),
+        (3, 2, 1, 1),
+        "contacts, co-handling links, the rating and the retry key are there to keep"
+    );
+    let objects_before = normalized();
+    assert_eq!(searched(), vec![answered.tracking.clone()]);
+
+    assert_eq!(
+        f.store
+            .migrate_through(Some("0014_case_keys.sql"))
+            .expect("upgrade"),
+        vec!["0014_case_keys.sql"]
+    );
+    assert_eq!(snapshot(), before, "every row and column as it was");
+    assert!(rows("SELECT * FROM pragma_foreign_key_check").is_empty());
+    let integrity: String = rows("PRAGMA integrity_check")[0]
+        .get("integrity_check")
+        .expect("integrity_check");
+    assert_eq!(integrity, "ok");
+    let mut expected = objects_before;
+    expected.push((
+        "case_by_source".into(),
+        "CREATE UNIQUE INDEX case_by_source ON \"case\" (source_system, external_ref) \
+         WHERE source_system IS NOT NULL"
+            .into(),
+    ));
+    expected.sort();
+    assert_eq!(
+        normalized(),
+        expected,
+        "the same indexes and triggers, and the import key"
+    );
+    let unique: Vec<String> = rows("SELECT name FROM pragma_index_list('case') WHERE \"unique\"")
+        .iter()
+        .map(|r| r.get("name").expect("name"))
+        .collect();
+    assert_eq!(
+        unique,
+        vec!["case_by_source".to_string()],
+        "no other unique key"
+    );
+    assert!(
+        !rows("SELECT name FROM sqlite_master WHERE name LIKE '%_0014'")
+            .iter()
+            .any(|_| true),
+        "the copies are gone"
+    );
+
+    // The cases are found as before; the search index still answers; an import is found again.
+    assert_eq!(searched(), vec![answered.tracking.clone()]);
+    for case in [&answered, &waiting, &duplicate, &imported] {
+        let page = block_on(public::case_page(
+            &f.store,
+            SECRET,
+            &case.tracking,
+            case.query_code.as_ref(),
+        ));
+        assert_eq!(page.map(|p| p.tracking), Ok(case.tracking.clone()));
+    }
+    let again = f.register(import, None).expect("import again");
+    assert!(again.replayed);
+    assert_eq!(again.id, imported.id);
+    assert!(f.register(keyed, None).expect("retry").replayed);
+    // The foreign keys hold on the new table: nothing can point at a case that is not there.
+    assert!(
+        block_on(f.store.execute(Statement::new(
+            "INSERT INTO case_contact (case_id, name) VALUES (1, 'x')"
+        )))
+        .is_err()
+    );
+    // A new case registers, and one whose id repeats it is retried with new bits.
+    let fresh = f.submit(true);
+    let before = f.host.draws();
+    f.host.repeat_next_draws(1);
+    let next = f.submit(true);
+    assert_eq!(f.host.draws() - before, 2, "one collision, retried");
+    assert_ne!(next.tracking, fresh.tracking);
+}

@@ -565,3 +565,30 @@ fn sweep_and_statistics_queries_keep_their_indexes_with_statistics() {
     block_on(store.execute(Statement::new("ANALYZE"))).expect("analyze");
     assert_instant_queries_use_their_indexes(&store);
 }
+
+#[test]
+fn a_case_is_found_by_its_id_and_an_import_by_its_partial_key() {
+    // Migration 0014: the tracking number's own unique key is gone (a case is read by its id,
+    // which the tracking number encodes), and the import key indexes imported cases only.
+    let store = migrated();
+    let unique: Vec<(String, i64)> = query(
+        &store,
+        "SELECT name, partial FROM pragma_index_list('case') WHERE \"unique\" ORDER BY name",
+    )
+    .iter()
+    .map(|r| {
+        (
+            r.get("name").expect("name"),
+            r.get("partial").expect("partial"),
+        )
+    })
+    .collect();
+    assert_eq!(unique, vec![("case_by_source".to_string(), 1)]);
+    let import = plan(&store, cases::IMPORTED_SQL);
+    assert!(
+        import
+            .iter()
+            .any(|d| d.starts_with("SEARCH case USING INDEX case_by_source (")),
+        "an import is looked up through case_by_source: {import:?}"
+    );
+}

@@ -278,8 +278,10 @@ pub async fn register<S: Store, H: Host>(
                     replayed: false,
                 });
             }
+            // The id repeats an existing case's (so does the tracking number: before migration
+            // 0014 its own unique key may be the one that reports it).
             Err(StoreError::Constraint(m))
-                if m.contains("tracking_no") || m.contains("case.id") =>
+                if m.contains("case.id") || m.contains("tracking_no") =>
             {
                 continue;
             }
@@ -321,16 +323,19 @@ pub fn received_at(intake: &Intake, now: Timestamp) -> Result<Timestamp, AppErro
     Ok(at)
 }
 
+/// The case imported from a platform under its id there (through the partial unique index
+/// `case_by_source`, migration 0014).
+pub const IMPORTED_SQL: &str =
+    "SELECT id, tracking_no FROM \"case\" WHERE source_system = ? AND external_ref = ?";
+
 /// The case an earlier import of the same (source system, source id) registered.
 async fn imported<S: Store>(store: &S, intake: &Intake) -> Result<Registered, AppError> {
     let (system, id) = intake.source.as_ref().ok_or(AppError::Conflict)?;
     let row = store
         .query(
-            Statement::new(
-                "SELECT id, tracking_no FROM \"case\" WHERE source_system = ? AND external_ref = ?",
-            )
-            .bind(system.as_str())
-            .bind(id.as_str()),
+            Statement::new(IMPORTED_SQL)
+                .bind(system.as_str())
+                .bind(id.as_str()),
         )
         .await?
         .into_iter()

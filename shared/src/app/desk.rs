@@ -5,6 +5,7 @@ use super::cases::Contact;
 use super::{AppError, instant};
 use crate::calendar::Timestamp;
 use crate::case::{Category, Status};
+use crate::ids::TrackingNumber;
 use crate::staff::StaffRole;
 use crate::store::{Row, Statement, Store};
 
@@ -123,10 +124,11 @@ fn item(row: &Row) -> Result<QueueItem, AppError> {
     })
 }
 
-/// The id of the case with this stored tracking number.
+/// The id of the case with this tracking number (as typed or as stored), if there is one.
 pub async fn case_id<S: Store>(store: &S, tracking: &str) -> Result<i64, AppError> {
+    let tracking = TrackingNumber::parse(tracking).map_err(|_| AppError::NotFound)?;
     store
-        .query(Statement::new("SELECT id FROM \"case\" WHERE tracking_no = ?").bind(tracking))
+        .query(Statement::new("SELECT id FROM \"case\" WHERE id = ?").bind(tracking.number()))
         .await?
         .first()
         .ok_or(AppError::NotFound)?

@@ -215,9 +215,9 @@ pub async fn case_page<S: Store>(
                   WHERE case_id = c.id AND kind = 'dispatched' ORDER BY seq DESC LIMIT 1) \
                    AS dispatched_json \
                  FROM \"case\" c LEFT JOIN department d ON d.id = c.lead_department_id \
-                 WHERE c.tracking_no = ?"
+                 WHERE c.id = ?"
             ))
-            .bind(tracking.as_str()),
+            .bind(tracking.number()),
         )
         .await?;
     let row = rows.first().ok_or(AppError::NotFound)?;
@@ -284,8 +284,8 @@ pub async fn rate<S: Store, H: Host>(
 ) -> Result<Transition, AppError> {
     let rows = store
         .query(
-            Statement::new("SELECT id, query_code_hash FROM \"case\" WHERE tracking_no = ?")
-                .bind(tracking.as_str()),
+            Statement::new("SELECT id, query_code_hash FROM \"case\" WHERE id = ?")
+                .bind(tracking.number()),
         )
         .await?;
     let row = rows.first().ok_or(AppError::NotFound)?;
@@ -375,10 +375,10 @@ pub async fn list<S: Store>(
         params.extend(filter.statuses.iter().map(|s| Value::from(s.code())));
     }
     if !filter.tracking.is_empty() {
-        sql.push_str(" AND c.tracking_no IN (");
+        sql.push_str(" AND c.id IN (");
         sql.push_str(&vec!["?"; filter.tracking.len()].join(", "));
         sql.push(')');
-        params.extend(filter.tracking.iter().map(|t| Value::from(t.as_str())));
+        params.extend(filter.tracking.iter().map(|t| Value::from(t.number())));
     }
     if let Some(from) = filter.received_from {
         sql.push_str(" AND c.received_at >= ?");

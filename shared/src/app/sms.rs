@@ -318,9 +318,9 @@ async fn query<S: Store>(
             Statement::new(
                 "SELECT c.id, c.status, c.due_at FROM \"case\" c \
                  JOIN case_contact cc ON cc.case_id = c.id \
-                 WHERE c.tracking_no = ? AND cc.phone = ?",
+                 WHERE c.id = ? AND cc.phone = ?",
             )
-            .bind(tracking.as_str())
+            .bind(tracking.number())
             .bind(phone),
         )
         .await?;

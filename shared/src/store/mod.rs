@@ -74,6 +74,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0013_queue_indexes.sql",
         include_str!("../../../migrations/0013_queue_indexes.sql"),
     ),
+    (
+        "0014_case_keys.sql",
+        include_str!("../../../migrations/0014_case_keys.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.
