@@ -32,9 +32,9 @@ DROP TRIGGER case_search_on_publish;
 DROP TRIGGER case_search_on_published_insert;
 DROP TABLE "case";
 
--- One citizen message (诉求), column for column as before but for the two keys. Personal data
--- lives in case_contact, never here. Columns added by later migrations keep their order and
--- comments from 0001, 0002, 0003, 0005, 0011.
+-- One citizen message (诉求), column for column as before (0001's, then those 0002, 0003, 0005
+-- and 0011 added, in that order) but for the two keys. Personal data lives in case_contact,
+-- never here.
 CREATE TABLE case_rebuilt (
     id                 INTEGER PRIMARY KEY,
     tracking_no        TEXT    NOT NULL,                     -- a function of id (shared/src/ids.rs)
