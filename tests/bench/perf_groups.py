@@ -20,7 +20,7 @@ import sys
 PARTS = [
     ("sqlite", re.compile(r"sqlite3|^(pager|btree|vdbe|wal|pcache|balance|insertCell|fillInCell)")),
     ("v8", re.compile(r"v8::|^Builtins_|^Builtin:")),
-    ("workerd api", re.compile(r"workerd::(api|jsg)")),
+    ("workerd-api", re.compile(r"workerd::(api|jsg)")),
     ("allocator", re.compile(r"tcmalloc")),
     ("kj/capnp", re.compile(r"kj::|capnp::")),
 ]
@@ -45,7 +45,7 @@ def medians(directory: str, names: list[str]) -> None:
         rounds: dict[str, list[float]] = collections.defaultdict(list)
         for path in sorted(glob.glob(f"{directory}/{name}.*.parts")):
             for line in open(path, encoding="utf-8"):
-                key, value = line.split()
+                key, value = line.rsplit(maxsplit=1)
                 rounds[key].append(float(value))
         table[name] = {k: statistics.median(v) for k, v in rounds.items()}
     parts = sorted({k for row in table.values() for k in row}, key=lambda k: (k != "total", k))
