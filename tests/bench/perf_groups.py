@@ -2,12 +2,14 @@
 """Where the Workers' process spends a request: a `perf record` profile (cpu-clock samples of
 the workerd process that runs the Workers and their local D1) summed by part, per request.
 
-Usage: perf_groups.py PERF_DATA REQUESTS (the requests answered while it sampled, at 1 kHz)
-prints one line per part, "part µs", largest first; perf_groups.py --medians DIR NAME... reads
-DIR/NAME.*.parts (one such output per round) and prints a table of each part's median per NAME. The parts are named by symbol: SQLite
-itself, the Workers' WebAssembly ("wasm": V8 names its compiled code [JIT] without a perf map),
-V8's runtime and builtins, workerd's API layer, kj/capnp (workerd's I/O), the allocator, libc,
-the kernel, and the rest.
+Usage: `perf_groups.py PERF_DATA REQUESTS` (the requests answered while it sampled at 1 kHz)
+prints one line per part, "part µs", largest first. `perf_groups.py --medians DIR NAME...`
+reads DIR/NAME.*.parts (one such output per round) and prints each part's median per NAME.
+
+The parts are named by symbol: SQLite itself; code V8 compiled ("jit": the Workers' wasm, and
+their JavaScript once optimized; without a perf map V8's code has no names); V8's runtime and
+builtins; workerd's API layer; kj/capnp (workerd's I/O); the allocator; libc; the kernel; the
+rest.
 """
 
 import collections
@@ -30,7 +32,7 @@ def part(dso: str, symbol: str) -> str:
     if dso.startswith("[kernel"):
         return "kernel"
     if dso.startswith("[JIT]"):
-        return "wasm"
+        return "jit"
     if dso.startswith("lib"):
         return "libc"
     for name, pattern in PARTS:
