@@ -129,23 +129,9 @@ impl Fixture {
     }
 }
 
-#[test]
-fn a_case_round_trips_through_the_store_at_every_step() {
-    let f = Fixture::new();
-    let reg = f.submit(true);
-    assert_eq!(
-        block_on(cases::load(&f.store, reg.id)),
-        Ok(reg.case.clone())
-    );
-    assert!(
-        reg.query_code.is_some(),
-        "every case gets a code: it proves the citizen when rating"
-    );
-    // Received Tuesday 29 Sep 2026 10:00; 1–7 Oct off, 10 Oct (Sat) worked: 7 working days
-    // are 30 Sep, 8, 9, 10, 12, 13, 14 Oct.
-    assert_eq!(reg.case.due_at, Some(at(Date::constant(2026, 10, 15), 0)));
-
-    let steps = [
+/// A web case's way from dispatch (lead 7, co-handler 8) to a published reply the citizen rates.
+fn steps_to_a_rated_reply() -> [(Role, Command); 8] {
+    [
         (
             Role::Operator,
             Command::Dispatch {
@@ -186,8 +172,26 @@ fn a_case_round_trips_through_the_store_at_every_step() {
                 comment: Some("很满意".into()),
             },
         ),
-    ];
-    for (role, command) in steps {
+    ]
+}
+
+#[test]
+fn a_case_round_trips_through_the_store_at_every_step() {
+    let f = Fixture::new();
+    let reg = f.submit(true);
+    assert_eq!(
+        block_on(cases::load(&f.store, reg.id)),
+        Ok(reg.case.clone())
+    );
+    assert!(
+        reg.query_code.is_some(),
+        "every case gets a code: it proves the citizen when rating"
+    );
+    // Received Tuesday 29 Sep 2026 10:00; 1–7 Oct off, 10 Oct (Sat) worked: 7 working days
+    // are 30 Sep, 8, 9, 10, 12, 13, 14 Oct.
+    assert_eq!(reg.case.due_at, Some(at(Date::constant(2026, 10, 15), 0)));
+
+    for (role, command) in steps_to_a_rated_reply() {
         let t = f.apply(reg.id, role, command).expect("apply");
         assert_eq!(
             block_on(cases::load(&f.store, reg.id)),
@@ -780,49 +784,7 @@ fn migration_0014_keeps_every_case_and_all_that_hangs_on_it_with_two_keys_fewer(
     // published reply in the search index, a rating, a retry key, an import, a duplicate.
     let f = Fixture::migrated_through(Some("0013_queue_indexes.sql"));
     let answered = f.submit(true);
-    let steps = [
-        (
-            Role::Operator,
-            Command::Dispatch {
-                lead: 7,
-                co_handlers: vec![8],
-                method: minyi::case::DispatchMethod::Written,
-            },
-        ),
-        (Role::Department(7), Command::Accept),
-        (
-            Role::Department(8),
-            Command::CoHandlerOpinion {
-                text: "水务局配合核查".into(),
-            },
-        ),
-        (
-            Role::Department(7),
-            Command::SubmitDraft(ReplyDraft {
-                body: "感谢来信，已修复。".into(),
-                truthfulness: Truthfulness::True,
-                grade: None,
-                withhold: None,
-                promised_by: None,
-            }),
-        ),
-        (Role::DepartmentHead(7), Command::SignOff),
-        (Role::Reviewer, Command::Approve),
-        (
-            Role::Reviewer,
-            Command::Publish {
-                visibility: Visibility::Both,
-            },
-        ),
-        (
-            Role::Citizen,
-            Command::Rate {
-                rating: minyi::case::Rating::Satisfied,
-                comment: None,
-            },
-        ),
-    ];
-    for (role, command) in steps {
+    for (role, command) in steps_to_a_rated_reply() {
         f.apply(answered.id, role, command).expect("step");
     }
     let waiting = f.submit(false);
