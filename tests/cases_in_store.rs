@@ -11,7 +11,7 @@ use minyi::case::{
 };
 use minyi::ids::QueryCode;
 use minyi::policy::Policy;
-use minyi::store::{Statement, Store};
+use minyi::store::{Statement, Store, StoreError};
 use minyi_sqlite::SqliteStore;
 use minyi_tests::TestHost;
 use pollster::block_on;
@@ -641,6 +641,154 @@ fn a_spent_submission_budget_refuses_the_whole_registration() {
             "SELECT count(*) AS n FROM submission_budget WHERE used >= ?",
             0
         ),
+        3
+    );
+}
+
+/// A store that remembers how many statements each batch it was given had.
+struct CountingBatches<'a> {
+    inner: &'a SqliteStore,
+    sizes: std::cell::RefCell<Vec<usize>>,
+}
+
+impl Store for CountingBatches<'_> {
+    async fn query(&self, statement: Statement) -> Result<Vec<minyi::store::Row>, StoreError> {
+        self.inner.query(statement).await
+    }
+
+    async fn execute(&self, statement: Statement) -> Result<u64, StoreError> {
+        self.inner.execute(statement).await
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, StoreError> {
+        self.sizes.borrow_mut().push(statements.len());
+        self.inner.batch(statements).await
+    }
+}
+
+#[test]
+fn migration_0015_registers_in_one_statement_what_three_wrote_before_it() {
+    use minyi::app::cases::Budget;
+    // On 0014, with this code (on Spin the new code applies the migration): the view is not
+    // there yet, so the registration falls back to its three statements.
+    let f = Fixture::migrated_through(Some("0014_case_keys.sql"));
+    let counting = CountingBatches {
+        inner: &f.store,
+        sizes: Default::default(),
+    };
+    let budget = Budget {
+        key: "client-a:1".into(),
+        limit: 2,
+        window_ends: at(Date::constant(2026, 9, 29), 11),
+    };
+    let citizen = |b: Option<&Budget>| {
+        let input = NewCase {
+            contact: Contact {
+                name: Some("张三".into()),
+                ..Default::default()
+            },
+            ..noise_complaint()
+        };
+        let actor = Actor::anonymous(Role::Citizen);
+        block_on(cases::register(
+            &counting,
+            &f.host,
+            f.rules(),
+            input,
+            actor,
+            b,
+        ))
+    };
+    let before = citizen(Some(&budget)).expect("before 0015");
+    assert_eq!(
+        counting.sizes.take(),
+        vec![2, 4],
+        "the view is missing, then case, event, budget and contact"
+    );
+
+    assert_eq!(
+        f.store
+            .migrate_through(Some("0015_case_registration.sql"))
+            .expect("upgrade"),
+        vec!["0015_case_registration.sql"]
+    );
+    let after = citizen(Some(&budget)).expect("after 0015");
+    assert_eq!(
+        counting.sizes.take(),
+        vec![2],
+        "the view's insert and the contact"
+    );
+
+    // The same rows, but for the keys and the query code, whichever way they were written.
+    let columns = |table: &str| {
+        let info = format!("SELECT name FROM pragma_table_info('{table}')");
+        block_on(f.store.query(Statement::new(info)))
+            .expect("columns")
+            .iter()
+            .map(|r| r.get::<String>("name").expect("name"))
+            .filter(|c| !["id", "tracking_no", "query_code_hash", "case_id"].contains(&c.as_str()))
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let written = |id: i64| {
+        ["case", "case_event", "case_contact"].map(|table| {
+            let key = if table == "case" { "id" } else { "case_id" };
+            let sql = format!("SELECT {} FROM \"{table}\" WHERE {key} = ?", columns(table));
+            block_on(f.store.query(Statement::new(sql).bind(id))).expect(table)
+        })
+    };
+    let (first, second) = (written(before.id), written(after.id));
+    assert_eq!(first.each_ref().map(Vec::len), [1, 1, 1]);
+    assert_eq!(first, second);
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM submission_budget WHERE used = ?",
+            2
+        ),
+        1,
+        "both counted in the client's window"
+    );
+
+    // A spent budget refuses the whole statement; staff registrations count against none.
+    assert_eq!(
+        citizen(Some(&budget)).map(|r| r.id),
+        Err(AppError::OverBudget)
+    );
+    assert_eq!(counting.sizes.take(), vec![2]);
+    assert_eq!(
+        f.count("SELECT count(*) AS n FROM case_event WHERE seq = ?", 1),
+        2,
+        "nothing of it stays"
+    );
+    let staff = NewCase {
+        facts: Facts {
+            channel: Channel::Phone,
+            ..noise_complaint().facts
+        },
+        ..noise_complaint()
+    };
+    let operator = Actor::anonymous(Role::Operator);
+    block_on(cases::register(
+        &counting,
+        &f.host,
+        f.rules(),
+        staff,
+        operator,
+        None,
+    ))
+    .expect("staff");
+    assert_eq!(counting.sizes.take(), vec![1], "the view's insert alone");
+    assert_eq!(
+        f.count(
+            "SELECT count(*) AS n FROM submission_budget WHERE used >= ?",
+            0
+        ),
+        1,
+        "no budget row for staff"
+    );
+    assert_eq!(
+        f.count("SELECT count(*) AS n FROM case_event WHERE seq = ?", 1),
         3
     );
 }

@@ -78,6 +78,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0014_case_keys.sql",
         include_str!("../../../migrations/0014_case_keys.sql"),
     ),
+    (
+        "0015_case_registration.sql",
+        include_str!("../../../migrations/0015_case_registration.sql"),
+    ),
 ];
 
 /// One SQL statement with its positional parameters.

@@ -1,6 +1,6 @@
 //! A bare Worker: one D1 statement per request, for comparison with Minyi's submit and lookup;
-//! the write a submission makes (`POST /insert-submission`: the same three statements into
-//! Minyi's schema, and nothing else), to tell a submission's write from the rest of it;
+//! the write a submission makes (`POST /insert-submission`: the same statement into Minyi's
+//! schema, and nothing else), to tell a submission's write from the rest of it;
 //! a static answer (`GET /static`); and a held answer (`GET /held/{name}`: the bytes and headers
 //! last put with `PUT /held/{name}`, kept in the isolate as JavaScript objects and answered with
 //! one `new Response`), for comparison with the pages Minyi answers from its cache. The bench
@@ -103,15 +103,16 @@ fn budget_key(now: f64) -> String {
     format!("{client:016x}:{}", (now / 3_600_000.0).floor())
 }
 
-/// What Minyi writes for the bench's submission (a public complaint from the web form), as one
-/// batch: the case row with the 24 columns that submission fills (the others keep their
-/// defaults), its registration event, and the client's count against the submission budget.
+/// What Minyi writes for the bench's submission (a public complaint from the web form): one
+/// INSERT into the registration view of migration 0015, whose trigger writes the case row with
+/// the 24 columns that submission fills (the others keep their defaults), its registration
+/// event, and the client's count against the submission budget; in a batch, as Minyi sends it.
 /// The values are the bench submission's own; the ids and the client are fresh for every request.
 fn submission_write(db: &worker::D1Database) -> Result<Vec<worker::D1PreparedStatement>> {
     let id = (worker::js_sys::Math::random() * 1e12).floor();
     let now = worker::Date::now().as_millis() as f64;
     let day = 86_400_000.0;
-    let case: [JsValue; 24] = [
+    let values: [JsValue; 33] = [
         id.into(),
         format!("B{id}").into(),
         "520e25f7689838cafd7c6312dd55f532eda4b644f3075d902b1b8d1cd752c9c4".into(),
@@ -136,41 +137,31 @@ fn submission_write(db: &worker::D1Database) -> Result<Vec<worker::D1PreparedSta
         "路灯 灯不 不亮 人民 民路 路路 路灯 灯坏 坏了 了一 一周".into(),
         0.into(),
         0.into(),
+        1.into(),
+        now.into(),
+        "citizen".into(),
+        "registered".into(),
+        1.into(),
+        format!(
+            r#"{{"acknowledged":false,"category":"complaint","channel":"web","due_at":{}}}"#,
+            now + 11.0 * day
+        )
+        .into(),
+        budget_key(now).into(),
+        1e8.into(),
+        (((now / 3_600_000.0).floor() + 1.0) * 3_600_000.0).into(),
     ];
     Ok(vec![
         db.prepare(
-            "INSERT INTO \"case\" (id, tracking_no, query_code_hash, channel, category, urgency, \
-             complexity, title, body, publish_consent, status, version, round, received_at, \
-             updated_at, due_at, deadline_provisional, first_response_by, remind_at, escalate_at, \
-             address_public, search_grams, rulebook_version, leader_instructed) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO case_registration (id, tracking_no, query_code_hash, channel, category, \
+             urgency, complexity, title, body, publish_consent, status, version, round, \
+             received_at, updated_at, due_at, deadline_provisional, first_response_by, remind_at, \
+             escalate_at, address_public, search_grams, rulebook_version, leader_instructed, \
+             event_seq, event_at, event_actor_kind, event_kind, event_public, event_data, \
+             budget_key, budget_limit, budget_expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+             ?, ?, ?, ?, ?, ?)",
         )
-        .bind(&case)?,
-        db.prepare(
-            "INSERT INTO case_event (case_id, seq, at, actor_kind, kind, public, data) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&[
-            id.into(),
-            1.into(),
-            now.into(),
-            "citizen".into(),
-            "registered".into(),
-            1.into(),
-            format!(
-                r#"{{"acknowledged":false,"category":"complaint","channel":"web","due_at":{}}}"#,
-                now + 11.0 * day
-            )
-            .into(),
-        ])?,
-        db.prepare(
-            "INSERT INTO submission_budget (key, used, budget, expires_at) VALUES (?, 1, ?, ?) \
-             ON CONFLICT DO UPDATE SET used = used + 1, budget = excluded.budget",
-        )
-        .bind(&[
-            budget_key(now).into(),
-            1e8.into(),
-            (((now / 3_600_000.0).floor() + 1.0) * 3_600_000.0).into(),
-        ])?,
+        .bind(&values)?,
     ])
 }
