@@ -195,7 +195,7 @@ pub async fn register<S: Store, H: Host>(
         // The statements, through the registration view or (before migration 0015) without it.
         let batch = |through_view: bool| {
             // The columns a registration fills; those it leaves empty are not sent.
-            let row: [(&str, Value); _] = [
+            let row: Vec<(&str, Value)> = vec![
                 ("id", id.into()),
                 ("tracking_no", tracking.as_str().into()),
                 ("query_code_hash", code_hash.as_deref().into()),
@@ -281,10 +281,14 @@ pub async fn register<S: Store, H: Host>(
             }
             batch
         };
-        let mut outcome = store.batch(batch(true)).await;
-        // On Spin the new code runs before `POST /ops/migrations` applies 0015.
-        if matches!(&outcome, Err(StoreError::Backend(m)) if m.contains(REGISTRATION_VIEW)) {
-            outcome = store.batch(batch(false)).await;
+        // Without the view only on a store that has none: on Spin the new code runs before
+        // `POST /ops/migrations` applies 0015.
+        let mut outcome = Ok(Vec::new());
+        for through_view in [true, false] {
+            outcome = store.batch(batch(through_view)).await;
+            if !matches!(&outcome, Err(StoreError::Backend(m)) if m.contains(REGISTRATION_VIEW)) {
+                break;
+            }
         }
         match outcome {
             Ok(_) => {
@@ -377,22 +381,16 @@ const REGISTRATION_VIEW: &str = "case_registration";
 
 /// The registration's case row, first event and budget count as one INSERT into
 /// [`REGISTRATION_VIEW`]. No budget, no budget row (staff and imports).
-fn registration_insert<const N: usize>(
-    case: [(&str, Value); N],
+fn registration_insert(
+    mut columns: Vec<(&str, Value)>,
     event: &crate::case::Event,
     budget: Option<&Budget>,
 ) -> Statement {
-    let event = EVENT_COLUMNS
-        .iter()
-        .map(|(_, in_view)| *in_view)
-        .zip(event_values(event));
-    let budget = budget
-        .into_iter()
-        .flat_map(|b| BUDGET_COLUMNS.into_iter().zip(budget_values(b)));
-    Statement::insert(
-        REGISTRATION_VIEW,
-        case.into_iter().chain(event).chain(budget),
-    )
+    columns.extend(EVENT_COLUMNS.into_iter().zip(event_values(event)));
+    if let Some(b) = budget {
+        columns.extend(BUDGET_COLUMNS.into_iter().zip(budget_values(b)));
+    }
+    Statement::insert(REGISTRATION_VIEW, columns)
 }
 
 /// The budget's columns in [`REGISTRATION_VIEW`] (`key`, `budget`, `expires_at` of
@@ -718,18 +716,19 @@ fn random5<H: Host>(host: &H) -> [u8; 5] {
     bytes
 }
 
-/// An event's columns (but its case's), each with its name in [`REGISTRATION_VIEW`].
-const EVENT_COLUMNS: [(&str, &str); 7] = [
-    ("seq", "event_seq"),
-    ("at", "event_at"),
-    ("actor_kind", "event_actor_kind"),
-    ("actor_ref", "event_actor_ref"),
-    ("kind", "event_kind"),
-    ("public", "event_public"),
-    ("data", "event_data"),
+/// An event's columns in [`REGISTRATION_VIEW`], in the order of [`event_values`] (and of
+/// `case_event`'s columns after `case_id`).
+const EVENT_COLUMNS: [&str; 7] = [
+    "event_seq",
+    "event_at",
+    "event_actor_kind",
+    "event_actor_ref",
+    "event_kind",
+    "event_public",
+    "event_data",
 ];
 
-/// An event's values, in [`EVENT_COLUMNS`] order.
+/// An event's values: `seq`, `at`, `actor_kind`, `actor_ref`, `kind`, `public`, `data`.
 fn event_values(event: &crate::case::Event) -> [Value; 7] {
     let (kind, account) = (event.actor.role, event.actor.account.clone());
     [
@@ -750,11 +749,13 @@ fn event_values(event: &crate::case::Event) -> [Value; 7] {
 
 /// The INSERT of an event.
 fn event_insert(case_id: i64, event: &crate::case::Event) -> Statement {
-    let columns = EVENT_COLUMNS.iter().map(|(column, _)| *column);
-    Statement::insert(
-        "case_event",
-        std::iter::once(("case_id", case_id.into())).chain(columns.zip(event_values(event))),
+    let mut insert = Statement::new(
+        "INSERT INTO case_event (case_id, seq, at, actor_kind, actor_ref, kind, public, data) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
+    .bind(case_id);
+    insert.params.extend(event_values(event));
+    insert
 }
 
 fn role_code(role: Role) -> &'static str {
