@@ -141,12 +141,14 @@ impl ToSql for Param<'_> {
     }
 }
 
-/// Prepares `statement` and binds its parameters, checking their number.
+/// Prepares `statement` and binds its parameters, checking their number. The prepared statement
+/// comes from the connection's cache, as Spin's SQLite host keeps it (`prepare_cached`): a
+/// statement that writes through a view compiles its trigger once, not on every call.
 fn prepare<'c>(
     conn: &'c Connection,
     statement: &Statement,
-) -> Result<rusqlite::Statement<'c>, StoreError> {
-    let mut stmt = conn.prepare(&statement.sql).map_err(map_err)?;
+) -> Result<rusqlite::CachedStatement<'c>, StoreError> {
+    let mut stmt = conn.prepare_cached(&statement.sql).map_err(map_err)?;
     let expected = stmt.parameter_count();
     if expected != statement.params.len() {
         return Err(StoreError::Backend(format!(

@@ -76,13 +76,15 @@ impl SpinView<'_> {
     }
 }
 
-/// Runs one statement, binding `params` positionally, and reads every row it returns.
+/// Runs one statement, binding `params` positionally, and reads every row it returns. The
+/// statement is prepared through the connection's cache, as Spin's own host does
+/// (`prepare_cached` in spin-sqlite-inproc).
 fn execute(
     conn: &rusqlite::Connection,
     sql: &str,
     params: Vec<Value>,
 ) -> Result<QueryResult, Error> {
-    let mut stmt = conn.prepare(sql).map_err(io)?;
+    let mut stmt = conn.prepare_cached(sql).map_err(io)?;
     let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let params: Vec<rusqlite::types::Value> = params.into_iter().map(to_sqlite).collect();
     let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(io)?;
