@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use minyi::app::cases::{self, Duty};
 use minyi::app::{statistics, sweep};
+use minyi::store::script::statements;
 use minyi::store::{MIGRATIONS, Row, Statement, Store, StoreError};
 use minyi_sqlite::SqliteStore;
 
@@ -94,7 +95,7 @@ fn migrations_applied_in_steps_give_the_schema_applied_at_once() {
 }
 
 #[test]
-fn every_migration_file_is_embedded_in_order() {
+fn every_migration_file_is_embedded_in_order_and_gives_the_files_schema() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .expect("read migrations/")
@@ -110,16 +111,41 @@ fn every_migration_file_is_embedded_in_order() {
         })
         .collect();
     files.sort();
+    let names = |list: &[(String, String)]| list.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
     let embedded: Vec<(String, String)> = MIGRATIONS
         .iter()
         .map(|(name, sql)| ((*name).to_owned(), (*sql).to_owned()))
         .collect();
     assert_eq!(
-        files.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        embedded.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        "MIGRATIONS in shared/src/store/mod.rs must list every file of migrations/, in order"
+        names(&files),
+        names(&embedded),
+        "every file of migrations/, in order"
     );
-    assert_eq!(files, embedded, "embedded SQL differs from the file");
+    for ((name, file), (_, sql)) in files.iter().zip(&embedded) {
+        assert_eq!(
+            statements(sql),
+            statements(file),
+            "{name}: the file's statements"
+        );
+        assert!(
+            !sql.lines().any(|line| line.starts_with("--")),
+            "{name}: the comments between statements stay in the file"
+        );
+    }
+    // The files as wrangler applies them, whole, comments and all, on one database; the
+    // embedded statements on another: SQLite keeps the same schema text.
+    let temp = TempDir::new("files");
+    let path = temp.0.join("files.db");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    for (name, file) in &files {
+        conn.execute_batch(file)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    drop(conn);
+    let from_files = SqliteStore::open(&path).expect("reopen");
+    let mut expected = schema(&migrated());
+    expected.retain(|(_, name, _)| name != "d1_migrations");
+    assert_eq!(schema(&from_files), expected);
 }
 
 #[test]

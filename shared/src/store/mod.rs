@@ -18,71 +18,11 @@ use std::fmt;
 /// request ever buffers an unbounded result.
 pub const MAX_ROWS: usize = 1000;
 
-/// The schema migrations, in order, as (file name, SQL): the files of `migrations/`, applied
-/// by `wrangler d1 migrations apply` on D1 and by [`crate::app::migrations`] everywhere else,
+/// The schema migrations, in order, as (file name, SQL): the files of `migrations/`, each as its
+/// statements without the comments around them (`build.rs`), applied by `wrangler d1 migrations
+/// apply` on D1 (from the files) and by [`crate::app::migrations`] everywhere else (from here),
 /// both recording them in `d1_migrations`.
-pub const MIGRATIONS: &[(&str, &str)] = &[
-    (
-        "0001_init.sql",
-        include_str!("../../../migrations/0001_init.sql"),
-    ),
-    (
-        "0002_public_surface.sql",
-        include_str!("../../../migrations/0002_public_surface.sql"),
-    ),
-    (
-        "0003_rulebook.sql",
-        include_str!("../../../migrations/0003_rulebook.sql"),
-    ),
-    (
-        "0004_desk.sql",
-        include_str!("../../../migrations/0004_desk.sql"),
-    ),
-    (
-        "0005_handling.sql",
-        include_str!("../../../migrations/0005_handling.sql"),
-    ),
-    (
-        "0006_statistics.sql",
-        include_str!("../../../migrations/0006_statistics.sql"),
-    ),
-    (
-        "0007_outbox.sql",
-        include_str!("../../../migrations/0007_outbox.sql"),
-    ),
-    (
-        "0008_criticism.sql",
-        include_str!("../../../migrations/0008_criticism.sql"),
-    ),
-    (
-        "0009_sms.sql",
-        include_str!("../../../migrations/0009_sms.sql"),
-    ),
-    (
-        "0010_meetings.sql",
-        include_str!("../../../migrations/0010_meetings.sql"),
-    ),
-    (
-        "0011_fewer_index_writes.sql",
-        include_str!("../../../migrations/0011_fewer_index_writes.sql"),
-    ),
-    (
-        "0012_keyed_counters.sql",
-        include_str!("../../../migrations/0012_keyed_counters.sql"),
-    ),
-    (
-        "0013_queue_indexes.sql",
-        include_str!("../../../migrations/0013_queue_indexes.sql"),
-    ),
-    (
-        "0014_case_keys.sql",
-        include_str!("../../../migrations/0014_case_keys.sql"),
-    ),
-    (
-        "0015_case_registration.sql",
-        include_str!("../../../migrations/0015_case_registration.sql"),
-    ),
-];
+pub const MIGRATIONS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations/list.rs"));
 
 /// One SQL statement with its positional parameters.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,15 +5,18 @@
 //! except inside a string, a quoted name, a comment, or the `BEGIN … END` body of a
 //! `CREATE TRIGGER` (where `CASE … END` nests too) — the cases `sqlite3_complete` knows.
 
-/// The statements of `sql`, each without its `;`, trimmed; comments and empty statements
-/// dropped. Text after the last `;` counts as a statement if it is not blank.
+/// The statements of `sql`, each from its first token to its `;` (without it), trimmed: the
+/// comments and blanks between statements and empty statements dropped, as SQLite itself
+/// keeps a schema object's text (`sqlite_schema.sql`). Text after the last `;` counts as a
+/// statement if it is not only comments and blanks.
 pub fn statements(sql: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let bytes = sql.as_bytes();
     let mut start = 0;
     let mut i = 0;
     let mut words = Words::default();
-    // Whether the statement so far holds anything but comments and blanks.
+    // Whether the statement so far holds anything but comments and blanks (`start` is then
+    // its first token).
     let mut code = false;
     while i < bytes.len() {
         match bytes[i] {
@@ -28,7 +31,7 @@ pub fn statements(sql: &str) -> Vec<&str> {
                 continue;
             }
             quote @ (b'\'' | b'"' | b'`' | b'[') => {
-                code = true;
+                begin(&mut code, &mut start, i);
                 let close = if quote == b'[' { b']' } else { quote };
                 // A doubled quote inside a string is the quote itself: the scan simply
                 // leaves and re-enters the string.
@@ -52,11 +55,11 @@ pub fn statements(sql: &str) -> Vec<&str> {
                     .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
                     .unwrap_or(bytes.len() - i);
                 words.see(&sql[i..i + len]);
-                code = true;
+                begin(&mut code, &mut start, i);
                 i += len;
                 continue;
             }
-            b if !b.is_ascii_whitespace() => code = true,
+            b if !b.is_ascii_whitespace() => begin(&mut code, &mut start, i),
             _ => {}
         }
         i += 1;
@@ -65,6 +68,14 @@ pub fn statements(sql: &str) -> Vec<&str> {
         out.push(sql[start..].trim());
     }
     out
+}
+
+/// Marks the statement as begun at `at`, its first token, unless it already has.
+fn begin(code: &mut bool, start: &mut usize, at: usize) {
+    if !*code {
+        *code = true;
+        *start = at;
+    }
 }
 
 /// The keywords of the statement so far that decide whether a `;` ends it.
@@ -125,8 +136,8 @@ mod tests {
         assert_eq!(
             statements(sql),
             [
-                "-- a; comment\nINSERT INTO a VALUES ('x;y', 'it''s; fine')",
-                "/* block; comment */ CREATE TABLE \"b;c\" ([d;e])"
+                "INSERT INTO a VALUES ('x;y', 'it''s; fine')",
+                "CREATE TABLE \"b;c\" ([d;e])"
             ]
         );
     }
