@@ -178,16 +178,20 @@ pub async fn register<S: Store, H: Host>(
         events.push(answered.event);
         case = answered.case;
     }
-    let fingerprint = idempotency::fingerprint(&input);
+    // What a retry is compared by: only a registration with an idempotency key needs it.
+    let keyed = input
+        .idempotency
+        .as_ref()
+        .map(|i| (i, idempotency::fingerprint(&input)));
     // A fresh tracking number collides with an existing one about once in 10^5 registrations
     // at ten million cases; try again with new random bits.
     for _ in 0..4 {
         let tracking = TrackingNumber::generate(random5(host));
         // Every case gets a code: it opens a private case and, for any case, proves the
         // citizen when rating the reply.
-        let query_code = Some(match &input.idempotency {
+        let query_code = Some(match &keyed {
             // A retry must hand back the same code, which is stored only hashed: derive it.
-            Some(i) => keyed_code(rules.secret, i, &fingerprint),
+            Some((i, fingerprint)) => keyed_code(rules.secret, i, fingerprint),
             None => QueryCode::generate(random5(host)),
         });
         let code_hash = query_code.as_ref().map(|c| c.hash(rules.secret, &tracking));
@@ -264,8 +268,8 @@ pub async fn register<S: Store, H: Host>(
                 batch
             };
             batch.extend(events[1..].iter().map(|e| event_insert(id, e)));
-            if let Some(i) = &input.idempotency {
-                batch.extend(key_statements(i, &fingerprint, id, received_at));
+            if let Some((i, fingerprint)) = &keyed {
+                batch.extend(key_statements(i, fingerprint, id, received_at));
             }
             let c = &input.contact;
             if c.name.is_some() || c.phone.is_some() || c.email.is_some() {
@@ -308,10 +312,10 @@ pub async fn register<S: Store, H: Host>(
                 return Err(AppError::OverBudget);
             }
             Err(StoreError::Constraint(m)) if m.contains("idempotency") => {
-                let Some(i) = &input.idempotency else {
+                let Some((i, fingerprint)) = &keyed else {
                     return Err(AppError::Conflict);
                 };
-                return replay(store, rules.secret, i, &fingerprint, received_at).await;
+                return replay(store, rules.secret, i, fingerprint, received_at).await;
             }
             Err(StoreError::Constraint(m)) if m.contains("external_ref") => {
                 return imported(store, &input.intake).await;
